@@ -1,0 +1,114 @@
+"""Load and validate a journey file; every problem names the file and the key path."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from cjx.journey.model import Journey
+
+
+class JourneyError(ValueError):
+    """A journey file that cannot be used; str() is one line: file: key: what was expected."""
+
+    def __init__(self, path: Path, key: str, message: str) -> None:
+        self.path, self.key, self.message = path, key, message
+        super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
+
+
+@dataclass(frozen=True)
+class LoadedJourney:
+    """A validated journey with where it came from."""
+
+    journey: Journey
+    path: Path
+    version: str  # sha256 of the file's bytes: the journey version in force
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+
+def load_journey(path: str | Path) -> LoadedJourney:
+    """Read `path`, validate it, and check that every reference points at something declared."""
+    path = Path(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise JourneyError(path, "", f"cannot read the journey file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(raw_bytes)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise JourneyError(path, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict):
+        raise JourneyError(path, "", "expected a mapping with journey, stages, touchpoints, sources, revisits")
+    try:
+        journey = Journey.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise JourneyError(path, _key_path(err["loc"]), _expected(err)) from None
+    _check_references(journey, path)
+    return LoadedJourney(journey, path.resolve(), hashlib.sha256(raw_bytes).hexdigest())
+
+
+def _key_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _expected(err: dict) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling)"
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    return f"{msg} (got {err.get('input')!r})" if "input" in err and not isinstance(err["input"], dict) else msg
+
+
+def _check_references(j: Journey, path: Path) -> None:
+    def fail(key: str, message: str) -> None:
+        raise JourneyError(path, key, message)
+
+    for name, items in (("stages", j.stages), ("touchpoints", j.touchpoints), ("sources", j.sources),
+                        ("revisits", j.revisits)):
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item.id in seen:
+                fail(f"{name}[{i}].id", f"duplicate id {item.id!r}")
+            seen.add(item.id)
+
+    stages = {s.id for s in j.stages}
+    touchpoints = {t.id for t in j.touchpoints}
+    for i, tp in enumerate(j.touchpoints):
+        if tp.stage not in stages:
+            fail(f"touchpoints[{i}].stage", f"unknown stage {tp.stage!r}; expected one of {sorted(stages)}")
+    for i, src in enumerate(j.sources):
+        if src.touchpoint is not None and src.touchpoint not in touchpoints:
+            fail(f"sources[{i}].touchpoint", f"unknown touchpoint {src.touchpoint!r}")
+        for k, q in enumerate(src.questions):
+            key = f"sources[{i}].questions[{k}]"
+            if q.touchpoint is not None and q.touchpoint not in touchpoints:
+                fail(f"{key}.touchpoint", f"unknown touchpoint {q.touchpoint!r}")
+            if q.metric in ("csat", "ces") and not (q.touchpoint or src.touchpoint):
+                fail(f"{key}.touchpoint", f"a {q.metric} question needs a touchpoint (on the question or its source)")
+    if j.outcome is not None:
+        survey_ids = {s.id for s in j.sources if s.kind == "survey"}
+        if j.outcome.source not in survey_ids:
+            fail("outcome.source", f"unknown survey source {j.outcome.source!r}; expected one of {sorted(survey_ids)}")
+        columns = [q.column for q in j.source(j.outcome.source).questions if q.metric != "comment"]
+        if j.outcome.question not in columns:
+            fail("outcome.question", f"{j.outcome.question!r} is not a rated question of {j.outcome.source!r}")
+    ordered = sorted(enumerate(j.revisits), key=lambda r: r[1].start)
+    for (_, a), (i, b) in zip(ordered, ordered[1:]):
+        if b.start <= a.end:
+            fail(f"revisits[{i}]", f"period of {b.id!r} overlaps {a.id!r}")

@@ -1,0 +1,164 @@
+"""The journey file as typed, validated models (see DESIGN.md, "Words")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# Ids become DuckDB identifiers (raw table names) and keys in marts: keep them plain.
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+Id = str
+
+Metric = Literal["nps", "csat", "ces", "overall", "comment"]
+RATED_METRICS = ("nps", "csat", "ces", "overall")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class JourneyInfo(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+
+
+class Stage(Strict):
+    id: Id = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+
+
+class Target(Strict):
+    """The service promise, in headline units: top-2-box share (csat), share easy (ces), NPS points (nps)."""
+
+    metric: Literal["nps", "csat", "ces"]
+    value: float
+
+
+class Touchpoint(Strict):
+    id: Id = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+    stage: Id
+    owner: str = Field(min_length=1)
+    critical: bool = False
+    target: Target | None = None
+
+
+class Scale(Strict):
+    min: int
+    max: int
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.max <= self.min:
+            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        return self
+
+
+class Question(Strict):
+    column: str = Field(min_length=1)
+    metric: Metric
+    scale: Scale | None = None
+    direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
+    na_codes: list[int | str] = Field(default_factory=list)
+    touchpoint: Id | None = None
+
+    @model_validator(mode="after")
+    def _scale_declared(self) -> Question:
+        if self.metric == "nps" and self.scale is None:
+            object.__setattr__(self, "scale", Scale(min=0, max=10))
+        if self.metric in RATED_METRICS and self.scale is None:
+            raise ValueError(f"a {self.metric} question needs a scale with min and max")
+        if self.metric == "nps" and (self.scale.min, self.scale.max) != (0, 10):
+            raise ValueError("an nps question is on the 0-10 scale")
+        return self
+
+
+class Source(Strict):
+    id: Id = Field(pattern=ID_PATTERN)
+    kind: Literal["survey", "operational"]
+    format: Literal["csv", "qualtrics_csv"] = "csv"
+    files: str = Field(min_length=1, description="glob pattern, relative to the journey file")
+    respondent_id: str = Field(min_length=1, description="column with the customer's identifier")
+    timestamp: str = Field(min_length=1)
+    timestamp_format: str | None = Field(None, description="strptime format; ISO-8601 when absent")
+    timezone: str = "UTC"
+    touchpoint: Id | None = None
+    private_columns: list[str] = Field(
+        default_factory=list, description="more identifying columns (names, IP) pseudonymised like respondent_id"
+    )
+    # survey sources
+    response_id: str | None = None
+    questions: list[Question] = Field(default_factory=list)
+    # operational sources
+    event_type: str | None = None
+    event_id: str | None = None
+    measures: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Source:
+        if self.kind == "survey":
+            if not self.response_id:
+                raise ValueError("a survey source needs response_id (the column holding the response id)")
+            if not self.questions:
+                raise ValueError("a survey source needs at least one question")
+        else:
+            if not (self.event_id and self.event_type):
+                raise ValueError("an operational source needs event_id and event_type")
+        return self
+
+    def columns(self) -> list[str]:
+        """Columns this source requires in every file."""
+        cols = [self.respondent_id, self.timestamp]
+        cols += [self.response_id] if self.kind == "survey" else [self.event_id]
+        cols += [q.column for q in self.questions] + self.measures
+        return list(dict.fromkeys(cols))
+
+
+class Outcome(Strict):
+    source: Id
+    question: str
+
+
+class Revisit(Strict):
+    id: str = Field(min_length=1)
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Revisit:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class Settings(Strict):
+    min_base: int = Field(30, ge=1)
+    keep_raw_identifiers: bool = Field(False, description="store e-mails etc. as given in raw (off: pseudonymised)")
+
+
+class Schedule(Strict):
+    cron: str = "0 6 * * 1"
+    timezone: str = "UTC"
+
+    @model_validator(mode="after")
+    def _five_fields(self) -> Schedule:
+        if len(self.cron.split()) != 5 or not re.fullmatch(r"[0-9*/,\- A-Za-z]+", self.cron):
+            raise ValueError(f"cron {self.cron!r} is not a five-field cron expression")
+        return self
+
+
+class Journey(Strict):
+    journey: JourneyInfo
+    stages: list[Stage] = Field(min_length=1)
+    touchpoints: list[Touchpoint] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1)
+    outcome: Outcome | None = None
+    revisits: list[Revisit] = Field(min_length=1)
+    settings: Settings = Settings()
+    schedule: Schedule = Schedule()
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)

@@ -1,0 +1,62 @@
+"""Write the journey in force into the core journey tables."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from cjx.journey.load import LoadedJourney
+from cjx.store import run_sql
+
+
+def journey_frames(lj: LoadedJourney) -> dict[str, pd.DataFrame]:
+    """The journey file as one frame per core table, in declared order."""
+    j = lj.journey
+    outcome = (j.outcome.source, j.outcome.question) if j.outcome else None
+    return {
+        "journey_df": pd.DataFrame([{"journey_id": j.journey.id, "name": j.journey.name,
+                                     "journey_version": lj.version, "min_base": j.settings.min_base}]),
+        "stages_df": pd.DataFrame([{"stage_id": s.id, "name": s.name, "position": i + 1}
+                                   for i, s in enumerate(j.stages)]),
+        "touchpoints_df": pd.DataFrame([
+            {"touchpoint_id": t.id, "name": t.name, "stage_id": t.stage, "owner": t.owner, "is_critical": t.critical,
+             "target_metric": t.target.metric if t.target else None,
+             "target_value": t.target.value if t.target else None, "position": i + 1}
+            for i, t in enumerate(j.touchpoints)
+        ]).astype({"target_value": "float64"}),
+        "questions_df": pd.DataFrame([
+            {"source_id": s.id, "column_name": q.column, "metric": q.metric, "touchpoint_id": q.touchpoint or s.touchpoint,
+             "scale_min": q.scale.min if q.scale else None, "scale_max": q.scale.max if q.scale else None,
+             "is_reversed": q.direction == "lower_is_better", "na_labels": [str(c) for c in q.na_codes],
+             "na_numbers": [float(c) for c in q.na_codes if _is_number(c)],
+             "is_outcome": (s.id, q.column) == outcome}
+            for s in j.sources for q in s.questions
+        ]).astype({"scale_min": "Int64", "scale_max": "Int64"}),
+        "revisits_df": pd.DataFrame([{"revisit_id": r.id, "start_date": r.start, "end_date": r.end}
+                                     for r in j.revisits]),
+    }
+
+
+def sync_journey(con: duckdb.DuckDBPyConnection, lj: LoadedJourney) -> None:
+    """Replace core.journey, stages, touchpoints, questions and revisits with `lj`, in one transaction."""
+    frames = journey_frames(lj)
+    for name, frame in frames.items():
+        con.register(name, frame)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        run_sql(con, "core/sync_journey")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
+def _is_number(value: int | str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,37 @@
+"""Where things live: defaults, overridable by environment variables and CLI options."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_DB = Path("data/cjx.duckdb")
+DEFAULT_REPORTS = Path("reports")
+SAMPLE_JOURNEY = Path("data/sample/journey.yml")
+
+
+def database_path(override: str | Path | None = None) -> Path:
+    """The DuckDB file: the CLI option, else $CJX_DB, else data/cjx.duckdb."""
+    return Path(override or os.environ.get("CJX_DB") or DEFAULT_DB)
+
+
+def reports_dir(override: str | Path | None = None) -> Path:
+    """Where scorecards are written: the CLI option, else $CJX_REPORTS, else reports/."""
+    return Path(override or os.environ.get("CJX_REPORTS") or DEFAULT_REPORTS)
+
+
+def pseudonym_key(db_path: Path) -> str:
+    """Secret for pseudonymising respondent ids: $CJX_PSEUDONYM_KEY, else a key file beside the database.
+
+    The key is kept out of the database so that a copy of the database alone cannot be
+    used to confirm a guessed e-mail address.
+    """
+    if key := os.environ.get("CJX_PSEUDONYM_KEY"):
+        return key
+    key_file = db_path.parent / ".cjx_pseudonym_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

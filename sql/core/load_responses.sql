@@ -1,0 +1,32 @@
+-- Loads the accepted rows of one survey file into core: respondents, responses, answers, comments.
+INSERT INTO core.respondents (respondent_id, first_seen_at)
+SELECT respondent_id, min(at_utc)
+FROM landed_rows
+WHERE status = 'loaded' AND respondent_id NOT IN (SELECT respondent_id FROM core.respondents)
+GROUP BY respondent_id;
+
+INSERT INTO core.responses (source_id, response_id, respondent_id, responded_at, file_id, row_number)
+SELECT $source_id, record_id, respondent_id, at_utc, $file_id, row_number
+FROM landed_rows
+WHERE status = 'loaded'
+ORDER BY row_number;
+
+INSERT INTO core.answers (source_id, response_id, column_name, metric, touchpoint_id, value, score, is_na)
+SELECT
+    $source_id, r.record_id, c.column_name, c.metric, c.touchpoint_id,
+    CASE WHEN NOT c.is_na THEN c.number END,
+    CASE WHEN c.is_na THEN NULL
+         WHEN c.is_reversed THEN c.scale_min + c.scale_max - c.number
+         ELSE c.number END,
+    c.is_na
+FROM landed_cells c
+JOIN landed_rows r USING (row_number)
+WHERE r.status = 'loaded' AND c.metric <> 'comment'
+ORDER BY r.row_number, c.column_name;
+
+INSERT INTO core.comments (source_id, response_id, column_name, touchpoint_id, comment)
+SELECT $source_id, r.record_id, c.column_name, c.touchpoint_id, c.value
+FROM landed_cells c
+JOIN landed_rows r USING (row_number)
+WHERE r.status = 'loaded' AND c.metric = 'comment' AND NOT c.is_na
+ORDER BY r.row_number, c.column_name;

@@ -1,0 +1,18 @@
+-- Replaces the journey tables with the journey file in force (frames registered by cjx.journey.sync).
+DELETE FROM core.journey;
+INSERT INTO core.journey SELECT * FROM journey_df;
+
+DELETE FROM core.stages;
+INSERT INTO core.stages SELECT * FROM stages_df;
+
+DELETE FROM core.touchpoints;
+INSERT INTO core.touchpoints SELECT * FROM touchpoints_df;
+
+DELETE FROM core.questions;
+INSERT INTO core.questions
+SELECT source_id, column_name, metric, touchpoint_id, scale_min::INTEGER, scale_max::INTEGER, is_reversed,
+       na_labels::VARCHAR[], na_numbers::DOUBLE[], is_outcome
+FROM questions_df;
+
+DELETE FROM core.revisits;
+INSERT INTO core.revisits SELECT * FROM revisits_df;
