@@ -29,14 +29,3 @@ CREATE TABLE ops.quarantine (
 COMMENT ON TABLE ops.quarantine IS 'Input rows not loaded, with the first reason code, a message naming every problem, and the raw record.';
 COMMENT ON COLUMN ops.quarantine.row_number IS '1-based data row in the file (header rows not counted).';
 COMMENT ON COLUMN ops.quarantine.reason IS 'missing_id, missing_respondent, bad_timestamp, not_a_number or out_of_range.';
-
-CREATE TABLE ops.runs (
-    run_id       VARCHAR PRIMARY KEY,
-    flow         VARCHAR NOT NULL,
-    journey_version VARCHAR NOT NULL,
-    started_at   TIMESTAMP NOT NULL,
-    finished_at  TIMESTAMP,
-    n_files_new  BIGINT,
-    n_files_skipped BIGINT
-);
-COMMENT ON TABLE ops.runs IS 'Pipeline runs (the Prefect flow run id when run under Prefect).';

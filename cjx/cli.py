@@ -1,0 +1,106 @@
+"""The cjx command line: run the pipeline, generate the sample, serve the schedule, print summaries."""
+
+from __future__ import annotations
+
+import os
+from contextlib import closing
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cjx import settings
+from cjx.journey import JourneyError, load_journey
+
+app = typer.Typer(help="Customer-journey feedback analytics on DuckDB.", no_args_is_help=True, add_completion=False)
+
+JourneyOpt = Annotated[Path, typer.Option("--journey", "-j", help="Journey file (journey.yml).")]
+DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file [env CJX_DB; default data/cjx.duckdb].")]
+ReportsOpt = Annotated[Path | None, typer.Option("--reports", help="Scorecard folder [env CJX_REPORTS; default reports/].")]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
+    try:
+        load_journey(journey)  # fail fast, with a one-line error, before Prefect starts
+    except JourneyError as exc:
+        _fail(str(exc))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.pipeline import pipeline  # Prefect is imported only for commands that run flows
+
+    from cjx.report.summary import summary_text
+    from cjx.store import connect
+
+    result = pipeline(journey=str(journey), db=str(db) if db else None, reports=str(reports) if reports else None)
+    with closing(connect(settings.database_path(db), read_only=True)) as con:
+        typer.echo("\n" + summary_text(con))
+    for path in result["scorecards"]:
+        typer.echo(f"scorecard: {path}")
+
+
+@app.command()
+def demo(db: DbOpt = None, reports: ReportsOpt = None) -> None:
+    """Run the whole pipeline on data/sample and write the scorecards."""
+    if not settings.SAMPLE_JOURNEY.exists():
+        _fail(f"{settings.SAMPLE_JOURNEY} not found: run from the cjx checkout, or `cjx sample --out data/sample`")
+    _run_pipeline(settings.SAMPLE_JOURNEY, db, reports)
+
+
+@app.command()
+def run(journey: JourneyOpt, db: DbOpt = None, reports: ReportsOpt = None) -> None:
+    """Run the pipeline (ingest, score, report) for a journey file."""
+    _run_pipeline(journey, db, reports)
+
+
+@app.command()
+def check(journey: Annotated[Path, typer.Argument(help="Journey file to validate.")]) -> None:
+    """Validate a journey file and say what it declares."""
+    try:
+        j = load_journey(journey).journey
+    except JourneyError as exc:
+        _fail(str(exc))
+    typer.echo(f"{journey}: ok: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints, "
+               f"{len(j.sources)} sources, {len(j.revisits)} revisits")
+
+
+@app.command()
+def summary(db: DbOpt = None, revisit: Annotated[str | None, typer.Option(help="Revisit id [latest].")] = None) -> None:
+    """Print the touchpoint summary of a revisit from the database."""
+    from cjx.report.summary import summary_text
+    from cjx.store import connect
+
+    path = settings.database_path(db)
+    if not path.exists():
+        _fail(f"{path}: no database yet; run `cjx demo` or `cjx run --journey ...` first")
+    with closing(connect(path, read_only=True)) as con:
+        typer.echo(summary_text(con, revisit))
+
+
+@app.command()
+def sample(out: Annotated[Path, typer.Option(help="Folder to write the sample into.")] = Path("data/sample"),
+           seed: Annotated[int, typer.Option(help="Random seed.")] = 20261124) -> None:
+    """Generate the sample journey, survey exports and operational data (with planted truth)."""
+    from cjx.sample.generate import generate_sample
+
+    generate_sample(out, seed=seed)
+    typer.echo(f"sample written to {out} (planted truth in {out / 'planted_truth.json'})")
+
+
+@app.command()
+def serve(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None, reports: ReportsOpt = None) -> None:
+    """Serve the pipeline on the schedule declared in the journey file (Ctrl-C stops)."""
+    try:
+        lj = load_journey(journey)
+    except JourneyError as exc:
+        _fail(str(exc))
+    from cjx.schedule import serve_pipeline
+
+    serve_pipeline(lj, db=db, reports=reports)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Metrics: marts built in SQL, statistics in numpy/scipy."""

@@ -1,0 +1,44 @@
+"""The short text summary the CLI prints at the end of a run."""
+
+from __future__ import annotations
+
+import duckdb
+
+from cjx.workspace import revisits_with_data
+
+_METRIC_LABEL = {"csat": "CSAT top-2", "ces": "CES easy", "nps": "NPS"}
+
+
+def latest_revisit(con: duckdb.DuckDBPyConnection) -> str | None:
+    revisits = revisits_with_data(con)
+    return revisits[-1] if revisits else None
+
+
+def summary_text(con: duckdb.DuckDBPyConnection, revisit_id: str | None = None) -> str:
+    """A plain-text table of one revisit (default: the latest with data) and the file accounting."""
+    revisit_id = revisit_id or latest_revisit(con)
+    if revisit_id is None:
+        return "No responses fall in any declared revisit yet."
+    rows = con.execute(
+        "SELECT stage_name, touchpoint_name, owner, n_responses, headline_metric, headline_value, is_critical, is_low_base "
+        "FROM marts.touchpoint_scorecard WHERE revisit_id = ? ORDER BY stage_position, touchpoint_position",
+        [revisit_id],
+    ).fetchall()
+    head = con.execute("SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = ?", [revisit_id]).fetchone()
+    table = [("Stage", "Touchpoint", "Owner", "n", "Headline", "Flags")]
+    for stage, name, owner, n, metric, value, critical, low_base in rows:
+        shown = "–" if value is None else (f"{value:.0f}" if metric == "nps" else f"{100 * value:.0f}%")
+        flags = ", ".join(f for f, on in (("critical", critical), ("low base", low_base)) if on)
+        table.append((stage, name, owner, str(n), f"{_METRIC_LABEL.get(metric, '')} {shown}".strip(), flags))
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    nps = "–" if head is None or head[0] is None else f"{head[0]:.0f} (n={head[1]})"
+    read, loaded, quarantined, duplicate = con.execute(
+        "SELECT sum(rows_read), sum(rows_loaded), sum(rows_quarantined), sum(rows_duplicate) FROM marts.data_quality"
+    ).fetchone()
+    return "\n".join([
+        f"Touchpoint scorecard, revisit {revisit_id}: journey NPS {nps}",
+        *lines,
+        f"Rows read {read}: loaded {loaded}, quarantined {quarantined}, duplicate {duplicate}.",
+    ])
