@@ -36,18 +36,24 @@ class FileResult:
 def ingest_file(
     con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, pseudonym_key: str, keep_raw_identifiers: bool = False
 ) -> FileResult:
-    """Ingest `path` for `source` in one transaction; a file whose content was seen before is skipped."""
+    """Ingest `path` for `source` in one transaction.
+
+    A file whose content was loaded before is skipped; one rejected before is tried again, since the
+    journey file may have been fixed since.
+    """
     sha256 = sha256_file(path)
     fid = make_file_id(sha256)
-    if con.execute("SELECT 1 FROM ops.ingest_files WHERE file_id = ?", [fid]).fetchone():
+    if con.execute("SELECT 1 FROM ops.ingest_files WHERE file_id = ? AND status = 'loaded'", [fid]).fetchone():
         return FileResult(fid, source.id, str(path), "skipped")
 
     con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM ops.ingest_files WHERE file_id = ?", [fid])
     try:
         result = _load(con, path, source, fid, pseudonym_key, keep_raw_identifiers)
     except FileRejected as exc:
         con.execute("ROLLBACK")
         con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM ops.ingest_files WHERE file_id = ?", [fid])
         result = FileResult(fid, source.id, str(path), "rejected", reject_reason=str(exc))
     except Exception:
         con.execute("ROLLBACK")
