@@ -52,7 +52,7 @@ REACH_PROBABILITY: dict[str, float] = {
     "assembly_guide": 0.40,
     "customer_service": 0.30,
     "returns_refunds": 0.18,
-    "loyalty_club": 0.025,
+    "loyalty_club": 0.02,
 }
 # Mean of each touchpoint's experience latent (SD 1) in every revisit, before the planted change.
 BASE_MEANS: dict[str, float] = {
@@ -854,3 +854,9 @@ def _write_csv(path: Path, rows: Iterable[Sequence[str]]) -> None:
 def _write_text(path: Path, text: str) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         f.write(text)
+
+
+if __name__ == "__main__":
+    import sys
+
+    generate_sample(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("data/sample"))
