@@ -1,0 +1,165 @@
+"""End to end: the pipeline flow on data/sample, checked against the files themselves and the planted truth."""
+
+from __future__ import annotations
+
+import json
+from contextlib import closing
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cjx.cli import app
+from cjx.journey import load_journey
+from cjx.store import connect
+from tests.conftest import SAMPLE
+
+JOURNEY = load_journey(SAMPLE / "journey.yml").journey
+PLANTED = json.loads((SAMPLE / "planted_truth.json").read_text())
+REVISITS = [(r.id, pd.Timestamp(r.start), pd.Timestamp(r.end) + pd.Timedelta(days=1)) for r in JOURNEY.revisits]
+
+
+def _revisit(ts: pd.Series) -> pd.Series:
+    out = pd.Series(pd.NA, index=ts.index, dtype="object")
+    for rid, start, end in REVISITS:
+        out[(ts >= start) & (ts < end)] = rid
+    return out
+
+
+def _direct_answers() -> pd.DataFrame:
+    """Rated answers per (source, response, touchpoint) computed with pandas straight from the sample files."""
+    frames = []
+    rel = JOURNEY.source("relationship")
+    for path in sorted(SAMPLE.glob(rel.files)):
+        df = pd.read_csv(path, skiprows=[1, 2], dtype=str, keep_default_na=False)
+        at = pd.to_datetime(df["RecordedDate"]).dt.tz_localize("Europe/Copenhagen").dt.tz_convert("UTC").dt.tz_localize(None)
+        for q in rel.questions:
+            if q.touchpoint:
+                frames.append(pd.DataFrame({"source": "relationship", "response": df["ResponseId"], "at": at,
+                                            "touchpoint": q.touchpoint, "metric": "csat", "raw": df[q.column]}))
+    for source_id, column, metric, touchpoint in (("delivery_pulse", "csat", "csat", "parcel_delivery"),
+                                                  ("service_ces", "ces", "ces", "customer_service")):
+        df = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False)
+                        for p in sorted(SAMPLE.glob(JOURNEY.source(source_id).files))])
+        at = pd.to_datetime(df["submitted_at"], errors="coerce", utc=True).dt.tz_localize(None)
+        scale = JOURNEY.source(source_id).questions[0].scale
+        value = pd.to_numeric(df[column], errors="coerce")
+        valid = (df["response_id"] != "") & at.notna() & (value.between(scale.min, scale.max) | (value == 99))
+        df, at = df[valid], at[valid]
+        keep = ~df["response_id"].duplicated()
+        frames.append(pd.DataFrame({"source": source_id, "response": df["response_id"][keep], "at": at[keep],
+                                    "touchpoint": touchpoint, "metric": metric, "raw": df[column][keep]}))
+    answers = pd.concat(frames, ignore_index=True)
+    answers = answers[~answers["raw"].isin(["", "-99", "99"])]
+    answers["value"] = answers["raw"].astype(float)
+    answers["revisit"] = _revisit(answers["at"])
+    return answers.dropna(subset=["revisit"])
+
+
+@pytest.fixture(scope="module")
+def mart(sample_run) -> pd.DataFrame:
+    db, _, _ = sample_run
+    with closing(connect(db, read_only=True)) as con:
+        return con.execute("SELECT * FROM marts.touchpoint_scorecard").df()
+
+
+def test_one_row_per_touchpoint_and_revisit(mart):
+    assert len(mart) == len(JOURNEY.touchpoints) * len(JOURNEY.revisits) == 33
+    assert not mart.duplicated(["touchpoint_id", "revisit_id"]).any()
+
+
+def test_scorecard_numbers_equal_direct_computation_from_files(mart):
+    answers = _direct_answers()
+    csat = answers[answers.metric == "csat"].groupby(["touchpoint", "revisit"])["value"]
+    ces = answers[answers.metric == "ces"].groupby(["touchpoint", "revisit"])["value"]
+    expected = pd.DataFrame({
+        "n_csat": csat.size(), "csat_mean": csat.mean(), "csat_top2_share": csat.apply(lambda v: (v >= 4).mean()),
+    }).join(pd.DataFrame({"n_ces": ces.size(), "ces_mean": ces.mean(), "ces_easy_share": ces.apply(lambda v: (v > 4).mean())}),
+            how="outer")
+    expected["n_responses"] = answers.groupby(["touchpoint", "revisit"]).apply(
+        lambda g: g[["source", "response"]].drop_duplicates().shape[0])
+    got = mart.set_index(["touchpoint_id", "revisit_id"]).loc[expected.index]
+    for column in expected.columns:
+        want = expected[column].fillna(0) if column.startswith("n_") else expected[column]
+        pd.testing.assert_series_equal(got[column].astype(float), want.astype(float), check_names=False,
+                                       check_index=False, rtol=1e-9)
+    assert expected.loc[("customer_service", "2026-Q1"), "n_ces"] > 100  # the CES survey really was counted
+
+
+def test_planted_worsening_of_the_critical_touchpoint_shows(mart):
+    worse = PLANTED["worsened"]
+    tp = mart.set_index(["touchpoint_id", "revisit_id"])
+    before = tp.loc[(worse["touchpoint"], worse["from_revisit"])]
+    after = tp.loc[(worse["touchpoint"], worse["to_revisit"])]
+    assert before.is_critical
+    assert after.csat_top2_share < before.csat_top2_share - 0.10
+    others = [t for t in PLANTED["unchanged_touchpoints"] if t not in PLANTED["low_base_touchpoints"]]
+    shifts = [abs(tp.loc[(t, worse["to_revisit"])].csat_top2_share - tp.loc[(t, worse["from_revisit"])].csat_top2_share)
+              for t in others]
+    assert max(shifts) < before.csat_top2_share - after.csat_top2_share
+
+
+def test_planted_low_base_touchpoint_is_flagged(mart):
+    flagged = mart[mart.is_low_base]
+    assert set(flagged.touchpoint_id) == set(PLANTED["low_base_touchpoints"])
+    assert (mart[mart.touchpoint_id.isin(PLANTED["low_base_touchpoints"])].is_low_base).all()
+
+
+def test_every_file_accounts_for_every_row(sample_run):
+    db, _, _ = sample_run
+    with closing(connect(db, read_only=True)) as con:
+        files = con.execute("SELECT * FROM marts.data_quality").df().set_index("file_name")
+    assert (files.status == "loaded").all()
+    assert (files.rows_read == files.rows_loaded + files.rows_quarantined + files.rows_duplicate).all()
+    for name, truth in PLANTED["data_quality"].items():
+        f = files.loc[name.rsplit("/", 1)[-1]]
+        assert f.rows_read == truth["rows"], name
+        assert f.rows_duplicate == truth["duplicates"], name
+        assert f.rows_quarantined == truth["out_of_range"] + truth["missing_response_id"] + truth["bad_timestamp"], name
+
+
+def test_no_raw_email_is_stored(sample_run):
+    db, _, _ = sample_run
+    with closing(connect(db, read_only=True)) as con:
+        columns = con.execute("SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+                              "WHERE data_type IN ('VARCHAR', 'JSON') AND NOT internal").fetchall()
+        for schema, table, column in columns:
+            n = con.execute(f'SELECT count(*) FROM {schema}."{table}" WHERE "{column}"::VARCHAR LIKE \'%@example.%\''
+                            ).fetchone()[0]
+            assert n == 0, f"{schema}.{table}.{column}"
+
+
+def test_scorecards_are_written_per_revisit_and_self_contained(sample_run):
+    _, reports, result = sample_run
+    assert sorted(p.rsplit("/", 1)[1] for p in result["scorecards"]) == [f"scorecard_{r.id}.html" for r in JOURNEY.revisits]
+    html = (reports / "scorecard_2026-Q3.html").read_text()
+    assert "<script src=" not in html and "cdn.plot.ly" not in html  # plotly.js is inlined: opens offline
+    for tp in JOURNEY.touchpoints:
+        assert tp.name in html and tp.owner in html
+
+
+def _snapshot(db) -> dict:
+    """Every table's rows (ingest times aside), to compare two runs."""
+    with closing(connect(db, read_only=True)) as con:
+        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL").fetchall()
+        out = {}
+        for schema, table in tables:
+            df = con.execute(f'SELECT * FROM {schema}."{table}"').df().drop(columns=["ingested_at", "applied_at"],
+                                                                           errors="ignore")
+            out[f"{schema}.{table}"] = sorted(map(repr, df.itertuples(index=False)))
+        return out
+
+
+def test_second_run_through_the_cli_changes_nothing(sample_run):
+    db, reports, _ = sample_run
+    before = _snapshot(db)
+    result = CliRunner().invoke(app, ["run", "--journey", str(SAMPLE / "journey.yml"), "--db", str(db),
+                                      "--reports", str(reports)])
+    assert result.exit_code == 0, result.output
+    assert "Touchpoint scorecard, revisit 2026-Q3" in result.output
+    assert "Parcel delivery" in result.output and "scorecard: " in result.output
+    after = _snapshot(db)
+    assert after.keys() == before.keys()
+    for table in before:
+        assert after[table] == before[table], table
+    assert len(before["core.responses"]) > 2000
