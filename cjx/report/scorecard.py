@@ -59,7 +59,7 @@ def performance_figure(touchpoints: pd.DataFrame, min_base: int = 30) -> go.Figu
         ("csat", "csat_top2_share", "n_csat", CSAT_COLOUR, "CSAT top-2-box"),
         ("ces", "ces_easy_share", "n_ces", CES_COLOUR, "CES share easy"),
     ):
-        low = touchpoints[n] < min_base
+        low = touchpoints[n].between(1, min_base - 1)
         fig.add_bar(
             name=name, x=labels, y=(touchpoints[share] * 100).round(1),
             marker_color=[LOW_BASE_COLOUR if is_low else colour for is_low in low],
@@ -78,11 +78,16 @@ def render_scorecard(data: ScorecardData) -> str:
     figure_html = performance_figure(touchpoints, data.min_base).to_html(
         full_html=False, include_plotlyjs=True, div_id="performance", config={"displaylogo": False}
     )
-    stages = [(name, group.to_dict("records")) for name, group in touchpoints.groupby("stage_position", sort=True)]
+    stages = [_records(group) for _, group in touchpoints.groupby("stage_position", sort=True)]
     return _TEMPLATES.get_template("scorecard.html.j2").render(
-        data=data, stages=[(rows[0]["stage_name"], rows) for _, rows in stages], figure_html=figure_html,
-        pct=_pct, num=_num, quality=data.data_quality.to_dict("records"),
+        data=data, stages=[(rows[0]["stage_name"], rows) for rows in stages], figure_html=figure_html,
+        pct=_pct, num=_num, quality=_records(data.data_quality),
     )
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with missing values as None, so the template shows blanks rather than 'nan'."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def _pct(value: float | None) -> str:

@@ -372,7 +372,8 @@ def generate_sample(out: Path, seed: int = DEFAULT_SEED) -> dict:
     (out / "journey.yml").write_bytes(journey_bytes)
     for name, rows in files.items():
         _write_csv(out / name, rows)
-    truth = _truth(seed, touchpoints, revisits, means, quality, relationship)
+    min_base = int(journey.get("settings", {}).get("min_base", 30))
+    truth = _truth(seed, touchpoints, revisits, means, quality, relationship, min_base)
     _write_text(out / "planted_truth.json", json.dumps(truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     _write_text(out / "README.md", _readme(seed, revisits))
     return truth
@@ -544,7 +545,7 @@ def _make_relationship(
         respondents = [eligible[k] for k in pick]
         rows = _relationship_rows(rng, respondents, [t for _, t in touchpoints], means[i], rv, center, scale,
                                   seen_ids)
-        rows.sort(key=lambda r: (r[7], r[8]))
+        rows.sort(key=lambda r: (r[7], r[8]))  # RecordedDate, ResponseId: the export's order
         out.append((header, rows))
     return out
 
@@ -755,13 +756,17 @@ def _plant_ces(
 
 def _truth(
     seed: int, touchpoints: list[tuple[str, str]], revisits: list[Revisit], means: list[dict[str, float]],
-    quality: dict[str, DataQuality], relationship: list[tuple[list[list[str]], list[list[str]]]],
+    quality: dict[str, DataQuality], relationship: list[tuple[list[list[str]], list[list[str]]]], min_base: int,
 ) -> dict:
     """The planted truth as JSON-ready data."""
     tps = [t for _, t in touchpoints]
-    loyalty_col = 17 + 2 + tps.index("loyalty_club")
-    answered = {rv.id: sum(1 for r in rows if r[loyalty_col] not in ("", NA_CODE))
-                for rv, (_, rows) in zip(revisits, relationship)}
+    low_base = [t for t in tps if REACH_PROBABILITY[t] * RELATIONSHIP_RESPONSES < min_base]
+    columns = {t: c for c, t in touchpoints}
+    answered = {
+        t: {rv.id: sum(1 for r in rows if r[header[0].index(columns[t])] not in ("", NA_CODE))
+            for rv, (header, rows) in zip(revisits, relationship)}
+        for t in low_base
+    }
     return {
         "seed": seed,
         "revisits": [rv.id for rv in revisits],
@@ -784,7 +789,7 @@ def _truth(
                                               "share": NEW_CARRIER_SHARE},
                            "carrier_late_share": {c: v[0] for c, v in CARRIER_DELAYS.items()},
                            "carrier_median_minutes_when_late": {c: v[1] for c, v in CARRIER_DELAYS.items()}},
-        "low_base_touchpoints": ["loyalty_club"],
+        "low_base_touchpoints": low_base,
         "low_base_answered": answered,
         "data_quality": {name: dq.as_dict() for name, dq in sorted(quality.items())},
     }
