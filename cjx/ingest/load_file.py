@@ -84,6 +84,7 @@ def _load(con, path: Path, source: Source, fid: str, key: str, keep_raw_identifi
         "respondent_column": source.respondent_id, "timestamp_column": source.timestamp,
         "timestamp_format": source.timestamp_format, "timezone": source.timezone,
         "measures": source.measures, "touchpoint_id": source.touchpoint,
+        "attributes": [source.touchpoint_by.column] if source.touchpoint_by else [],
     })
     run_sql(con, "ops/record_quarantine", {"file_id": fid, "source_id": source.id})
     if source.kind == "survey":

@@ -95,12 +95,25 @@ def _check_references(j: Journey, path: Path) -> None:
     for i, src in enumerate(j.sources):
         if src.touchpoint is not None and src.touchpoint not in touchpoints:
             fail(f"sources[{i}].touchpoint", f"unknown touchpoint {src.touchpoint!r}")
+        if src.touchpoint_by is not None:
+            for value, tp in src.touchpoint_by.values.items():
+                if tp not in touchpoints:
+                    fail(f"sources[{i}].touchpoint_by.values.{value}", f"unknown touchpoint {tp!r}")
         for k, q in enumerate(src.questions):
             key = f"sources[{i}].questions[{k}]"
             if q.touchpoint is not None and q.touchpoint not in touchpoints:
                 fail(f"{key}.touchpoint", f"unknown touchpoint {q.touchpoint!r}")
-            if q.metric in ("csat", "ces") and not (q.touchpoint or src.touchpoint):
-                fail(f"{key}.touchpoint", f"a {q.metric} question needs a touchpoint (on the question or its source)")
+            source_rule = src.touchpoint or src.touchpoint_by or src.touchpoint_from_event
+            if q.metric in ("csat", "ces") and not (q.touchpoint or source_rule):
+                fail(f"{key}.touchpoint", f"a {q.metric} question needs a touchpoint: on the question, or on its "
+                                          "source as touchpoint, touchpoint_by or touchpoint_from_event")
+    event_types = {s.event_type for s in j.sources if s.kind == "operational"}
+    for i, src in enumerate(j.sources):
+        if src.touchpoint_from_event is not None:
+            unknown = sorted(set(src.touchpoint_from_event.event_types) - event_types)
+            if unknown:
+                fail(f"sources[{i}].touchpoint_from_event.event_types",
+                     f"unknown event type(s) {unknown}; operational sources declare {sorted(event_types)}")
     if j.outcome is not None:
         survey_ids = {s.id for s in j.sources if s.kind == "survey"}
         if j.outcome.source not in survey_ids:

@@ -76,6 +76,20 @@ class Question(Strict):
         return self
 
 
+class TouchpointMap(Strict):
+    """Map a response to a touchpoint by a column's value (e.g. channel = phone -> support call)."""
+
+    column: str = Field(min_length=1)
+    values: dict[str, Id] = Field(min_length=1)
+
+
+class EventTrigger(Strict):
+    """Attribute a response to the respondent's latest event of these types within a window before it."""
+
+    event_types: list[str] = Field(min_length=1)
+    within_hours: float = Field(gt=0)
+
+
 class Source(Strict):
     id: Id = Field(pattern=ID_PATTERN)
     kind: Literal["survey", "operational"]
@@ -86,6 +100,8 @@ class Source(Strict):
     timestamp_format: str | None = Field(None, description="strptime format; ISO-8601 when absent")
     timezone: str = "UTC"
     touchpoint: Id | None = None
+    touchpoint_by: TouchpointMap | None = None
+    touchpoint_from_event: EventTrigger | None = None
     private_columns: list[str] = Field(
         default_factory=list, description="more identifying columns (names, IP) pseudonymised like respondent_id"
     )
@@ -114,6 +130,7 @@ class Source(Strict):
         cols = [self.respondent_id, self.timestamp]
         cols += [self.response_id] if self.kind == "survey" else [self.event_id]
         cols += [q.column for q in self.questions] + self.measures
+        cols += [self.touchpoint_by.column] if self.touchpoint_by else []
         return list(dict.fromkeys(cols))
 
 

@@ -21,7 +21,7 @@ SELECT
     c.is_na
 FROM landed_cells c
 JOIN landed_rows r USING (row_number)
-WHERE r.status = 'loaded' AND c.metric <> 'comment'
+WHERE r.status = 'loaded' AND c.metric NOT IN ('comment', 'attribute')
 ORDER BY r.row_number, c.column_name;
 
 INSERT INTO core.comments (source_id, response_id, column_name, touchpoint_id, comment)
@@ -29,4 +29,11 @@ SELECT $source_id, r.record_id, c.column_name, c.touchpoint_id, c.value
 FROM landed_cells c
 JOIN landed_rows r USING (row_number)
 WHERE r.status = 'loaded' AND c.metric = 'comment' AND NOT c.is_na
+ORDER BY r.row_number, c.column_name;
+
+INSERT INTO core.response_attributes (source_id, response_id, column_name, value)
+SELECT $source_id, r.record_id, c.column_name, c.value
+FROM landed_cells c
+JOIN landed_rows r USING (row_number)
+WHERE r.status = 'loaded' AND c.metric = 'attribute'
 ORDER BY r.row_number, c.column_name;

@@ -9,6 +9,8 @@ FROM core.questions
 WHERE source_id = $source_id
 UNION ALL
 SELECT unnest($measures::VARCHAR[]), 'measure', $touchpoint_id, NULL, NULL, false, [], []
+UNION ALL
+SELECT unnest($attributes::VARCHAR[]), 'attribute', NULL, NULL, NULL, false, [], []
 ;
 
 CREATE OR REPLACE TEMP TABLE landed_cells AS
@@ -59,7 +61,7 @@ WITH source AS (
     UNION ALL
     SELECT row_number, 4, 'not_a_number',
            format('column {}: {} is not a number', column_name, '''' || value || '''')
-    FROM landed_cells WHERE metric <> 'comment' AND NOT is_na AND number IS NULL
+    FROM landed_cells WHERE metric IN ('measure', 'nps', 'csat', 'ces', 'overall') AND NOT is_na AND number IS NULL
     UNION ALL
     SELECT row_number, 5, 'out_of_range',
            format('column {}: {} is outside the scale {}-{}', column_name, value, scale_min, scale_max)
