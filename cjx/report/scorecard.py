@@ -34,7 +34,7 @@ class ScorecardData:
 
 def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str) -> ScorecardData:
     """Read one revisit's rows from marts.touchpoint_scorecard, marts.revisit_headline and marts.data_quality."""
-    journey_name, min_base = con.execute("SELECT name, min_base FROM core.journey").fetchone()
+    journey_name, min_base = con.execute("SELECT name, min_base FROM core.journey").fetchall()[0]
     touchpoints = con.execute(
         "SELECT * FROM marts.touchpoint_scorecard WHERE revisit_id = ? ORDER BY stage_position, touchpoint_position",
         [revisit_id],

@@ -24,7 +24,8 @@ def summary_text(con: duckdb.DuckDBPyConnection, revisit_id: str | None = None) 
         "FROM marts.touchpoint_scorecard WHERE revisit_id = ? ORDER BY stage_position, touchpoint_position",
         [revisit_id],
     ).fetchall()
-    head = con.execute("SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = ?", [revisit_id]).fetchone()
+    head = con.execute("SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = ?", [revisit_id]).fetchall()
+    head = head[0] if head else None
     table = [("Stage", "Touchpoint", "Owner", "n", "Headline", "Flags")]
     for stage, name, owner, n, metric, value, critical, low_base in rows:
         shown = "–" if value is None else (f"{value:.0f}" if metric == "nps" else f"{100 * value:.0f}%")
@@ -36,7 +37,7 @@ def summary_text(con: duckdb.DuckDBPyConnection, revisit_id: str | None = None) 
     nps = "–" if head is None or head[0] is None else f"{head[0]:.0f} (n={head[1]})"
     read, loaded, quarantined, duplicate = con.execute(
         "SELECT sum(rows_read), sum(rows_loaded), sum(rows_quarantined), sum(rows_duplicate) FROM marts.data_quality"
-    ).fetchone()
+    ).fetchall()[0]
     return "\n".join([
         f"Touchpoint scorecard, revisit {revisit_id}: journey NPS {nps}",
         *lines,

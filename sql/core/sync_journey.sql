@@ -14,5 +14,12 @@ SELECT source_id, column_name, metric, touchpoint_id, scale_min::INTEGER, scale_
        na_labels::VARCHAR[], na_numbers::DOUBLE[], is_outcome
 FROM questions_df;
 
+DELETE FROM core.sources;
+INSERT INTO core.sources
+SELECT source_id, kind, touchpoint_id, map_column, event_types::VARCHAR[], event_window_hours FROM sources_df;
+
+DELETE FROM core.touchpoint_maps;
+INSERT INTO core.touchpoint_maps SELECT source_id::VARCHAR, value::VARCHAR, touchpoint_id::VARCHAR FROM touchpoint_maps_df;
+
 DELETE FROM core.revisits;
 INSERT INTO core.revisits SELECT * FROM revisits_df;

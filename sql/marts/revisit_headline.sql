@@ -1,35 +1,46 @@
--- Journey-level headline per revisit: relationship NPS and overall satisfaction (questions without a touchpoint).
+-- Journey-level headline per revisit: relationship NPS and overall satisfaction (answers with no touchpoint),
+-- with bases and 95% intervals (Rocks 2016 for NPS, Wilson for the top-2-box share).
 CREATE OR REPLACE TABLE marts.revisit_headline AS
 WITH source AS (
-    SELECT v.revisit_id, a.source_id, a.response_id, a.metric, a.score, q.scale_max
+    SELECT v.revisit_id, a.metric, a.score, q.scale_max
     FROM core.answers a
+    JOIN core.answer_touchpoints m USING (source_id, response_id, column_name)
     JOIN core.responses r USING (source_id, response_id)
     JOIN core.questions q USING (source_id, column_name)
     JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
-    WHERE a.touchpoint_id IS NULL AND NOT a.is_na AND a.metric IN ('nps', 'overall')
+    WHERE m.touchpoint_id IS NULL AND m.unmapped_reason IS NULL AND NOT a.is_na AND a.metric IN ('nps', 'overall')
 ), renamed AS (
     SELECT
         revisit_id,
         count(*) FILTER (metric = 'nps') AS n_nps,
-        avg((score >= 9)::INTEGER) FILTER (metric = 'nps') AS promoter_share,
-        avg((score <= 6)::INTEGER) FILTER (metric = 'nps') AS detractor_share,
+        count(*) FILTER (metric = 'nps' AND score >= 9) / nullif(count(*) FILTER (metric = 'nps'), 0) AS promoter_share,
+        count(*) FILTER (metric = 'nps' AND score <= 6) / nullif(count(*) FILTER (metric = 'nps'), 0) AS detractor_share,
         count(*) FILTER (metric = 'overall') AS n_overall,
         avg(score) FILTER (metric = 'overall') AS overall_mean,
-        avg((score >= scale_max - 1)::INTEGER) FILTER (metric = 'overall') AS overall_top2_share
+        count(*) FILTER (metric = 'overall' AND score >= scale_max - 1) AS n_overall_top2
     FROM source
     GROUP BY revisit_id
 ), final AS (
     SELECT
         v.revisit_id, v.start_date AS revisit_start, v.end_date AS revisit_end,
         coalesce(m.n_nps, 0) AS n_nps, 100 * (m.promoter_share - m.detractor_share) AS nps,
+        core.nps_se(m.promoter_share, m.detractor_share, m.n_nps) AS nps_se,
         m.promoter_share, m.detractor_share,
-        coalesce(m.n_overall, 0) AS n_overall, m.overall_mean, m.overall_top2_share
+        coalesce(m.n_overall, 0) AS n_overall, m.overall_mean,
+        m.n_overall_top2 / nullif(m.n_overall, 0) AS overall_top2_share,
+        core.wilson_low(m.n_overall_top2, m.n_overall) AS overall_top2_ci_low,
+        core.wilson_high(m.n_overall_top2, m.n_overall) AS overall_top2_ci_high
     FROM core.revisits v
     LEFT JOIN renamed m USING (revisit_id)
 )
-SELECT * FROM final
+SELECT
+    *,
+    greatest(nps - 1.959963984540054 * nps_se, -100) AS nps_ci_low,
+    least(nps + 1.959963984540054 * nps_se, 100) AS nps_ci_high
+FROM final
 ORDER BY revisit_start;
 
-COMMENT ON TABLE marts.revisit_headline IS 'Journey-level NPS and overall satisfaction per revisit.';
+COMMENT ON TABLE marts.revisit_headline IS 'Journey-level NPS and overall satisfaction per revisit, with bases and 95% intervals.';
 COMMENT ON COLUMN marts.revisit_headline.nps IS 'Net Promoter Score, % promoters (9-10) minus % detractors (0-6), -100..100.';
-COMMENT ON COLUMN marts.revisit_headline.overall_top2_share IS 'Share of overall-satisfaction answers in the top two boxes.';
+COMMENT ON COLUMN marts.revisit_headline.nps_se IS 'Standard error of NPS x 100 (Rocks 2016); nps_ci_* = NPS +/- 1.96 SE.';
+COMMENT ON COLUMN marts.revisit_headline.overall_top2_share IS 'Share of overall-satisfaction answers in the top two boxes; overall_top2_ci_* is the Wilson interval.';

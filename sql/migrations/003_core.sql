@@ -43,6 +43,7 @@ CREATE TABLE core.questions (
     PRIMARY KEY (source_id, column_name)
 );
 COMMENT ON TABLE core.questions IS 'Declared questions per survey source: metric, scale, direction, N/A codes and touchpoint.';
+COMMENT ON COLUMN core.questions.touchpoint_id IS 'Touchpoint declared on the question itself (per-question mapping); other rules are in core.sources.';
 COMMENT ON COLUMN core.questions.is_reversed IS 'True where low is good (older 1-5 effort CES); scores are flipped so higher is always better.';
 
 CREATE TABLE core.revisits (
@@ -83,6 +84,7 @@ CREATE TABLE core.answers (
 );
 COMMENT ON TABLE core.answers IS 'Rated answers in long form; blanks (not asked, not met) are absent, N/A answers are kept with is_na.';
 COMMENT ON COLUMN core.answers.value IS 'The answer as given on its scale; NULL when is_na.';
+COMMENT ON COLUMN core.answers.touchpoint_id IS 'Touchpoint declared on the question; the resolved touchpoint of every answer is in core.answer_touchpoints.';
 COMMENT ON COLUMN core.answers.score IS 'The value with direction applied, so higher is always better.';
 
 CREATE TABLE core.comments (

@@ -1,0 +1,76 @@
+-- Response-level mapping for sources that declare a rule: a fixed touchpoint, a column's value through a map,
+-- or the respondent's latest operational event of a declared type within a window before the response.
+-- Rebuilt from the journey in force, so changing the rules re-maps without re-ingesting.
+CREATE OR REPLACE TABLE core.response_touchpoints AS
+WITH source AS (
+    SELECT r.source_id, r.response_id, r.respondent_id, r.responded_at,
+           s.touchpoint_id AS fixed_touchpoint, s.map_column, s.event_types, s.event_window_hours
+    FROM core.responses r
+    JOIN core.sources s USING (source_id)
+    WHERE s.touchpoint_id IS NOT NULL OR s.map_column IS NOT NULL OR len(s.event_types) > 0
+), by_value AS (
+    SELECT a.source_id, a.response_id, a.value, m.touchpoint_id
+    FROM core.response_attributes a
+    JOIN core.sources s ON s.source_id = a.source_id AND s.map_column = a.column_name
+    LEFT JOIN core.touchpoint_maps m ON m.source_id = a.source_id AND m.value = a.value
+), wanted_events AS (
+    SELECT source_id, response_id, respondent_id, responded_at, event_window_hours, unnest(event_types) AS event_type
+    FROM source
+    WHERE fixed_touchpoint IS NULL AND len(event_types) > 0
+), latest_by_type AS (
+    -- DuckDB ASOF JOIN: per response and event type, the latest event at or before the response
+    SELECT w.source_id, w.response_id, w.responded_at, w.event_window_hours,
+           e.source_id AS event_source_id, e.event_id, e.touchpoint_id, e.occurred_at
+    FROM wanted_events w
+    ASOF JOIN core.events e
+        ON e.respondent_id = w.respondent_id AND e.event_type = w.event_type AND e.occurred_at <= w.responded_at
+), by_event AS (
+    SELECT source_id, response_id,
+           arg_max(event_source_id, (occurred_at, event_id)) AS event_source_id,
+           arg_max(event_id, (occurred_at, event_id)) AS event_id,
+           arg_max(touchpoint_id, (occurred_at, event_id)) AS touchpoint_id,
+           max(occurred_at) AS event_at
+    FROM latest_by_type
+    WHERE occurred_at >= responded_at - to_seconds(event_window_hours * 3600)
+    GROUP BY source_id, response_id
+), final AS (
+    SELECT
+        s.source_id, s.response_id,
+        coalesce(s.fixed_touchpoint, v.touchpoint_id, e.touchpoint_id) AS touchpoint_id,
+        CASE WHEN s.fixed_touchpoint IS NOT NULL THEN 'source'
+             WHEN v.touchpoint_id IS NOT NULL THEN 'column_map'
+             WHEN e.touchpoint_id IS NOT NULL THEN 'event' END AS mapped_by,
+        CASE WHEN s.fixed_touchpoint IS NULL AND v.touchpoint_id IS NULL THEN e.event_source_id END AS event_source_id,
+        CASE WHEN s.fixed_touchpoint IS NULL AND v.touchpoint_id IS NULL THEN e.event_id END AS event_id,
+        CASE WHEN s.fixed_touchpoint IS NULL AND v.touchpoint_id IS NULL THEN e.event_at END AS event_at,
+        CASE WHEN coalesce(s.fixed_touchpoint, v.touchpoint_id, e.touchpoint_id) IS NOT NULL THEN NULL
+             WHEN s.map_column IS NOT NULL AND v.value IS NULL AND len(s.event_types) = 0 THEN 'no_map_value'
+             WHEN s.map_column IS NOT NULL AND len(s.event_types) = 0 THEN 'unknown_map_value'
+             WHEN e.event_id IS NULL THEN 'no_event_in_window'
+             ELSE 'event_without_touchpoint' END AS unmapped_reason,
+        v.value AS map_value
+    FROM source s
+    LEFT JOIN by_value v USING (source_id, response_id)
+    LEFT JOIN by_event e USING (source_id, response_id)
+)
+SELECT * FROM final
+ORDER BY source_id, response_id;
+
+COMMENT ON TABLE core.response_touchpoints IS 'Touchpoint of each response of a source with a mapping rule, how it was mapped, and why not when unmapped.';
+COMMENT ON COLUMN core.response_touchpoints.mapped_by IS 'source (fixed), column_map (a column''s value) or event (latest operational event within the window).';
+COMMENT ON COLUMN core.response_touchpoints.event_id IS 'The operational event the response was attributed to (mapped_by = event).';
+COMMENT ON COLUMN core.response_touchpoints.unmapped_reason IS 'no_map_value, unknown_map_value, no_event_in_window or event_without_touchpoint; NULL when mapped.';
+
+CREATE OR REPLACE TABLE core.answer_touchpoints AS
+SELECT
+    a.source_id, a.response_id, a.column_name, a.metric,
+    coalesce(a.touchpoint_id, rt.touchpoint_id) AS touchpoint_id,
+    CASE WHEN a.touchpoint_id IS NOT NULL THEN 'question' ELSE rt.mapped_by END AS mapped_by,
+    CASE WHEN a.touchpoint_id IS NULL THEN rt.event_source_id END AS event_source_id,
+    CASE WHEN a.touchpoint_id IS NULL THEN rt.event_id END AS event_id,
+    CASE WHEN a.touchpoint_id IS NULL THEN rt.unmapped_reason END AS unmapped_reason
+FROM core.answers a
+LEFT JOIN core.response_touchpoints rt USING (source_id, response_id)
+ORDER BY a.source_id, a.response_id, a.column_name;
+
+COMMENT ON TABLE core.answer_touchpoints IS 'Resolved touchpoint of every answer: the question''s own, else its response''s. touchpoint_id NULL with no unmapped_reason = journey-level (e.g. relationship NPS).';
