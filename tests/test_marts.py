@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -117,3 +118,28 @@ def test_marts_are_rebuilt_not_appended(con):
     before = con.execute("SELECT * FROM marts.touchpoint_scorecard").fetchall()
     build_marts(con)
     assert con.execute("SELECT * FROM marts.touchpoint_scorecard").fetchall() == before
+
+
+def test_intervals_match_scipy(con):
+    from scipy import stats
+
+    r = _row(con, "checkout")
+    wilson = stats.binomtest(3, 5).proportion_ci(confidence_level=0.95, method="wilson")
+    assert (r["csat_top2_ci_low"], r["csat_top2_ci_high"]) == (pytest.approx(wilson.low), pytest.approx(wilson.high))
+    values = [5, 4, 3, 2, 5]
+    t_low, t_high = stats.t.interval(0.95, len(values) - 1, loc=np.mean(values), scale=stats.sem(values))
+    assert (r["csat_mean_ci_low"], r["csat_mean_ci_high"]) == (pytest.approx(t_low), pytest.approx(t_high))
+    assert (r["headline_ci_low"], r["headline_ci_high"]) == (pytest.approx(wilson.low), pytest.approx(wilson.high))
+
+
+def test_nps_standard_error_rocks_2016(con):
+    # 1 detractor, 2 passives, 3 promoters: variance (4/6) - (2/6)^2 = 5/9 per respondent
+    se = con.execute("SELECT core.nps_se(3 / 6, 1 / 6, 6)").fetchall()[0][0]
+    assert se == pytest.approx(100 * np.sqrt(5 / 9 / 6))
+    head = con.execute("SELECT nps_se, nps_ci_low, nps_ci_high FROM marts.revisit_headline WHERE revisit_id = 'R1'"
+                       ).fetchall()[0]
+    # R1: 2 promoters, 1 passive, 2 detractors of 5: variance 0.8, SE = 100 sqrt(0.8 / 5) = 40
+    assert head[0] == pytest.approx(40) and head[1] == pytest.approx(-78.3985594) and head[2] == pytest.approx(78.3985594)
+    r2 = con.execute("SELECT nps_se, nps_ci_low, nps_ci_high FROM marts.revisit_headline WHERE revisit_id = 'R2'"
+                     ).fetchall()[0]
+    assert r2 == (0, 100, 100)  # one promoter: no spread, interval clamped to the scale

@@ -176,3 +176,88 @@ def test_second_run_through_the_cli_changes_nothing(sample_run):
     for table in before:
         assert after[table] == before[table], table
     assert len(before["core.responses"]) > 2000
+
+
+def _mart(db, sql: str, params=None) -> pd.DataFrame:
+    with closing(connect(db, read_only=True)) as con:
+        return con.execute(sql, params or []).df()
+
+
+def test_importance_recovers_the_planted_order(sample_run):
+    from scipy.stats import spearmanr
+
+    db, _, _ = sample_run
+    importance = _mart(db, "SELECT * FROM marts.touchpoint_importance WHERE method = 'lmg'")
+    weights = PLANTED["importance_weights"]
+    for revisit_id, got in importance.groupby("revisit_id"):
+        rho = spearmanr(got.importance, [weights[t] for t in got.touchpoint_id]).statistic
+        assert rho >= 0.8, (revisit_id, rho)
+        assert got.importance.sum() == pytest.approx(got.r2.iloc[0])
+        assert ((got.ci_low <= got.importance) & (got.importance <= got.ci_high)).all()
+    # touchpoints under the minimum base get no importance rather than a number resting on a few answers
+    assert not set(PLANTED["low_base_touchpoints"]) & set(importance.touchpoint_id)
+
+
+def test_planted_weak_critical_touchpoint_is_concentrate_here_and_first(sample_run):
+    db, _, _ = sample_run
+    worse = PLANTED["worsened"]
+    top = _mart(db, "SELECT touchpoint_id, quadrant, is_critical FROM marts.touchpoint_priority "
+                    "WHERE revisit_id = ? AND priority_rank = 1", [worse["to_revisit"]])
+    assert top.to_dict("records") == [{"touchpoint_id": worse["touchpoint"], "quadrant": "Concentrate here",
+                                       "is_critical": True}]
+
+
+def test_planted_delay_effect_is_detected_with_the_right_sign(sample_run):
+    db, _, _ = sample_run
+    effects = _mart(db, "SELECT * FROM marts.measure_effects WHERE measure = 'delay_minutes' "
+                        "AND target_touchpoint_id = 'parcel_delivery'")
+    assert len(effects) == len(JOURNEY.revisits)
+    assert (effects.slope_ci_high < 0).all() and (effects.spearman_rho < 0).all()
+
+
+def test_pulse_responses_are_attributed_to_their_own_delivery(sample_run):
+    db, _, _ = sample_run
+    pairs = _mart(db, """
+        SELECT p.order_id AS surveyed_order, d.order_id AS attributed_order,
+               d.delivered_at AS attributed_at, s.delivered_at AS surveyed_at
+        FROM core.response_touchpoints rt
+        JOIN raw.delivery_pulse p ON p.response_id = rt.response_id
+        JOIN core.responses r ON r.source_id = rt.source_id AND r.response_id = rt.response_id
+             AND r.file_id = p.file_id AND r.row_number = p.row_number
+        JOIN raw.deliveries d ON d.delivery_id = rt.event_id
+        JOIN raw.deliveries s ON s.order_id = p.order_id
+        WHERE rt.source_id = 'delivery_pulse'""")
+    assert len(pairs) > 1000
+    same = pairs.surveyed_order == pairs.attributed_order
+    assert same.mean() > 0.95
+    # the rule takes the latest delivery: where it is not the surveyed one, a later delivery came in between
+    other = pairs[~same]
+    assert (pd.to_datetime(other.attributed_at) > pd.to_datetime(other.surveyed_at)).all()
+    assert _mart(db, "SELECT count(*) AS n FROM marts.unmapped_responses").n[0] == 0
+
+
+def test_reach_equals_direct_computation_from_operational_files(sample_run):
+    db, _, _ = sample_run
+    orders = pd.read_csv(SAMPLE / "operations" / "orders.csv")
+    deliveries = pd.read_csv(SAMPLE / "operations" / "deliveries.csv")
+    tickets = pd.read_csv(SAMPLE / "operations" / "tickets.csv")
+    events = pd.concat([
+        pd.DataFrame({"who": orders.customer_email, "at": orders.ordered_at, "tp": "web_checkout"}),
+        pd.DataFrame({"who": deliveries.customer_email, "at": deliveries.delivered_at, "tp": "parcel_delivery"}),
+        pd.DataFrame({"who": tickets.customer_email, "at": tickets.opened_at, "tp": "customer_service"}),
+    ])
+    events["revisit"] = _revisit(pd.to_datetime(events["at"], utc=True).dt.tz_localize(None))
+    reach = _mart(db, "SELECT revisit_id, touchpoint_id, reach FROM marts.touchpoint_reach WHERE reach_basis = 'events'")
+    for row in reach.itertuples():
+        in_revisit = events[events.revisit == row.revisit_id]
+        expected = in_revisit[in_revisit.tp == row.touchpoint_id].who.nunique() / in_revisit.who.nunique()
+        assert row.reach == pytest.approx(expected), row
+    assert len(reach) == 3 * len(JOURNEY.revisits)
+
+
+def test_observed_paths_show_loops(sample_run):
+    db, _, _ = sample_run
+    paths = _mart(db, "SELECT * FROM marts.journey_paths")
+    repeats = paths[(paths.from_touchpoint_id == "customer_service") & paths.is_repeat]
+    assert len(repeats) == len(JOURNEY.revisits) and (repeats.n_transitions > 10).all()
+    assert paths[paths.is_loop_back].n_transitions.sum() > 0

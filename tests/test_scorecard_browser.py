@@ -30,6 +30,7 @@ def page(sample_run):
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.goto((reports / "scorecard_2026-Q3.html").as_uri())
         page.wait_for_selector("#performance .main-svg", timeout=20_000)
+        page.wait_for_selector("#ipa .main-svg", timeout=20_000)
         page.screenshot(path=str(reports / "scorecard_2026-Q3.png"), full_page=True)
         yield page, errors
         browser.close()
@@ -51,10 +52,25 @@ def test_table_shows_the_mart_numbers(page, sample_run):
             "SELECT n_responses, csat_top2_share, is_low_base FROM marts.touchpoint_scorecard "
             "WHERE revisit_id = '2026-Q3' AND touchpoint_id = 'parcel_delivery'").fetchone()
         nps, n_nps = con.execute("SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = '2026-Q3'").fetchone()
-    row = pg.locator('tr[data-touchpoint="parcel_delivery"]')
+    row = pg.locator('table.touchpoints tr[data-touchpoint="parcel_delivery"]')
     assert row.locator('td[data-col="n_responses"]').inner_text() == str(n)
     assert row.locator('td[data-col="csat_top2_share"]').inner_text() == f"{100 * top2:.0f}%"
     assert ("low base" in row.inner_text()) == low_base and "critical" in row.inner_text()
     assert pg.locator('[data-metric="nps"]').inner_text() == f"{nps:.0f}"
     assert f"n = {n_nps}" in pg.locator("#headline").inner_text()
-    assert "low base" in pg.locator('tr[data-touchpoint="loyalty_club"]').inner_text()
+    assert "low base" in pg.locator('table.touchpoints tr[data-touchpoint="loyalty_club"]').inner_text()
+
+
+def test_priority_table_and_ipa_matrix_follow_the_marts(page, sample_run):
+    pg, _ = page
+    db, _, _ = sample_run
+    with closing(connect(db, read_only=True)) as con:
+        ranked = con.execute(
+            "SELECT touchpoint_id, quadrant FROM marts.touchpoint_priority WHERE revisit_id = '2026-Q3' "
+            "ORDER BY priority_rank NULLS LAST, stage_position, touchpoint_position").fetchall()
+    rows = pg.locator("table.priority tbody tr")
+    assert [rows.nth(i).get_attribute("data-touchpoint") for i in range(rows.count())] == [t for t, _ in ranked]
+    assert rows.first.locator('td[data-col="quadrant"]').inner_text() == ranked[0][1]
+    # one marker per placed touchpoint in the importance-performance matrix
+    placed = sum(1 for _, quadrant in ranked if quadrant)
+    assert pg.locator("#ipa .scatterlayer .point").count() == placed

@@ -154,6 +154,11 @@ class Revisit(Strict):
 class Settings(Strict):
     min_base: int = Field(30, ge=1)
     keep_raw_identifiers: bool = Field(False, description="store e-mails etc. as given in raw (off: pseudonymised)")
+    bootstrap_resamples: int = Field(500, ge=50, description="resamples for importance intervals")
+    bootstrap_seed: int = 20261124
+    ipa_crosshair: Literal["mean", "median", "midpoint", "target"] = Field(
+        "mean", description="where the importance-performance quadrants are split"
+    )
 
 
 class Schedule(Strict):

@@ -15,7 +15,10 @@ def journey_frames(lj: LoadedJourney) -> dict[str, pd.DataFrame]:
     outcome = (j.outcome.source, j.outcome.question) if j.outcome else None
     return {
         "journey_df": pd.DataFrame([{"journey_id": j.journey.id, "name": j.journey.name,
-                                     "journey_version": lj.version, "min_base": j.settings.min_base}]),
+                                     "journey_version": lj.version, "min_base": j.settings.min_base,
+                                     "ipa_crosshair": j.settings.ipa_crosshair,
+                                     "bootstrap_resamples": j.settings.bootstrap_resamples,
+                                     "bootstrap_seed": j.settings.bootstrap_seed}]),
         "stages_df": pd.DataFrame([{"stage_id": s.id, "name": s.name, "position": i + 1}
                                    for i, s in enumerate(j.stages)]),
         "touchpoints_df": pd.DataFrame([

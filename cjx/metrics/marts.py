@@ -1,15 +1,19 @@
-"""Build the marts: map answers to touchpoints, then the tables people read."""
+"""Build the marts: map answers to touchpoints, SQL marts, key-driver analysis, then priority."""
 
 from __future__ import annotations
 
 import duckdb
 from scipy import stats
 
+from cjx.metrics.drivers import compute_drivers
 from cjx.store import run_sql
 
 # In dependency order: mapping first, marts that read other marts last.
 MAPPING = ("mapping/response_touchpoints",)
-MARTS = ("touchpoint_scorecard", "revisit_headline", "data_quality")
+SQL_MARTS = ("touchpoint_scorecard", "revisit_headline", "touchpoint_reach", "journey_paths", "unmapped_responses",
+             "blind_spots", "data_quality")
+DRIVER_MARTS = ("touchpoint_importance", "measure_effects")  # written by sql/marts/touchpoint_importance.sql
+PRIORITY_MARTS = ("touchpoint_priority",)
 
 
 def t_quantile(p: float, df: float) -> float | None:
@@ -31,11 +35,18 @@ def map_touchpoints(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Map touchpoints, then rebuild every SQL mart from core and ops; return row counts by mart."""
+    """Map touchpoints, rebuild the marts from core and ops, run the key-driver analysis; return row counts."""
     register_functions(con)
     map_touchpoints(con)
-    counts = {}
-    for mart in MARTS:
+    for mart in SQL_MARTS:
         run_sql(con, f"marts/{mart}")
-        counts[mart] = con.execute(f"SELECT count(*) FROM marts.{mart}").fetchall()[0][0]
-    return counts
+    importance, effects = compute_drivers(con)
+    con.register("importance_df", importance)
+    con.register("effects_df", effects)
+    run_sql(con, "marts/touchpoint_importance")
+    con.unregister("importance_df")
+    con.unregister("effects_df")
+    for mart in PRIORITY_MARTS:
+        run_sql(con, f"marts/{mart}")
+    return {mart: con.execute(f"SELECT count(*) FROM marts.{mart}").fetchall()[0][0]
+            for mart in SQL_MARTS + DRIVER_MARTS + PRIORITY_MARTS}

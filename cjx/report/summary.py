@@ -20,17 +20,20 @@ def summary_text(con: duckdb.DuckDBPyConnection, revisit_id: str | None = None) 
     if revisit_id is None:
         return "No responses fall in any declared revisit yet."
     rows = con.execute(
-        "SELECT stage_name, touchpoint_name, owner, n_responses, headline_metric, headline_value, is_critical, is_low_base "
-        "FROM marts.touchpoint_scorecard WHERE revisit_id = ? ORDER BY stage_position, touchpoint_position",
+        "SELECT stage_name, touchpoint_name, owner, n_headline, headline_metric, headline_value, priority_rank, quadrant, "
+        "is_critical, is_low_base FROM marts.touchpoint_priority WHERE revisit_id = ? "
+        "ORDER BY stage_position, touchpoint_position",
         [revisit_id],
     ).fetchall()
     head = con.execute("SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = ?", [revisit_id]).fetchall()
     head = head[0] if head else None
-    table = [("Stage", "Touchpoint", "Owner", "n", "Headline", "Flags")]
-    for stage, name, owner, n, metric, value, critical, low_base in rows:
+    table = [("Stage", "Touchpoint", "Owner", "n", "Headline", "Priority", "Flags")]
+    for stage, name, owner, n, metric, value, rank, quadrant, critical, low_base in rows:
         shown = "–" if value is None else (f"{value:.0f}" if metric == "nps" else f"{100 * value:.0f}%")
+        priority = f"{rank} {quadrant}" if rank is not None else ""
         flags = ", ".join(f for f, on in (("critical", critical), ("low base", low_base)) if on)
-        table.append((stage, name, owner, str(n), f"{_METRIC_LABEL.get(metric, '')} {shown}".strip(), flags))
+        table.append((stage, name, owner, str(n or 0), f"{_METRIC_LABEL.get(metric, '')} {shown}".strip(), priority,
+                      flags))
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 MIGRATIONS = SQL_DIR / "migrations"
@@ -53,6 +54,16 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | 
         if missing:
             raise KeyError(f"sql/{name}.sql needs parameters {sorted(missing)}")
         con.execute(statement, {k: params[k] for k in statement.named_parameters})
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run the single SELECT in sql/<name>.sql with named parameters and return the result as a frame."""
+    (statement,) = duckdb.extract_statements((SQL_DIR / f"{name}.sql").read_text())
+    params = params or {}
+    missing = statement.named_parameters - params.keys()
+    if missing:
+        raise KeyError(f"sql/{name}.sql needs parameters {sorted(missing)}")
+    return con.execute(statement, {k: params[k] for k in statement.named_parameters}).df()
 
 
 def quote_ident(name: str) -> str:

@@ -1,6 +1,6 @@
 -- Replaces the journey tables with the journey file in force (frames registered by cjx.journey.sync).
 DELETE FROM core.journey;
-INSERT INTO core.journey SELECT * FROM journey_df;
+INSERT INTO core.journey BY NAME SELECT * FROM journey_df;
 
 DELETE FROM core.stages;
 INSERT INTO core.stages SELECT * FROM stages_df;

@@ -1,0 +1,31 @@
+-- Derived importance per touchpoint and revisit, computed in Python (cjx.metrics.drivers) and registered as
+-- importance_df: LMG (Shapley decomposition of R2) and Johnson's relative weights, with bootstrap intervals.
+CREATE OR REPLACE TABLE marts.touchpoint_importance AS
+SELECT
+    revisit_id::VARCHAR AS revisit_id, touchpoint_id::VARCHAR AS touchpoint_id, method::VARCHAR AS method,
+    importance::DOUBLE AS importance, share::DOUBLE AS share, ci_low::DOUBLE AS ci_low, ci_high::DOUBLE AS ci_high,
+    rank::INTEGER AS rank, rank_ci_low::INTEGER AS rank_ci_low, rank_ci_high::INTEGER AS rank_ci_high,
+    n::BIGINT AS n, pearson_r::DOUBLE AS pearson_r, spearman_rho::DOUBLE AS spearman_rho, r2::DOUBLE AS r2,
+    n_respondents::BIGINT AS n_respondents, n_resamples::INTEGER AS n_resamples
+FROM importance_df
+ORDER BY revisit_id, method, rank;
+
+COMMENT ON TABLE marts.touchpoint_importance IS 'How much each touchpoint''s rating moves the outcome, per revisit: lmg (Lindeman, Merenda & Gold 1980; Shapley value of R2, from pairwise-complete correlations) and rwa (Johnson 2000 relative weights). Touchpoints under the minimum base are not estimated.';
+COMMENT ON COLUMN marts.touchpoint_importance.importance IS 'Share of outcome variance (R2 units) attributed to the touchpoint; over touchpoints it sums to r2.';
+COMMENT ON COLUMN marts.touchpoint_importance.share IS 'importance / r2: the touchpoint''s share of what the model explains.';
+COMMENT ON COLUMN marts.touchpoint_importance.ci_low IS 'Percentile bootstrap 95% interval of importance (n_resamples resamples of respondents; Efron & Tibshirani 1993).';
+COMMENT ON COLUMN marts.touchpoint_importance.rank IS '1 = most important; rank_ci_* is its bootstrap 95% interval.';
+COMMENT ON COLUMN marts.touchpoint_importance.n IS 'Respondents who rated the touchpoint and answered the outcome.';
+
+CREATE OR REPLACE TABLE marts.measure_effects AS
+SELECT
+    revisit_id::VARCHAR AS revisit_id, measure::VARCHAR AS measure, target::VARCHAR AS target,
+    target_touchpoint_id::VARCHAR AS target_touchpoint_id, slope::DOUBLE AS slope,
+    slope_ci_low::DOUBLE AS slope_ci_low, slope_ci_high::DOUBLE AS slope_ci_high, pearson_r::DOUBLE AS pearson_r,
+    spearman_rho::DOUBLE AS spearman_rho, p_value::DOUBLE AS p_value, n::BIGINT AS n
+FROM effects_df
+ORDER BY revisit_id, measure, target;
+
+COMMENT ON TABLE marts.measure_effects IS 'How much an operational measure (e.g. delay_minutes) moves a touchpoint rating (answers attributed to the event) or the outcome (respondent''s mean over the revisit): OLS slope with 95% t interval.';
+COMMENT ON COLUMN marts.measure_effects.slope IS 'Change in the score per unit of the measure (e.g. CSAT points per minute of delay).';
+COMMENT ON COLUMN marts.measure_effects.target IS 'csat/ces/nps of target_touchpoint_id, or outcome.';
