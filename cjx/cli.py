@@ -90,6 +90,50 @@ def sample(out: Annotated[Path, typer.Option(help="Folder to write the sample in
     typer.echo(f"sample written to {out} (planted truth in {out / 'planted_truth.json'})")
 
 
+revisit_app = typer.Typer(help="Revisits of the journey: list them, compare two.", no_args_is_help=True)
+app.add_typer(revisit_app, name="revisit")
+
+
+def _read_only(db: Path | None):
+    from cjx.store import connect
+
+    path = settings.database_path(db)
+    if not path.exists():
+        _fail(f"{path}: no database yet; run `cjx demo` or `cjx run --journey ...` first")
+    return closing(connect(path, read_only=True))
+
+
+@revisit_app.command("list")
+def revisit_list(db: DbOpt = None) -> None:
+    """List the declared revisits and their computed snapshots."""
+    from cjx.report.revisit_text import revisit_list_text
+
+    with _read_only(db) as con:
+        revisits = con.execute(
+            "SELECT v.revisit_id, v.start_date, v.end_date, s.computed_at, s.journey_version, "
+            "(SELECT sum(n_responses) FROM marts.revisit_snapshots t WHERE t.revisit_id = v.revisit_id) AS n_responses "
+            "FROM core.revisits v LEFT JOIN core.revisit_snapshots s ON s.revisit_id = v.revisit_id AND s.is_current "
+            "ORDER BY v.start_date").df()
+    typer.echo(revisit_list_text(revisits))
+
+
+@revisit_app.command("compare")
+def revisit_compare(a: Annotated[str, typer.Argument(help="Earlier revisit id.")],
+                    b: Annotated[str, typer.Argument(help="Later revisit id.")], db: DbOpt = None) -> None:
+    """Compare two computed revisits touchpoint by touchpoint, with significance."""
+    from cjx.metrics.revisits import compare_revisits, computed_revisits, snapshots
+    from cjx.report.revisit_text import comparison_text
+
+    with _read_only(db) as con:
+        known = computed_revisits(con)
+        for revisit in (a, b):
+            if revisit not in known:
+                _fail(f"revisit {revisit!r} has not been computed; computed revisits: {known}")
+        min_base = con.execute("SELECT min_base FROM core.journey").fetchall()[0][0]
+        changes = compare_revisits(snapshots(con), a, b, min_base)
+    typer.echo(comparison_text(changes))
+
+
 @app.command()
 def serve(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None, reports: ReportsOpt = None) -> None:
     """Serve the pipeline on the schedule declared in the journey file (Ctrl-C stops)."""

@@ -1,4 +1,4 @@
-"""Score flow: rebuild the marts from core."""
+"""Score flow: rebuild the marts from core, then snapshot and compare the revisits."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from prefect.artifacts import create_table_artifact
 
 from cjx import settings
 from cjx.metrics.marts import build_marts
+from cjx.metrics.revisits import update_revisits
 from cjx.store import connect
 
 
@@ -22,10 +23,23 @@ def build_all_marts(db: str) -> dict[str, int]:
     return counts
 
 
+@task
+def update_revisit_records(db: str) -> dict[str, int]:
+    """Snapshot revisits whose data changed and rebuild the comparisons, in one transaction."""
+    with closing(connect(db)) as con:
+        con.execute("BEGIN TRANSACTION")
+        counts = update_revisits(con)
+        con.execute("COMMIT")
+    return counts
+
+
 @flow(name="score", log_prints=True)
 def score(db: str | None = None) -> dict[str, int]:
-    """Build marts.touchpoint_scorecard, marts.revisit_headline and marts.data_quality."""
-    counts = build_all_marts(str(settings.database_path(db)))
+    """Build the marts (scorecard, importance, priority, ...) and the revisit snapshots and comparisons."""
+    db = str(settings.database_path(db))
+    counts = build_all_marts(db)
+    revisits = update_revisit_records(db)
     create_table_artifact(key="marts", table=[{"mart": k, "rows": v} for k, v in counts.items()])
     print("score: " + ", ".join(f"marts.{k} {v} rows" for k, v in counts.items()))
-    return counts
+    print(f"score: {revisits['snapshots_taken']} revisit snapshot(s) taken, {revisits['changes']} change row(s)")
+    return {**counts, **revisits}

@@ -56,6 +56,8 @@ WITH source AS (
         core.wilson_high(m.n_ces_easy, m.n_ces) AS ces_easy_ci_high,
         coalesce(m.n_nps, 0) AS n_nps,
         100 * (m.promoter_share - m.detractor_share) AS nps,
+        -- sufficient statistics, so revisits can be compared from their snapshots alone
+        m.csat_sd, m.n_csat_top2, m.ces_sd, m.n_ces_easy, m.n_promoters, m.n_detractors,
         core.nps_se(m.promoter_share, m.detractor_share, m.n_nps) AS nps_se,
         m.promoter_share, m.detractor_share,
         coalesce(m.n_responses, 0) < j.min_base AS is_low_base
