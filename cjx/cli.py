@@ -7,6 +7,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from cjx import settings
@@ -34,12 +35,20 @@ def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
 
     from cjx.report.summary import summary_text
     from cjx.store import connect
+    from cjx.store.runs import RunLocked
 
-    result = pipeline(journey=str(journey), db=str(db) if db else None, reports=str(reports) if reports else None)
+    try:
+        result = pipeline(journey=str(journey), db=str(db) if db else None, reports=str(reports) if reports else None)
+    except RunLocked as exc:
+        _fail(str(exc))
     with closing(connect(settings.database_path(db), read_only=True)) as con:
         typer.echo("\n" + summary_text(con))
+    if result["nothing_new"]:
+        typer.echo("nothing new since the last run")
     for path in result["scorecards"]:
         typer.echo(f"scorecard: {path}")
+    if result["published"]:
+        typer.echo(f"read-only copy for queries: {result['published']['database']}")
 
 
 @app.command()
@@ -135,6 +144,26 @@ def revisit_compare(a: Annotated[str, typer.Argument(help="Earlier revisit id.")
 
 
 @app.command()
+def status(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None,
+           last: Annotated[int, typer.Option(help="How many runs to show.")] = 10) -> None:
+    """Show the last runs and the files waiting to be ingested."""
+    from cjx.report.status import status_text, waiting_files
+    from cjx.store import connect
+
+    try:
+        lj = load_journey(journey)
+    except JourneyError as exc:
+        _fail(str(exc))
+    path = settings.database_path(db)
+    if not path.exists():
+        typer.echo(status_text(pd.DataFrame(), waiting_files(None, lj)))
+        return
+    with closing(connect(path, read_only=True)) as con:
+        runs = con.execute("SELECT * FROM ops.runs ORDER BY started_at DESC LIMIT ?", [last]).df()
+        typer.echo(status_text(runs, waiting_files(con, lj)))
+
+
+@app.command()
 def serve(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None, reports: ReportsOpt = None) -> None:
     """Serve the pipeline on the schedule declared in the journey file (Ctrl-C stops)."""
     try:
@@ -144,6 +173,31 @@ def serve(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None, repor
     from cjx.schedule import serve_pipeline
 
     serve_pipeline(lj, db=db, reports=reports)
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="Export file to check.")],
+    journey: JourneyOpt = settings.SAMPLE_JOURNEY,
+    source: Annotated[str | None, typer.Option("--source", help="Source id [the one whose files pattern matches].")] = None,
+) -> None:
+    """Dry run: what FILE would load, quarantine (by reason) or reject; nothing is written or moved."""
+    from cjx.ingest.dryrun import dry_run, pick_source, report
+
+    try:
+        lj = load_journey(journey)
+    except JourneyError as exc:
+        _fail(str(exc))
+    if not file.is_file():
+        _fail(f"{file}: no such file")
+    try:
+        src = pick_source(lj, file, source)
+    except ValueError as exc:
+        _fail(str(exc))
+    result, quarantined = dry_run(lj, file, src)
+    typer.echo(report(result, quarantined))
+    if result.status == "rejected":
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

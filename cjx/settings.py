@@ -21,6 +21,11 @@ def reports_dir(override: str | Path | None = None) -> Path:
     return Path(override or os.environ.get("CJX_REPORTS") or DEFAULT_REPORTS)
 
 
+def lock_wait_seconds() -> float:
+    """How long a run waits for another run on the same database: $CJX_LOCK_WAIT seconds, default 0 (stop at once)."""
+    return float(os.environ.get("CJX_LOCK_WAIT", "0"))
+
+
 def pseudonym_key(db_path: Path) -> str:
     """Secret for pseudonymising respondent ids: $CJX_PSEUDONYM_KEY, else a key file beside the database.
 

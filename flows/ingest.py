@@ -1,7 +1,8 @@
-"""Ingest flow: every declared source's files -> raw -> core, recorded in ops.ingest_files."""
+"""Ingest flow: every declared source's files -> raw -> core, gated by great-expectations, recorded in ops."""
 
 from __future__ import annotations
 
+import os
 from contextlib import closing
 
 from prefect import flow, task
@@ -9,6 +10,7 @@ from prefect.artifacts import create_table_artifact
 
 from cjx import settings
 from cjx.ingest import ingest_source
+from cjx.ingest.gate import BatchGate, docs_dir_for
 from cjx.journey import load_journey
 from cjx.store import connect
 from cjx.workspace import open_workspace
@@ -22,11 +24,27 @@ def prepare_database(journey: str, db: str) -> list[str]:
     return [s.id for s in lj.journey.sources]
 
 
+def pseudonym_key(journey: str, db: str) -> str:
+    """$CJX_PSEUDONYM_KEY; else the Prefect Secret block named in settings.pseudonym_key_block; else the local key file."""
+    if key := os.environ.get("CJX_PSEUDONYM_KEY"):
+        return key
+    block = load_journey(journey).journey.settings.pseudonym_key_block
+    if block:
+        from prefect.blocks.system import Secret
+
+        return Secret.load(block).get()
+    return settings.pseudonym_key(settings.database_path(db))
+
+
 @task(retries=2, retry_delay_seconds=5)
 def ingest_source_files(journey: str, db: str, source_id: str) -> list[dict]:
-    """Ingest the files of one source (one transaction per file; unchanged files are skipped)."""
+    """Ingest the files of one source (one transaction per file; unchanged files are skipped), gated by GX."""
+    key = pseudonym_key(journey, db)  # fetched inside the task: never a task parameter Prefect would record
+    gate = BatchGate(docs_dir_for(settings.database_path(db)))
     with closing(connect(db)) as con:
-        results = ingest_source(con, load_journey(journey), source_id, settings.pseudonym_key(settings.database_path(db)))
+        results = ingest_source(con, load_journey(journey), source_id, key, gate=gate)
+    if any(r.status != "skipped" for r in results):
+        gate.build_docs()
     return [r.as_dict() for r in results]
 
 
@@ -35,7 +53,13 @@ def ingest(journey: str = str(settings.SAMPLE_JOURNEY), db: str | None = None) -
     """Ingest all sources of `journey` into the DuckDB file `db`."""
     db = str(settings.database_path(db))
     files = [f for source_id in prepare_database(journey, db) for f in ingest_source_files(journey, db, source_id)]
-    create_table_artifact(key="ingested-files", table=files, description="Files seen by this ingest run")
+    create_table_artifact(key="ingested-files", description="Files seen by this ingest run", table=[
+        {k: v for k, v in f.items() if k not in ("notes", "quarantined_by_reason")} for f in files])
     new = [f for f in files if f["status"] != "skipped"]
+    for f in files:
+        if f["status"] == "rejected":
+            print(f"ingest: rejected {f['reject_reason']} (moved to {f['rejected_to']})")
+        for note in f["notes"]:
+            print(f"ingest: {note}")
     print(f"ingest: {len(new)} new file(s), {len(files) - len(new)} unchanged file(s) skipped")
     return files

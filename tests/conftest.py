@@ -6,6 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# The same examples on every run: CI must be deterministic (a failing example is still shrunk and printed).
+settings.register_profile("cjx", derandomize=True, deadline=None)
+settings.load_profile("cjx")
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("CJX_PSEUDONYM_KEY", "test-key-not-secret")

@@ -55,7 +55,7 @@ QUALTRICS_ROWS = (
     "R_3,2026-01-07 10:00:00,cai@example.dk,Cai,9,-99,7,,\n"                 # out_of_range (7 on 1-5)
     "R_4,bad date,dan@example.dk,Dan,8,4,4,,\n"                              # bad_timestamp
     ",2026-01-08 10:00:00,eva@example.dk,Eva,8,4,4,,\n"                      # missing_id
-    "R_6,2026-01-09 10:00:00,finn@example.dk,Finn,ten,4,4,,\n"               # not_a_number
+    "R_6,2026-01-09 10:00:00,finn@example.dk,Finn,ten,4,4,,\n"               # unknown_label
     'R_1,2026-01-05 10:00:00,Anna@Example.dk,Anna,10,5,4,"Fint, tak",x\n'   # duplicate within the file
 )
 
@@ -93,14 +93,15 @@ def test_quarantine_keeps_row_reason_and_record(workspace):
     rows = con.execute("SELECT source_id, row_number, reason, message, record FROM ops.quarantine ORDER BY ALL").fetchall()
     assert [(s, n, r) for s, n, r, _, _ in rows] == [
         ("deliveries", 2, "not_a_number"),
-        ("rel", 3, "out_of_range"), ("rel", 4, "bad_timestamp"), ("rel", 5, "missing_id"), ("rel", 6, "not_a_number"),
+        ("rel", 3, "out_of_range"), ("rel", 4, "bad_timestamp"), ("rel", 5, "missing_id"), ("rel", 6, "unknown_label"),
     ]
     messages = {n: m for s, n, _, m, _ in rows if s == "rel"}
     assert messages[3] == "rel_1.csv row 3: column Q3_2: 7 is outside the scale 1-5"
     assert messages[4] == "rel_1.csv row 4: column RecordedDate: 'bad date' is not a timestamp (%Y-%m-%d %H:%M:%S)"
-    assert messages[6] == "rel_1.csv row 6: column Q1: 'ten' is not a number"
+    assert messages[6] == ("rel_1.csv row 6: column Q1: 'ten' is neither a number on the scale 0-10 nor a known "
+                           "answer label; add it to the question's codebook or na_codes")
     record = json.loads(rows[1][4])
-    assert record["ResponseId"] == "R_3" and record["Q3_2"] == "7" and record["Extra"] is None
+    assert record["ResponseId"] == "R_3" and record["Q3_2"] == "7" and record["Extra"] == ""  # empty, not missing
 
 
 def test_answers_scores_na_and_comments(workspace):
@@ -194,8 +195,45 @@ def test_rejected_file_is_tried_again_once_the_journey_is_fixed(workspace):
     root, lj, con = workspace
     (root / "in" / "deliveries.csv").write_text("id,mail,at,delay_minutes\nD1,a@example.dk,2026-01-04T10:00:00Z,3\n")
     assert _ingest_all(lj, con)[1].status == "rejected"
+    # The rejected file was moved aside with its reason; the analyst fixes the journey and puts it back.
+    assert not (root / "in" / "deliveries.csv").exists()
+    reason = (root / "rejected" / "deliveries.csv.reason.txt").read_text()
+    assert reason.startswith("deliveries.csv: missing required column(s) ['email']")
+    (root / "rejected" / "deliveries.csv").rename(root / "in" / "deliveries.csv")
     fixed = {**JOURNEY, "sources": [JOURNEY["sources"][0], {**JOURNEY["sources"][1], "respondent_id": "mail"}]}
     (root / "journey.yml").write_text(yaml.safe_dump(fixed, sort_keys=False))
     retried = ingest_source(con, load_journey(root / "journey.yml"), "deliveries", KEY)
     assert [(r.status, r.rows_loaded) for r in retried] == [("loaded", 1)]
     assert con.execute("SELECT count(*) FROM ops.ingest_files WHERE source_id = 'deliveries'").fetchone()[0] == 1
+
+
+def test_unknown_codebook_name_is_a_one_line_journey_error(tmp_path):
+    from cjx.journey import JourneyError
+
+    bad = {**JOURNEY, "sources": [{**JOURNEY["sources"][0], "questions": [
+        {"column": "Q1", "metric": "nps", "codebook": "likely_10"}]}, JOURNEY["sources"][1]]}
+    (tmp_path / "journey.yml").write_text(yaml.safe_dump(bad, sort_keys=False))
+    with pytest.raises(JourneyError) as err:
+        load_journey(tmp_path / "journey.yml")
+    assert str(err.value).endswith("sources[0].questions[0].codebook: unknown codebook 'likely_10'; expected one of "
+                                   "['agree_5', 'agree_7', 'good_bad', 'likely_11', 'satisfaction_5']")
+
+
+def test_inline_codebook_and_cli_validate_dry_run(workspace):
+    from typer.testing import CliRunner
+
+    from cjx.cli import app
+
+    root, lj, con = workspace
+    path = root / "in" / "rel_1.csv"
+    result = CliRunner().invoke(app, ["validate", str(path), "--journey", str(root / "journey.yml")])
+    assert result.exit_code == 0, result.output
+    assert "rows read 7: would load 2, quarantine 4, skip 1 duplicate(s)" in result.output
+    assert "quarantined unknown_label: 1" in result.output and "rel_1.csv row 6: column Q1" in result.output
+    # nothing was written: the workspace database is untouched and the file is where it was
+    assert con.execute("SELECT count(*) FROM ops.ingest_files").fetchone()[0] == 0 and path.exists()
+    bad = root / "in" / "deliveries.csv"
+    bad.write_text("id,at\nD1,2026-01-01T00:00:00Z\n")
+    result = CliRunner().invoke(app, ["validate", str(bad), "--journey", str(root / "journey.yml")])
+    assert result.exit_code == 1 and "REJECTED: deliveries.csv: missing required column(s)" in result.output
+    assert bad.exists()

@@ -102,4 +102,4 @@ def test_cli_check_prints_one_line_error_not_traceback(tmp_path, journey_data):
 def test_cli_check_ok():
     proc = subprocess.run([sys.executable, "-m", "cjx.cli", "check", str(SAMPLE_JOURNEY)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "6 stages, 11 touchpoints, 6 sources, 3 revisits" in proc.stdout
+    assert "6 stages, 11 touchpoints, 7 sources, 3 revisits" in proc.stdout

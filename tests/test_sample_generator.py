@@ -42,8 +42,20 @@ def _source(journey: dict, source_id: str) -> dict:
     return next(s for s in journey["sources"] if s["id"] == source_id)
 
 
-def _read(path: Path, fmt: str) -> pd.DataFrame:
-    """All cells as text; a Qualtrics export's question-text and import-id rows are skipped."""
+DANISH_EXPORT = "leveringsundersoegelse_"
+# Written out here, independently of the generator and cjx.ingest.codebook.
+DANISH_LABELS = {"Meget utilfreds": "1", "Utilfreds": "2", "Hverken tilfreds eller utilfreds": "3", "Tilfreds": "4",
+                 "Meget tilfreds": "5", "Ved ikke": ""}
+
+
+def _read(path: Path, fmt: str | None) -> pd.DataFrame:
+    """All cells as text; a Qualtrics export's question-text and import-id rows are skipped.
+
+    The Danish Excel export (cp1252, sep= line, semicolons) is read as such, its answer labels as numbers.
+    """
+    if path.name.startswith(DANISH_EXPORT):
+        df = pd.read_csv(path, sep=";", skiprows=1, dtype=str, keep_default_na=False, encoding="cp1252")
+        return df.assign(**{"Tilfredshed med leveringen": df["Tilfredshed med leveringen"].map(DANISH_LABELS)})
     skip = [1, 2] if fmt == "qualtrics_csv" else None
     return pd.read_csv(path, skiprows=skip, dtype=str, keep_default_na=False, encoding="utf-8")
 
@@ -78,6 +90,14 @@ def test_committed_sample_matches_a_fresh_generation(sample: Path) -> None:
 def test_sample_is_small_and_plain(sample: Path) -> None:
     files = _files(sample)
     assert sum(len(b) for b in files.values()) < 3_000_000
+    danish = [n for n in files if DANISH_EXPORT in n]
+    assert danish == ["surveys/leveringsundersoegelse_2026-Q3.csv"]
+    for name in danish:  # the one deliberately Nordic-Excel file: cp1252, CRLF, sep=; line, not UTF-8
+        data = files.pop(name)
+        assert data.startswith(b"sep=;\r\n") and b"\xf8" in data  # cp1252 "ø" in the header
+        assert data.decode("cp1252").count(";") > 7 * 10
+        assert any(c.isdigit() and d == "," for c, d in zip(data.decode("cp1252"), data.decode("cp1252")[1:]))
+        assert "Meget tilfreds" in data.decode("cp1252") and "Ved ikke" in data.decode("cp1252")
     for name, data in files.items():
         assert b"\r" not in data, name
         assert not data.startswith(b"\xef\xbb\xbf"), name
@@ -148,7 +168,7 @@ def test_data_quality_counts_match_the_files(sample: Path, journey: dict, truth:
     for source in journey["sources"]:
         paths = sorted(sample.glob(source["files"]))
         assert paths, source["id"]
-        frames = [(p.relative_to(sample).as_posix(), _read(p, source["format"])) for p in paths]
+        frames = [(p.relative_to(sample).as_posix(), _read(p, source.get("format"))) for p in paths]
         for name, df in frames:
             needed = [source["respondent_id"], source["timestamp"], source.get("response_id") or source["event_id"]]
             needed += [q["column"] for q in source.get("questions", [])] + source.get("measures", [])

@@ -103,6 +103,12 @@ def _check_references(j: Journey, path: Path) -> None:
             key = f"sources[{i}].questions[{k}]"
             if q.touchpoint is not None and q.touchpoint not in touchpoints:
                 fail(f"{key}.touchpoint", f"unknown touchpoint {q.touchpoint!r}")
+            if isinstance(q.codebook, str):
+                from cjx.ingest.codebook import BUILTIN_CODEBOOKS  # here: cjx.ingest imports the journey model
+
+                known = sorted(set(BUILTIN_CODEBOOKS) | set(j.codebooks))
+                if q.codebook not in known:
+                    fail(f"{key}.codebook", f"unknown codebook {q.codebook!r}; expected one of {known}")
             source_rule = src.touchpoint or src.touchpoint_by or src.touchpoint_from_event
             if q.metric in ("csat", "ces") and not (q.touchpoint or source_rule):
                 fail(f"{key}.touchpoint", f"a {q.metric} question needs a touchpoint: on the question, or on its "

@@ -64,6 +64,9 @@ class Question(Strict):
     direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
     na_codes: list[int | str] = Field(default_factory=list)
     touchpoint: Id | None = None
+    codebook: str | dict[str, float] | None = Field(
+        None, description="answer labels -> scores: a built-in or journey codebook name, or an inline mapping; "
+                          "absent: the built-in scale labels matching the question's metric and scale")
 
     @model_validator(mode="after")
     def _scale_declared(self) -> Question:
@@ -90,14 +93,41 @@ class EventTrigger(Strict):
     within_hours: float = Field(gt=0)
 
 
+FORMATS = ("auto", "csv", "qualtrics_csv", "surveymonkey", "google_forms", "typeform", "ms_forms",
+           "delighted", "zendesk", "xlsx", "parquet", "json")
+Format = Literal["auto", "csv", "qualtrics_csv", "surveymonkey", "google_forms", "typeform", "ms_forms",
+                 "delighted", "zendesk", "xlsx", "parquet", "json"]
+
+
+class Locale(Strict):
+    """How a source's files write text and numbers (Nordic Excel: encoding cp1252, delimiter ;, decimal ,)."""
+
+    encoding: Literal["auto", "utf-8", "utf-16", "cp1252", "latin-1"] = "auto"
+    delimiter: Literal["auto", ",", ";", "\t", "|"] = "auto"
+    decimal: Literal[".", ","] = "."
+    thousands: Literal[".", ",", "space"] | None = Field(
+        None, description="group separator in numbers; 'space' also accepts the no-break spaces Excel writes")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Locale:
+        if self.thousands == self.decimal:
+            raise ValueError(f"thousands and decimal separators are both {self.decimal!r}")
+        return self
+
+
 class Source(Strict):
     id: Id = Field(pattern=ID_PATTERN)
     kind: Literal["survey", "operational"]
-    format: Literal["csv", "qualtrics_csv"] = "csv"
+    format: Format = Field("auto", description="export format; auto: detected from the file")
     files: str = Field(min_length=1, description="glob pattern, relative to the journey file")
     respondent_id: str = Field(min_length=1, description="column with the customer's identifier")
     timestamp: str = Field(min_length=1)
-    timestamp_format: str | None = Field(None, description="strptime format; ISO-8601 when absent")
+    timestamp_format: str | list[str] | None = Field(
+        None, description="strptime format(s), tried in order; also excel_serial (XLSX only) and unix_seconds; "
+                          "ISO-8601 when absent")
+    locale: Locale = Locale()
+    column_map: dict[str, str] = Field(
+        default_factory=dict, description="file column -> the name this source uses for it (generic exports)")
     timezone: str = "UTC"
     touchpoint: Id | None = None
     touchpoint_by: TouchpointMap | None = None
@@ -154,11 +184,20 @@ class Revisit(Strict):
 class Settings(Strict):
     min_base: int = Field(30, ge=1)
     keep_raw_identifiers: bool = Field(False, description="store e-mails etc. as given in raw (off: pseudonymised)")
+    rejected_dir: str = Field("rejected", min_length=1,
+                              description="where rejected files are moved (with a reason file); relative to the journey file")
+    max_failing_share: float = Field(
+        0.5, gt=0, le=1, description="batch gate: a file whose rows fail one expectation more often than this is "
+                                     "rejected whole (a systematic problem) instead of quarantining the rows")
+    pseudonym_key_block: str | None = Field(
+        None, description="Prefect Secret block holding the pseudonymisation key, used when CJX_PSEUDONYM_KEY is unset")
     bootstrap_resamples: int = Field(500, ge=50, description="resamples for importance intervals")
     bootstrap_seed: int = 20261124
     ipa_crosshair: Literal["mean", "median", "midpoint", "target"] = Field(
         "mean", description="where the importance-performance quadrants are split"
     )
+    language: Literal["en", "da"] = Field(
+        "en", description="language of the scorecard labels (en, da); the data itself is shown as it came")
 
 
 class Schedule(Strict):
@@ -181,6 +220,8 @@ class Journey(Strict):
     revisits: list[Revisit] = Field(min_length=1)
     settings: Settings = Settings()
     schedule: Schedule = Schedule()
+    codebooks: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="named answer-label codebooks: label -> score")
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)

@@ -18,7 +18,8 @@ def journey_frames(lj: LoadedJourney) -> dict[str, pd.DataFrame]:
                                      "journey_version": lj.version, "min_base": j.settings.min_base,
                                      "ipa_crosshair": j.settings.ipa_crosshair,
                                      "bootstrap_resamples": j.settings.bootstrap_resamples,
-                                     "bootstrap_seed": j.settings.bootstrap_seed}]),
+                                     "bootstrap_seed": j.settings.bootstrap_seed,
+                                     "language": j.settings.language}]),
         "stages_df": pd.DataFrame([{"stage_id": s.id, "name": s.name, "position": i + 1}
                                    for i, s in enumerate(j.stages)]),
         "touchpoints_df": pd.DataFrame([

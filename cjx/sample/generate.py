@@ -342,7 +342,8 @@ def generate_sample(out: Path, seed: int = DEFAULT_SEED) -> dict:
     revisits = _revisits(journey)
     touchpoints = _relationship_touchpoints(journey)
     # Independent streams per component: tuning one part does not reshuffle the others.
-    streams = iter(np.random.default_rng(seed).spawn(8))
+    # spawn(n) children are stable in n: adding a stream leaves the earlier ones (and their files) unchanged.
+    streams = iter(np.random.default_rng(seed).spawn(9))
 
     customers = _make_customers(next(streams))
     orders = _make_orders(next(streams), customers, revisits)
@@ -367,11 +368,14 @@ def generate_sample(out: Path, seed: int = DEFAULT_SEED) -> dict:
     files.update(_plant_pulse(next(streams), pulse, revisits, quality))
     ces = _make_ces(next(streams), tickets, revisits)
     files.update(_plant_ces(ces, revisits, quality))
+    danish_name, danish_rows = _make_danish_survey(next(streams), deliveries, revisits)
+    quality[danish_name] = DataQuality(rows=len(danish_rows) - 1)
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "journey.yml").write_bytes(journey_bytes)
     for name, rows in files.items():
         _write_csv(out / name, rows)
+    _write_danish_excel_csv(out / danish_name, danish_rows)
     min_base = int(journey.get("settings", {}).get("min_base", 30))
     truth = _truth(seed, touchpoints, revisits, means, quality, relationship, min_base)
     _write_text(out / "planted_truth.json", json.dumps(truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
@@ -750,6 +754,57 @@ def _plant_ces(
         quality[name] = dq
         files[name] = [CES_HEADER] + part
     return files
+
+
+# --- Danish delivery survey (Excel-style export) ---------------------------------------------------------
+
+DANISH_SHARE = 0.12  # of Danish customers' latest-revisit deliveries
+DANISH_HEADER = ["Svar-ID", "E-mail", "Ordrenr", "Dato", "Ordrebeløb", "Tilfredshed med leveringen", "Kommentar"]
+DANISH_LABELS = {1: "Meget utilfreds", 2: "Utilfreds", 3: "Hverken tilfreds eller utilfreds", 4: "Tilfreds",
+                 5: "Meget tilfreds"}
+DANISH_DONT_KNOW = "Ved ikke"
+DANISH_DONT_KNOW_SHARE = 0.04
+DANISH_COMMENTS = {1: "Pakken kom alt for sent; ingen besked fra fragtfirmaet", 2: "Forsinket levering, æv",
+                   3: "Ok, men pakken stod i regnen", 4: "Fin levering", 5: "Super hurtigt – tak for det!"}
+
+
+def _make_danish_survey(
+    rng: np.random.Generator, deliveries: list[Delivery], revisits: list[Revisit],
+) -> tuple[str, list[list[str]]]:
+    """A Danish post-delivery survey of the latest revisit, as a Danish Excel user saves it.
+
+    Semicolons, decimal comma with '.' thousands, Danish answer labels ("Meget tilfreds", "Ved ikke"),
+    dd-mm-yyyy HH:MM in Copenhagen time; written in cp1252 with CRLF and a sep=; line (see _write_danish_excel_csv).
+    Ratings follow the same delay model as the delivery pulse, so the planted worsening shows here too.
+    """
+    latest, rv = len(revisits) - 1, revisits[-1]
+    rows = []
+    for d in deliveries:
+        if d.order.revisit != latest or d.order.customer.country != "DK" or rng.random() >= DANISH_SHARE:
+            continue
+        submitted = d.delivered + int(rng.integers(2 * HOUR, 2 * DAY))
+        latent = (PULSE_MEAN + PULSE_LATEST_SHIFT_SD + DELAY_EFFECT_PER_60_MIN * min(d.delay, DELAY_SATURATION_MINUTES) / 60
+                  + rng.standard_normal())
+        csat = 1 + int(np.searchsorted(CSAT_CUTS, latent))
+        dont_know = rng.random() < DANISH_DONT_KNOW_SHARE
+        comment = "" if rng.random() < COMMENT_BLANK_SHARE else DANISH_COMMENTS[csat]
+        if not (rv.start <= submitted < rv.end and rv.local_start <= submitted < rv.local_end):
+            continue
+        amount = f"{d.order.value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        local = dt.datetime.fromtimestamp(submitted, LOCAL_TZ).strftime("%d-%m-%Y %H:%M")
+        rows.append((submitted, [d.order.customer.email, d.order.order_id, local, amount,
+                                 DANISH_DONT_KNOW if dont_know else DANISH_LABELS[csat], comment]))
+    rows.sort(key=lambda r: (r[0], r[1][1]))
+    return (f"surveys/leveringsundersoegelse_{rv.id}.csv",
+            [DANISH_HEADER] + [[f"LU-{k + 1:05d}", *row] for k, (_, row) in enumerate(rows)])
+
+
+def _write_danish_excel_csv(path: Path, rows: Sequence[Sequence[str]]) -> None:
+    """Excel (Danish locale) "CSV (semikolonsepareret)": cp1252, CRLF, ';', a sep=; first line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="cp1252", newline="") as f:
+        f.write("sep=;\r\n")
+        csv.writer(f, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerows(rows)
 
 
 # --- truth, readme, writing ------------------------------------------------------------------------------

@@ -11,6 +11,12 @@ FROM landed_rows
 WHERE status = 'loaded'
 ORDER BY row_number;
 
+INSERT INTO core.partial_responses (source_id, response_id)
+SELECT $source_id, record_id
+FROM landed_rows
+WHERE status = 'loaded' AND is_partial
+ORDER BY row_number;
+
 INSERT INTO core.answers (source_id, response_id, column_name, metric, touchpoint_id, value, score, is_na)
 SELECT
     $source_id, r.record_id, c.column_name, c.metric, c.touchpoint_id,

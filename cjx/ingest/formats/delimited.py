@@ -1,0 +1,189 @@
+"""Delimited text (CSV, TSV, `;`-separated Excel exports) into `landing`, with DuckDB's reader as the fast path.
+
+DuckDB reads every record into numbered spare columns with NULL padding, so a row with too few or too
+many fields is still read, in file order, and can be quarantined (temp table `malformed`) instead of
+failing the file or vanishing silently. The header is parsed here, so multi-row headers (Qualtrics,
+SurveyMonkey), blank or duplicate names and Excel's `sep=` line are handled before DuckDB sees the data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+
+from cjx.ingest.detect import TextLayout, detect_layout, header_records
+from cjx.ingest.errors import FileRejected
+from cjx.ingest.landing import Landed, finish_landing
+from cjx.journey.model import Locale
+from cjx.store import quote_ident
+
+SPARE_FIELDS = 16  # rows may carry this many fields beyond the header and still be read (then quarantined)
+NULL_MARK = "\x1f\x1e"  # never in real data: lets an empty field ('') differ from a missing one (NULL)
+
+NameRule = Callable[[list[list[str]]], list[str]]
+
+
+def first_row_names(header: list[list[str]]) -> list[str]:
+    return list(header[0])
+
+
+def land_delimited(
+    con: duckdb.DuckDBPyConnection, path: Path, locale: Locale, *, header_rows: int = 1,
+    names: NameRule = first_row_names,
+) -> Landed:
+    """Read a delimited file whose first `header_rows` records are header; `names` turns them into column names."""
+    layout = detect_layout(path, locale.encoding, locale.delimiter)
+    header = header_records(path, layout, header_rows)
+    if len(header) < header_rows or not header[0] or header[0] == [""]:
+        raise FileRejected(f"{path.name}: no header row found: the file is empty or ends inside the header. "
+                           "Export it again with column names in the first row.")
+    columns = names(header)
+    expected = len(header[0])
+    with _utf8_copy(path, layout) as readable:
+        _check_quotes(path, readable)
+        _read_records(con, readable, layout, expected + SPARE_FIELDS)
+    n_records = con.execute("SELECT count(*) FROM landing_records").fetchone()[0]
+    if n_records < header_rows:
+        raise FileRejected(f"{path.name}: ends inside the header rows; the export looks truncated.")
+    _split_header(con, header_rows, expected)
+    _check_shape(con, path, readable_ends_with_newline(path), expected, layout)
+    columns, keep = _clean_names(con, path, columns)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE landing AS SELECT row_number, "
+        + ", ".join(f"c{i + 1} AS {quote_ident(name)}" for i, name in zip(keep, columns))
+        + " FROM landing_records ORDER BY row_number"
+    )
+    con.execute("DROP TABLE landing_records")
+    notes = [layout.note] if layout.note else []
+    if layout.delimiter != ",":
+        notes.append(f"{path.name}: delimiter {layout.delimiter!r}" + (" (from its sep= line)" if layout.sep_line else ""))
+    return finish_landing(con, path, notes=notes)
+
+
+@contextlib.contextmanager
+def _utf8_copy(path: Path, layout: TextLayout) -> Iterator[Path]:
+    """The file itself when DuckDB can read it as is (UTF-8, with or without BOM), else a UTF-8 copy."""
+    if layout.encoding in ("utf-8", "utf-8-sig"):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="cjx-") as tmp:
+        copy = Path(tmp) / (path.stem + ".utf8" + path.suffix)
+        with path.open("r", encoding=layout.encoding, newline="") as src, copy.open("w", encoding="utf-8", newline="") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        yield copy
+
+
+def readable_ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 4))
+        tail = fh.read()
+    return tail.endswith(b"\n") or tail.endswith(b"\r") or tail.endswith(b"\n\x00") or tail.endswith(b"\r\x00")
+
+
+def _check_quotes(path: Path, readable: Path) -> None:
+    """An odd number of quote characters means a field never closes: DuckDB would drop its row silently."""
+    count, last_at, offset = 0, -1, 0
+    with readable.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            n = chunk.count(b'"')
+            if n:
+                count += n
+                last_at = offset + chunk.rfind(b'"')
+            offset += len(chunk)
+    if count % 2:
+        raise FileRejected(
+            f"{path.name}: a quoted field is never closed (unbalanced quotes, last quote near byte {last_at}): "
+            "the file looks truncated or a field holds a stray \". Export the file again."
+        )
+
+
+def _read_records(con: duckdb.DuckDBPyConnection, readable: Path, layout: TextLayout, width: int) -> None:
+    columns = {f"c{i + 1}": "VARCHAR" for i in range(width)}
+    con.execute("DROP TABLE IF EXISTS landing_rejects")
+    con.execute("DROP TABLE IF EXISTS landing_rejects_scan")
+    # Record order is file order: insertion order is preserved and the scan is not parallel, which
+    # NULL padding needs for quoted newlines anyway.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE landing_records AS "
+        "SELECT row_number() OVER () AS row_number, * FROM read_csv($path, auto_detect = false, header = false, "
+        "columns = $columns, delim = $delim, quote = '\"', escape = '\"', skip = $skip, null_padding = true, "
+        "nullstr = $null_mark, parallel = false, ignore_errors = true, store_rejects = true, "
+        "rejects_table = 'landing_rejects', rejects_scan = 'landing_rejects_scan', max_line_size = 16777216)",
+        {"path": str(readable), "columns": columns, "delim": layout.delimiter, "skip": int(layout.sep_line),
+         "null_mark": NULL_MARK},
+    )
+    rejected = con.execute("SELECT line, error_type::VARCHAR, left(csv_line, 80) FROM landing_rejects ORDER BY line LIMIT 1"
+                           ).fetchone()
+    if rejected is not None:
+        line, kind, text = rejected
+        raise FileRejected(
+            f"{readable.name}: line {line} cannot be read ({kind.lower()}: {text!r}); it has more than "
+            f"{width} fields or is damaged. Check the delimiter and quoting, or export the file again."
+        )
+
+
+def _split_header(con: duckdb.DuckDBPyConnection, header_rows: int, expected: int) -> None:
+    """Drop the header records, renumber data rows from 1, and note every row whose field count is wrong."""
+    con.execute("DELETE FROM landing_records WHERE row_number <= $n", {"n": header_rows})
+    con.execute("UPDATE landing_records SET row_number = row_number - $n", {"n": header_rows})
+    width = len([r for r in con.execute("SELECT name FROM pragma_table_info('landing_records')").fetchall()]) - 1
+    fields = "[" + ", ".join(f"c{i + 1}" for i in range(width)) + "]"
+    extras = "[" + ", ".join(f"c{i + 1}" for i in range(expected, width)) + "]"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE malformed AS "
+        f"SELECT row_number, n_fields, $expected::INTEGER AS expected, list_filter({extras}, lambda x: x IS NOT NULL) AS extras "
+        f"FROM (SELECT row_number, len(list_filter({fields}, lambda x: x IS NOT NULL)) AS n_fields, * FROM landing_records) "
+        "WHERE n_fields <> $expected",
+        {"expected": expected},
+    )
+
+
+def _check_shape(con: duckdb.DuckDBPyConnection, path: Path, ends_with_newline: bool, expected: int,
+                 layout: TextLayout) -> None:
+    n_rows, n_bad, last_row, last_bad_fields, typical = con.execute(
+        "SELECT (SELECT count(*) FROM landing_records), (SELECT count(*) FROM malformed), "
+        "(SELECT max(row_number) FROM landing_records), "
+        "(SELECT n_fields FROM malformed WHERE row_number = (SELECT max(row_number) FROM landing_records)), "
+        "(SELECT mode(n_fields) FROM malformed)"
+    ).fetchone()
+    if n_rows and n_bad == n_rows:
+        raise FileRejected(
+            f"{path.name}: wrong number of fields throughout: the header has {expected} field(s) but every row "
+            f"has a different count (mostly {typical}). The delimiter {layout.delimiter!r} may be wrong: declare "
+            "locale.delimiter for this source, or export the file again."
+        )
+    if last_bad_fields is not None and last_bad_fields < expected and not ends_with_newline:
+        raise FileRejected(
+            f"{path.name}: the last row ({last_row}) has {last_bad_fields} of {expected} fields and the file does not "
+            "end with a line break: the file looks truncated. Export it again."
+        )
+
+
+def _clean_names(con: duckdb.DuckDBPyConnection, path: Path, names: list[str]) -> tuple[list[str], list[int]]:
+    """Header names trimmed; blank ones named column_<n>; a blank, empty last column (trailing comma) dropped.
+
+    Returns the names and the 0-based field positions they come from. Duplicate names reject the file:
+    which of two "Q1" columns is the question is a guess we do not make.
+    """
+    names = [n.strip() for n in names]
+    keep = list(range(len(names)))
+    if len(names) > 1 and names[-1] == "":
+        last = f"c{len(names)}"
+        if con.execute(f"SELECT count(*) FROM landing_records WHERE nullif({last}, '') IS NOT NULL").fetchone()[0] == 0:
+            names, keep = names[:-1], keep[:-1]
+    names = [n or f"column_{i + 1}" for n, i in zip(names, keep)]
+    dupes = [n for n, c in Counter(names).items() if c > 1]
+    if dupes:
+        where = {n: [i + 1 for i, m in enumerate(names) if m == n] for n in dupes}
+        detail = "; ".join(f"{n!r} at columns {pos}" for n, pos in where.items())
+        raise FileRejected(f"{path.name}: duplicate column names: {detail}. Rename them in the export (or the "
+                           "survey) so every column has its own name.")
+    return names, keep

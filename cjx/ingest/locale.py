@@ -1,0 +1,52 @@
+"""A source's locale as parameters for sql/staging/landed_rows.sql: number separators and timestamp formats."""
+
+from __future__ import annotations
+
+import re
+
+from cjx.journey.model import Source
+
+# Special timestamp_format tokens (not strptime formats).
+EXCEL_SERIAL = "excel_serial"
+UNIX_SECONDS = "unix_seconds"
+# Google Forms writes "2024/03/04 9:15:02 AM GMT+1"; the zone is split off in SQL, this parses the rest.
+GOOGLE_FORMS_FORMATS = ["%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M:%S"]
+DEFAULT_FORMATS = {
+    "google_forms": GOOGLE_FORMS_FORMATS,
+    "surveymonkey": ["%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S"],
+    "typeform": ["%Y-%m-%d %H:%M:%S"],
+    "delighted": [UNIX_SECONDS],
+    "ms_forms": [EXCEL_SERIAL, "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M"],
+}
+_SPACES = " \u00a0\u202f"
+
+
+def number_params(source: Source) -> dict[str, object]:
+    """$decimal, $group_re (a number written with thousands groups) and $group_class (the group characters)."""
+    loc = source.locale
+    groups = {".": ".", ",": ",", "space": _SPACES, None: ""}[loc.thousands]
+    if loc.decimal == "," and loc.thousands is None:
+        groups = "." + _SPACES  # Danish "1.234,50" and Swedish "1 234,50" both appear in Nordic exports
+    if not groups:
+        return {"decimal": loc.decimal, "group_re": None, "group_class": "[ ]"}
+    group_class = "[" + "".join(re.escape(c) for c in groups) + "]"
+    group_re = rf"[+-]?\d{{1,3}}(?:{group_class}\d{{3}})+(?:{re.escape(loc.decimal)}\d+)?"
+    return {"decimal": loc.decimal, "group_re": group_re, "group_class": group_class}
+
+
+def timestamp_params(source: Source, fmt: str, excel_dates: bool) -> dict[str, object]:
+    """$timestamp_formats (strptime list or NULL for ISO-8601), $excel_dates, $unix_seconds, $timestamp_expected."""
+    declared = source.timestamp_format
+    formats = [declared] if isinstance(declared, str) else list(declared or DEFAULT_FORMATS.get(fmt, []))
+    strptime = [f for f in formats if f not in (EXCEL_SERIAL, UNIX_SECONDS)]
+    # Excel serial days only mean something in a workbook; in a CSV "45361" is not a date.
+    serial = EXCEL_SERIAL in formats and excel_dates
+    expected = " or ".join(strptime + ([EXCEL_SERIAL] if serial else []) + ([UNIX_SECONDS] if UNIX_SECONDS in formats else [])) \
+        or "ISO-8601"
+    return {
+        "timestamp_formats": strptime or None,
+        "excel_dates": serial,
+        "unix_seconds": UNIX_SECONDS in formats,
+        "timestamp_expected": expected,
+        "timezone": source.timezone,
+    }

@@ -1,0 +1,82 @@
+"""Run history in ops.runs, and a lock so that two pipeline runs never write one database at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+
+class RunLocked(RuntimeError):
+    """Another run holds the database; the message says which and since when."""
+
+
+@contextmanager
+def run_lock(db_path: Path, wait_seconds: float = 0) -> Iterator[None]:
+    """Hold an exclusive lock beside the database for the duration of a run.
+
+    DuckDB allows one writing process per file; a second run would fail mid-way on the file lock. This
+    lock makes it wait up to `wait_seconds` and then stop before touching anything, with a clear message.
+    """
+    lock_path = db_path.with_name(db_path.name + ".run-lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a+") as fh:
+        deadline = dt.datetime.now() + dt.timedelta(seconds=wait_seconds)
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if dt.datetime.now() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "another process"
+                    raise RunLocked(f"{db_path}: another cjx run is writing this database ({holder}); "
+                                    "try again when it has finished") from None
+                time.sleep(0.5)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} since {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.truncate(0)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, journey_version: str) -> None:
+    """Record a run as running."""
+    con.execute("INSERT OR REPLACE INTO ops.runs (run_id, journey_version, started_at, status) VALUES (?, ?, ?, 'running')",
+                [run_id, journey_version, _now()])
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, files: list[dict], error: str | None = None
+               ) -> None:
+    """Record how a run ended, with its files and rows per outcome."""
+    new = [f for f in files if f["status"] != "skipped"]
+    con.execute(
+        "UPDATE ops.runs SET finished_at = ?, status = ?, n_files_new = ?, n_files_skipped = ?, n_files_rejected = ?, "
+        "rows_read = ?, rows_loaded = ?, rows_quarantined = ?, rows_duplicate = ?, error = ? WHERE run_id = ?",
+        [_now(), status, len(new), len(files) - len(new), sum(f["status"] == "rejected" for f in files),
+         sum(f["rows_read"] for f in new), sum(f["rows_loaded"] for f in new),
+         sum(f["rows_quarantined"] for f in new), sum(f["rows_duplicate"] for f in new), error, run_id],
+    )
+
+
+def is_nothing_new(con: duckdb.DuckDBPyConnection, files: list[dict], journey_version: str) -> bool:
+    """No new file and the journey unchanged since the last completed run: the marts are already current."""
+    if any(f["status"] != "skipped" for f in files):
+        return False
+    last = con.execute("SELECT journey_version FROM ops.runs WHERE status IN ('completed', 'nothing new') "
+                       "ORDER BY started_at DESC LIMIT 1").fetchall()
+    return bool(last) and last[0][0] == journey_version

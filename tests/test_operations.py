@@ -1,0 +1,94 @@
+"""Operations: incremental runs, run history, a published copy readers can hold open, one writer at a time."""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import closing
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from cjx.cli import app
+from cjx.store.runs import RunLocked, run_lock
+from tests.conftest import SAMPLE
+
+NEW_EXPORT = (
+    "response_id,email,order_id,submitted_at,csat,comment\n"
+    "DP-900001,new.customer1@example.dk,O-999001,2026-09-20T10:00:00Z,1,Pakken kom aldrig\n"
+    "DP-900002,new.customer2@example.dk,O-999002,2026-09-21T11:00:00Z,2,\n"
+    "DP-900003,new.customer3@example.dk,O-999003,2026-09-22T12:00:00Z,5,Perfekt\n"
+)
+
+
+@pytest.fixture(scope="module")
+def second_run(sample_run, tmp_path_factory):
+    """The sample run's database, then one new export dropped in and a second run while a reader holds the
+    published copy open."""
+    db, _, _ = sample_run
+    work = tmp_path_factory.mktemp("ops")
+    shutil.copytree(SAMPLE, work / "sample")
+    shutil.copyfile(db, work / "cjx.duckdb")
+    (work / "sample" / "surveys" / "delivery_pulse_2026-Q3-late.csv").write_text(NEW_EXPORT)
+    publish_dir = db.parent / "published"
+    reader = duckdb.connect(str(publish_dir / "cjx.duckdb"), read_only=True)
+    before = reader.execute("SELECT count(*) FROM core.responses").fetchall()[0][0]
+    waiting = CliRunner().invoke(app, ["status", "--journey", str(work / "sample" / "journey.yml"),
+                                       "--db", str(work / "cjx.duckdb")])
+    result = CliRunner().invoke(app, ["run", "--journey", str(work / "sample" / "journey.yml"),
+                                      "--db", str(work / "cjx.duckdb"), "--reports", str(work / "reports")])
+    yield work, result, waiting, reader, before
+    reader.close()
+
+
+def test_second_run_ingests_only_the_new_export(second_run):
+    work, result, waiting, _, _ = second_run
+    assert result.exit_code == 0, result.output
+    assert "1 file(s) waiting to be ingested" in waiting.output and "delivery_pulse_2026-Q3-late.csv" in waiting.output
+    with closing(duckdb.connect(str(work / "cjx.duckdb"), read_only=True)) as con:
+        run = con.execute("SELECT status, n_files_new, rows_loaded FROM ops.runs ORDER BY started_at DESC LIMIT 1"
+                          ).fetchall()
+        assert run == [("completed", 1, 3)]
+        # only revisit 2026-Q3 got new data, so only it was snapshotted again
+        snapshots = dict(con.execute("SELECT revisit_id, count(*) FROM core.revisit_snapshots GROUP BY ALL").fetchall())
+        assert snapshots == {"2026-Q1": 1, "2026-Q2": 1, "2026-Q3": 2}
+    assert (work / "reports" / "scorecard_2026-Q3.html").exists()
+
+
+def test_a_reader_holding_the_published_copy_does_not_block_the_run(second_run, sample_run):
+    work, result, _, reader, before = second_run
+    assert result.exit_code == 0
+    # the open reader still sees the copy it opened
+    assert reader.execute("SELECT count(*) FROM core.responses").fetchall()[0][0] == before
+    with closing(duckdb.connect(str(work / "published" / "cjx.duckdb"), read_only=True)) as fresh:
+        assert fresh.execute("SELECT count(*) FROM core.responses").fetchall()[0][0] == before + 3
+    parquet = work / "published" / "parquet" / "touchpoint_scorecard.parquet"
+    assert duckdb.sql(f"SELECT count(*) FROM '{parquet}'").fetchall()[0][0] == 33
+
+
+def test_run_history_and_status(second_run):
+    work, _, _, _, _ = second_run
+    status = CliRunner().invoke(app, ["status", "--journey", str(work / "sample" / "journey.yml"),
+                                      "--db", str(work / "cjx.duckdb")])
+    assert status.exit_code == 0
+    assert "completed" in status.output and "0 file(s) waiting to be ingested." in status.output
+
+
+def test_run_lock_lets_one_writer_in(tmp_path):
+    db = tmp_path / "cjx.duckdb"
+    with run_lock(db):
+        with pytest.raises(RunLocked, match=r"another cjx run is writing this database \(pid \d+ since"):
+            with run_lock(db):
+                pass
+    with run_lock(db):  # released after the first run
+        pass
+
+
+def test_a_second_run_started_meanwhile_exits_with_a_clear_message(prefect_harness, tmp_path):
+    db = tmp_path / "cjx.duckdb"
+    with run_lock(db):
+        result = CliRunner().invoke(app, ["run", "--journey", str(SAMPLE / "journey.yml"), "--db", str(db),
+                                          "--reports", str(tmp_path / "reports")])
+    assert result.exit_code == 2
+    assert "another cjx run is writing this database" in result.output
+    assert not db.exists()  # it stopped before touching anything
