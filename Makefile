@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.cjx-installed
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test install sample clean
+.PHONY: demo test install sample docs clean
 
 demo: $(STAMP)
 	$(BIN)/cjx demo
@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml
 # Regenerate the committed sample (deterministic: the same seed gives the same bytes).
 sample: $(STAMP)
 	$(BIN)/cjx sample --out data/sample
+
+# Regenerate docs/schema.md from the demo database's own comments (run make demo first).
+docs: $(STAMP)
+	$(BIN)/cjx schema --out docs/schema.md
 
 clean:
 	rm -rf data/cjx.duckdb data/cjx.duckdb.wal reports

@@ -47,6 +47,12 @@ def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
         typer.echo("nothing new since the last run")
     for path in result["scorecards"]:
         typer.echo(f"scorecard: {path}")
+        folder = Path(path).with_suffix("")  # owner pages and exports sit beside the page (cjx.report.ReportFiles)
+        for what, sub, pattern in (("owner pages", "owners", "*.html"), ("exports", "exports", "*.*"),
+                                   ("snapshots", "exports/png", "*.png")):
+            found = sorted((folder / sub).glob(pattern))
+            if found:
+                typer.echo(f"  {what}: {folder / sub}/ ({', '.join(f.name for f in found)})")
     if result["published"]:
         typer.echo(f"read-only copy for queries: {result['published']['database']}")
 
@@ -161,6 +167,22 @@ def status(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None,
     with closing(connect(path, read_only=True)) as con:
         runs = con.execute("SELECT * FROM ops.runs ORDER BY started_at DESC LIMIT ?", [last]).df()
         typer.echo(status_text(runs, waiting_files(con, lj)))
+
+
+@app.command()
+def schema(db: DbOpt = None,
+           out: Annotated[Path | None, typer.Option(help="Write the Markdown here instead of printing it.")] = None
+           ) -> None:
+    """Describe the marts (tables, views, columns) from the database's own comments, as Markdown."""
+    from cjx.metrics.glossary import schema_markdown
+
+    with _read_only(db) as con:
+        text = schema_markdown(con)
+    if out:
+        out.write_text(text + "\n")
+        typer.echo(f"schema written to {out}")
+    else:
+        typer.echo(text)
 
 
 @app.command()

@@ -26,6 +26,7 @@ def pipeline_deployment(lj: LoadedJourney, db: Path | None = None, reports: Path
         name=f"{lj.journey.journey.id}-scheduled",
         schedules=[Cron(lj.journey.schedule.cron, timezone=lj.journey.schedule.timezone)],
         parameters=deployment_parameters(lj, db, reports),
+        concurrency_limit=1,  # never two runs at once; the run lock guards manual runs too
         tags=["cjx"],
     )
 

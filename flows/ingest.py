@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from contextlib import closing
 
+import duckdb
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 
@@ -36,7 +37,12 @@ def pseudonym_key(journey: str, db: str) -> str:
     return settings.pseudonym_key(settings.database_path(db))
 
 
-@task(retries=2, retry_delay_seconds=5)
+def _transient(task, task_run, state) -> bool:
+    """Retry only what a second try can fix: a file still being copied, a disk hiccup; not bad data or code."""
+    return isinstance(state.result(raise_on_failure=False), (duckdb.IOException, OSError))
+
+
+@task(retries=2, retry_delay_seconds=5, retry_condition_fn=_transient)
 def ingest_source_files(journey: str, db: str, source_id: str) -> list[dict]:
     """Ingest the files of one source (one transaction per file; unchanged files are skipped), gated by GX."""
     key = pseudonym_key(journey, db)  # fetched inside the task: never a task parameter Prefect would record

@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 
 from cjx import settings
+from cjx.metrics.glossary import document_marts
 from cjx.metrics.marts import build_marts
 from cjx.metrics.revisits import update_revisits
 from cjx.store import connect
@@ -25,11 +26,14 @@ def build_all_marts(db: str) -> dict[str, int]:
 
 @task
 def update_revisit_records(db: str) -> dict[str, int]:
-    """Snapshot revisits whose data changed and rebuild the comparisons, in one transaction."""
+    """Snapshot revisits whose data changed, rebuild the comparisons and document the marts, in one transaction."""
     with closing(connect(db)) as con:
         con.execute("BEGIN TRANSACTION")
         counts = update_revisits(con)
+        undocumented = document_marts(con)
         con.execute("COMMIT")
+    if undocumented:
+        print(f"score: columns without a description: {', '.join(undocumented)}")
     return counts
 
 

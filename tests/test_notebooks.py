@@ -19,6 +19,13 @@ def test_notebook_executes(path, sample_run, monkeypatch):
     monkeypatch.setenv("CJX_DB", str(db))
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
-    assert not [o for o in outputs if o.output_type == "error"]
-    assert any("Parcel delivery" in str(o.get("data", {})) for o in outputs)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert not [o for cell in code for o in cell.outputs if o.output_type == "error"]
+    assert code[-1].outputs, "the last cell shows a result"
+
+
+def test_notebooks_are_committed_without_outputs():
+    for path in NOTEBOOKS:
+        notebook = nbformat.read(path, as_version=4)
+        assert all(not cell.get("outputs") and not cell.get("execution_count")
+                   for cell in notebook.cells if cell.cell_type == "code"), path.name

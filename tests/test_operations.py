@@ -92,3 +92,30 @@ def test_a_second_run_started_meanwhile_exits_with_a_clear_message(prefect_harne
     assert result.exit_code == 2
     assert "another cjx run is writing this database" in result.output
     assert not db.exists()  # it stopped before touching anything
+
+
+def test_inbox_files_are_archived_once_processed(tmp_path):
+    import yaml
+
+    from cjx.ingest import ingest_source
+    from cjx.workspace import open_workspace
+
+    journey = yaml.safe_load((SAMPLE / "journey.yml").read_text())
+    journey["sources"] = [s for s in journey["sources"] if s["id"] == "delivery_pulse"]
+    journey["sources"][0]["files"] = "inbox/delivery_pulse/*.csv"
+    journey["sources"][0].pop("touchpoint_from_event")
+    journey["sources"][0]["touchpoint"] = "parcel_delivery"
+    journey["outcome"] = None
+    journey["settings"]["archive_dir"] = "archive"
+    (tmp_path / "journey.yml").write_text(yaml.safe_dump(journey, sort_keys=False))
+    inbox = tmp_path / "inbox" / "delivery_pulse"
+    inbox.mkdir(parents=True)
+    shutil.copy(SAMPLE / "surveys" / "delivery_pulse_2026-Q1.csv", inbox)
+    (inbox / "again.csv").write_bytes((SAMPLE / "surveys" / "delivery_pulse_2026-Q1.csv").read_bytes())
+    lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "cjx.duckdb")
+    with closing(con):
+        results = ingest_source(con, lj, "delivery_pulse", "k", gate=None)
+    assert [r.status for r in results] == ["loaded", "skipped"]  # same content twice: loaded once
+    assert list(inbox.iterdir()) == []
+    assert sorted(p.name for p in (tmp_path / "archive" / "delivery_pulse").iterdir()) == [
+        "again.csv", "delivery_pulse_2026-Q1.csv"]

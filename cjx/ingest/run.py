@@ -14,9 +14,16 @@ from cjx.journey.model import Source
 
 def source_files(lj: LoadedJourney, source: Source) -> list[Path]:
     """Files matching the source's pattern (relative to the journey file), in name order."""
-    rejected = rejected_dir(lj)
+    kept_apart = [folder for folder in (rejected_dir(lj), archive_dir(lj)) if folder is not None]
     return sorted(p for p in lj.base_dir.glob(source.files)
-                  if p.is_file() and rejected not in p.resolve().parents and not p.name.endswith(".reason.txt"))
+                  if p.is_file() and not any(folder in p.resolve().parents for folder in kept_apart)
+                  and not p.name.endswith(".reason.txt"))
+
+
+def archive_dir(lj: LoadedJourney) -> Path | None:
+    """settings.archive_dir, relative to the journey file; None when files stay in place."""
+    folder = lj.journey.settings.archive_dir
+    return (lj.base_dir / folder).resolve() if folder else None
 
 
 def rejected_dir(lj: LoadedJourney) -> Path:
@@ -41,6 +48,8 @@ def ingest_source(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, source_id: 
             moved = move_to_rejected(path, rejected_dir(lj), result.reject_reason or "rejected", result.file_id)
             record_rejected_move(con, result.file_id, moved)
             result = FileResult(**{**result.as_dict(), "rejected_to": str(moved), "notes": tuple(result.notes)})
+        elif result.status in ("loaded", "skipped") and archive_dir(lj) is not None:
+            move_to_archive(path, archive_dir(lj) / source.id, result.file_id)
         results.append(result)
     return results
 
@@ -57,4 +66,14 @@ def move_to_rejected(path: Path, folder: Path, reason: str, file_id: str) -> Pat
         "Fix the file (or the journey file) and put it back where it came from to have it ingested again.\n",
         encoding="utf-8",
     )
+    return target
+
+
+def move_to_archive(path: Path, folder: Path, file_id: str) -> Path:
+    """Move a processed file into the archive (a name already there gets the file id appended)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    if target.exists():
+        target = folder / f"{path.stem}.{file_id}{path.suffix}"
+    shutil.move(str(path), target)
     return target

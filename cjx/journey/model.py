@@ -186,6 +186,9 @@ class Settings(Strict):
     keep_raw_identifiers: bool = Field(False, description="store e-mails etc. as given in raw (off: pseudonymised)")
     rejected_dir: str = Field("rejected", min_length=1,
                               description="where rejected files are moved (with a reason file); relative to the journey file")
+    archive_dir: str | None = Field(
+        None, description="move files here (per source) once loaded or seen before, relative to the journey file; "
+                          "unset: files stay where they are")
     max_failing_share: float = Field(
         0.5, gt=0, le=1, description="batch gate: a file whose rows fail one expectation more often than this is "
                                      "rejected whole (a systematic problem) instead of quarantining the rows")
