@@ -34,10 +34,10 @@ def end_run(db: str, run_id: str, status: str, files: list[dict], error: str | N
 
 
 @task
-def nothing_new(db: str, files: list[dict], journey_version: str) -> bool:
-    """True when no file is new and the journey is unchanged since the last completed run."""
+def nothing_new(db: str, files: list[dict], journey_version: str, run_id: str) -> bool:
+    """True when no file is new and the previous run completed with the same journey."""
     with closing(connect(db)) as con:
-        return is_nothing_new(con, files, journey_version)
+        return is_nothing_new(con, files, journey_version, run_id)
 
 
 @task
@@ -58,7 +58,7 @@ def pipeline(journey: str = str(settings.SAMPLE_JOURNEY), db: str | None = None,
         files: list[dict] = []
         try:
             files = ingest(journey=journey, db=db)
-            if nothing_new(db, files, version) and any(reports_dir.glob("scorecard_*.html")):
+            if nothing_new(db, files, version, run_id) and any(reports_dir.glob("scorecard_*.html")):
                 print("nothing new: no new file and the journey is unchanged; marts and scorecards are current")
                 end_run(db, run_id, "nothing new", files)
                 return {"files": files, "marts": {}, "scorecards": sorted(map(str, reports_dir.glob("scorecard_*.html"))),

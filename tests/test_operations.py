@@ -119,3 +119,20 @@ def test_inbox_files_are_archived_once_processed(tmp_path):
     assert list(inbox.iterdir()) == []
     assert sorted(p.name for p in (tmp_path / "archive" / "delivery_pulse").iterdir()) == [
         "again.csv", "delivery_pulse_2026-Q1.csv"]
+
+
+def test_nothing_new_only_after_a_run_that_ended_well(tmp_path):
+    from cjx.store import connect, migrate
+    from cjx.store.runs import finish_run, is_nothing_new, start_run
+
+    skipped = [{"status": "skipped", "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_duplicate": 0}]
+    with closing(connect(tmp_path / "cjx.duckdb")) as con:
+        migrate(con)
+        assert not is_nothing_new(con, skipped, "v1", "now")  # no run before: build everything
+        start_run(con, "r1", "v1")
+        finish_run(con, "r1", "completed", skipped)
+        assert is_nothing_new(con, skipped, "v1", "now")
+        assert not is_nothing_new(con, skipped, "v2", "now")  # the journey changed
+        assert not is_nothing_new(con, [{**skipped[0], "status": "loaded"}], "v1", "now")
+        start_run(con, "r2", "v1")  # killed mid-way: never finished
+        assert not is_nothing_new(con, skipped, "v1", "now")

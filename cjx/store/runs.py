@@ -73,10 +73,14 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, files: 
     )
 
 
-def is_nothing_new(con: duckdb.DuckDBPyConnection, files: list[dict], journey_version: str) -> bool:
-    """No new file and the journey unchanged since the last completed run: the marts are already current."""
+def is_nothing_new(con: duckdb.DuckDBPyConnection, files: list[dict], journey_version: str, run_id: str) -> bool:
+    """No new file, and the run before this one ended well with the same journey: the marts are current.
+
+    A run before this one that failed or never finished (killed mid-way) may have loaded files without
+    rebuilding the marts, so then this run rebuilds them.
+    """
     if any(f["status"] != "skipped" for f in files):
         return False
-    last = con.execute("SELECT journey_version FROM ops.runs WHERE status IN ('completed', 'nothing new') "
-                       "ORDER BY started_at DESC LIMIT 1").fetchall()
-    return bool(last) and last[0][0] == journey_version
+    previous = con.execute("SELECT status, journey_version FROM ops.runs WHERE run_id <> ? "
+                           "ORDER BY started_at DESC LIMIT 1", [run_id]).fetchall()
+    return bool(previous) and previous[0][0] in ("completed", "nothing new") and previous[0][1] == journey_version
