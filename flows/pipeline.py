@@ -46,7 +46,7 @@ def publish_for_readers(db: str) -> dict:
     return publish(Path(db))
 
 
-@flow(name="pipeline", log_prints=True, retries=1, retry_delay_seconds=300)
+@flow(name="pipeline", log_prints=True)
 def pipeline(journey: str = str(settings.SAMPLE_JOURNEY), db: str | None = None, reports: str | None = None) -> dict:
     """Run the whole path for one journey file; return what each step did."""
     db = str(settings.database_path(db))

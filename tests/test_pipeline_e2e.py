@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from html.parser import HTMLParser
+from urllib.parse import urlparse
 from contextlib import closing
 
 import pandas as pd
@@ -145,20 +146,27 @@ def test_scorecards_are_written_per_revisit_and_self_contained(sample_run):
     assert sorted(p.rsplit("/", 1)[1] for p in result["scorecards"]) == [f"scorecard_{r.id}.html" for r in JOURNEY.revisits]
     html = (reports / "scorecard_2026-Q3.html").read_text()
     assert _external_resources(html) == []  # plotly.js is inlined: the page opens offline
+    local = [v for _, v in _links(html)]
+    assert local and all((reports / v).exists() for v in local)  # owner pages and downloads are there
     for tp in JOURNEY.touchpoints:
         assert tp.name in html and tp.owner in html
 
 
-def _external_resources(html: str) -> list[str]:
-    """src/href attributes of the page's own tags (script bodies are not parsed as tags)."""
-    found: list[str] = []
+def _links(html: str) -> list[tuple[str, str]]:
+    """(attribute, value) of every src/href of the page's own tags (script bodies are not parsed as tags)."""
+    found: list[tuple[str, str]] = []
 
     class Collector(HTMLParser):
         def handle_starttag(self, tag, attrs):
-            found.extend(v for k, v in attrs if k in ("src", "href") and v and not v.startswith("#"))
+            found.extend((k, v) for k, v in attrs if k in ("src", "href") and v and not v.startswith("#"))
 
     Collector().feed(html)
     return found
+
+
+def _external_resources(html: str) -> list[str]:
+    """What the page would fetch from the network: any src, and hrefs with a scheme or host."""
+    return [v for k, v in _links(html) if k == "src" or urlparse(v).scheme or v.startswith("//")]
 
 
 def _snapshot(db) -> dict:

@@ -1,4 +1,5 @@
-"""The scorecard in a real headless browser (Debian's chromium driven by Playwright): it renders, offline."""
+"""The scorecard in a real headless browser (Debian's chromium driven by Playwright): it renders, offline, sorts,
+and links to owner pages that show only the owner's touchpoints."""
 
 from __future__ import annotations
 
@@ -14,63 +15,117 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
+REVISIT = "2026-Q3"
+
+
+def _mart(sample_run, sql: str, params=None) -> list[tuple]:
+    db, _, _ = sample_run
+    with closing(connect(db, read_only=True)) as con:
+        return con.execute(sql, params or []).fetchall()
 
 
 @pytest.fixture(scope="module")
-def page(sample_run):
+def browser_context():
     from playwright.sync_api import sync_playwright
 
-    _, reports, _ = sample_run
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.goto((reports / "scorecard_2026-Q3.html").as_uri())
-        page.wait_for_selector("#performance .main-svg", timeout=20_000)
-        page.wait_for_selector("#ipa .main-svg", timeout=20_000)
-        page.screenshot(path=str(reports / "scorecard_2026-Q3.png"), full_page=True)
-        yield page, errors
+        # offline: any attempt to fetch plotly.js or fonts from a CDN fails and shows up as a console error
+        yield browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
         browser.close()
 
 
-def test_renders_offline_without_errors(page):
+def _open(context, path):
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
+    page.goto(path.as_uri())
+    return page, errors
+
+
+@pytest.fixture(scope="module")
+def page(sample_run, browser_context):
+    _, reports, _ = sample_run
+    pg, errors = _open(browser_context, reports / f"scorecard_{REVISIT}.html")
+    for chart in ("journey-curve", "ipa", "paths"):
+        pg.wait_for_selector(f"#{chart} .main-svg", timeout=20_000)
+    return pg, errors
+
+
+def test_renders_offline_without_errors_and_every_chart_draws(page, sample_run):
     pg, errors = page
     assert errors == []
-    # one bar group per measured metric (CSAT, CES), one bar per touchpoint
-    assert pg.locator("#performance g.trace.bars").count() == 2
-    assert pg.locator("#performance g.trace.bars").first.locator("path").count() == 11
+    n_touchpoints = _mart(sample_run, "SELECT count(*) FROM marts.touchpoint_priority WHERE revisit_id = ?", [REVISIT])[0][0]
+    n_placed = _mart(sample_run, "SELECT count(*) FROM marts.touchpoint_priority WHERE revisit_id = ? "
+                                 "AND importance IS NOT NULL AND performance IS NOT NULL", [REVISIT])[0][0]
+    n_links = _mart(sample_run, "SELECT count(*) FROM marts.journey_paths WHERE revisit_id = ?", [REVISIT])[0][0]
+    # journey curve: one marker per touchpoint on the second trace (the first is the connecting line)
+    assert pg.locator("#journey-curve .scatterlayer .trace").nth(1).locator(".point").count() == n_touchpoints
+    assert pg.locator("#ipa .scatterlayer .point").count() == n_placed
+    assert pg.locator("#paths .sankey-link").count() == n_links > 0
+    for chart in ("journey-curve", "ipa", "paths"):
+        box = pg.locator(f"#{chart} .main-svg").first.bounding_box()
+        assert box["width"] > 600 and box["height"] > 250, chart
+
+
+def test_weak_critical_touchpoint_and_owner_are_first_on_screen(page, sample_run):
+    pg, _ = page
+    (name, owner), = _mart(sample_run, "SELECT touchpoint_name, owner FROM marts.touchpoint_priority "
+                                       "WHERE revisit_id = ? AND priority_rank = 1", [REVISIT])
+    callout = pg.locator("#act-first")
+    assert callout.locator('[data-col="touchpoint_name"]').inner_text() == name == "Parcel delivery"
+    assert owner in callout.locator('[data-col="owner"]').inner_text()
+    box = callout.bounding_box()
+    assert box["y"] + box["height"] < 900  # above the fold of a laptop screen
+
+
+def test_priority_table_follows_the_marts_and_sorts_on_click(page, sample_run):
+    pg, _ = page
+    ranked = _mart(sample_run, "SELECT touchpoint_id, performance FROM marts.touchpoint_priority WHERE revisit_id = ? "
+                               "ORDER BY priority_rank NULLS LAST, stage_position, touchpoint_position", [REVISIT])
+    rows = pg.locator("#priority-table tbody tr")
+
+    def order():
+        return [rows.nth(i).get_attribute("data-touchpoint") for i in range(rows.count())]
+
+    assert order() == [t for t, _ in ranked]
+    header = pg.locator("#priority-table thead th", has_text="Performance")
+    header.click()
+    by_performance = [t for t, _ in sorted(ranked, key=lambda r: r[1])]
+    assert order() == by_performance and header.get_attribute("aria-sort") == "ascending"
+    header.click()
+    assert order() == by_performance[::-1]
+    pg.locator("#priority-table thead th").first.click()  # back to rank order: unranked (low base) rows last
+    assert order() == [t for t, _ in ranked]
 
 
 def test_table_shows_the_mart_numbers(page, sample_run):
     pg, _ = page
-    db, _, _ = sample_run
-    with closing(connect(db, read_only=True)) as con:
-        n, top2, low_base = con.execute(
-            "SELECT n_responses, csat_top2_share, is_low_base FROM marts.touchpoint_scorecard "
-            "WHERE revisit_id = '2026-Q3' AND touchpoint_id = 'parcel_delivery'").fetchone()
-        nps, n_nps = con.execute("SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = '2026-Q3'").fetchone()
+    (n, top2, low_base), = _mart(sample_run, "SELECT n_responses, csat_top2_share, is_low_base FROM "
+                                             "marts.touchpoint_scorecard WHERE revisit_id = ? AND "
+                                             "touchpoint_id = 'parcel_delivery'", [REVISIT])
+    (nps, n_nps), = _mart(sample_run, "SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = ?", [REVISIT])
     row = pg.locator('table.touchpoints tr[data-touchpoint="parcel_delivery"]')
     assert row.locator('td[data-col="n_responses"]').inner_text() == str(n)
     assert row.locator('td[data-col="csat_top2_share"]').inner_text() == f"{100 * top2:.0f}%"
     assert ("low base" in row.inner_text()) == low_base and "critical" in row.inner_text()
     assert pg.locator('[data-metric="nps"]').inner_text() == f"{nps:.0f}"
-    assert f"n = {n_nps}" in pg.locator("#headline").inner_text()
+    assert f"n = {n_nps}" in pg.locator('#headline [data-kpi="nps"]').inner_text()
     assert "low base" in pg.locator('table.touchpoints tr[data-touchpoint="loyalty_club"]').inner_text()
 
 
-def test_priority_table_and_ipa_matrix_follow_the_marts(page, sample_run):
-    pg, _ = page
-    db, _, _ = sample_run
-    with closing(connect(db, read_only=True)) as con:
-        ranked = con.execute(
-            "SELECT touchpoint_id, quadrant FROM marts.touchpoint_priority WHERE revisit_id = '2026-Q3' "
-            "ORDER BY priority_rank NULLS LAST, stage_position, touchpoint_position").fetchall()
-    rows = pg.locator("table.priority tbody tr")
-    assert [rows.nth(i).get_attribute("data-touchpoint") for i in range(rows.count())] == [t for t, _ in ranked]
-    assert rows.first.locator('td[data-col="quadrant"]').inner_text() == ranked[0][1]
-    # one marker per placed touchpoint in the importance-performance matrix
-    placed = sum(1 for _, quadrant in ranked if quadrant)
-    assert pg.locator("#ipa .scatterlayer .point").count() == placed
+def test_owner_page_shows_only_the_owners_touchpoints(sample_run, browser_context):
+    _, reports, _ = sample_run
+    main, _ = _open(browser_context, reports / f"scorecard_{REVISIT}.html")
+    with main.expect_navigation():
+        main.locator('#owner-links a[data-owner="Logistics"]').click()  # the link works from disk
+    mine = _mart(sample_run, "SELECT touchpoint_id FROM marts.touchpoint_priority WHERE revisit_id = ? "
+                             "AND owner = 'Logistics' ORDER BY priority_rank NULLS LAST", [REVISIT])
+    rows = main.locator("#priority-table tbody tr")
+    assert [rows.nth(i).get_attribute("data-touchpoint") for i in range(rows.count())] == [t for t, in mine]
+    assert {rows.nth(i).get_attribute("data-owner") for i in range(rows.count())} == {"Logistics"}
+    assert main.locator("#act-first").get_attribute("data-touchpoint") == "parcel_delivery"
+    assert main.locator("svg.bullet").count() == len(mine)
+    assert "Customer service" not in main.locator("#priority-table").inner_text()

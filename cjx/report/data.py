@@ -1,0 +1,136 @@
+"""What one revisit's scorecard shows, read from the marts (and the few report queries in sql/report/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from cjx.metrics.change import nps_test, two_proportion_test
+from cjx.report.verbatims import load_verbatims
+from cjx.store import query
+
+# A journey-level headline change counts as significant at p < 0.05: there are only three distinct measures,
+# each a separate question, so no multiplicity adjustment (touchpoint changes use the marts' BH q-values).
+HEADLINE_ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class ScorecardData:
+    """Everything a scorecard page shows for one revisit; frames are mart rows as they are."""
+
+    journey_name: str
+    revisit_id: str
+    revisit_start: str
+    revisit_end: str
+    min_base: int
+    headline: dict
+    touchpoints: pd.DataFrame
+    priority: pd.DataFrame
+    effects: pd.DataFrame
+    data_quality: pd.DataFrame
+    language: str = "en"
+    previous_revisit: str | None = None
+    kpis: list[dict] = field(default_factory=list)
+    paths: pd.DataFrame = field(default_factory=pd.DataFrame)
+    blind_spots: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unmapped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
+    verbatims: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    db_name: str = ""
+
+    @property
+    def owners(self) -> list[str]:
+        """Owners in the order their first touchpoint appears in the journey."""
+        return list(dict.fromkeys(self.touchpoints.sort_values(["stage_position", "touchpoint_position"]).owner))
+
+
+def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str, language: str | None = None
+                        ) -> ScorecardData:
+    """Read one revisit's rows from the marts; `language` overrides the journey's settings.language."""
+    journey_name, min_base, journey_language = con.execute(
+        "SELECT name, min_base, language FROM core.journey").fetchall()[0]
+    touchpoints = con.execute(
+        "SELECT * FROM marts.touchpoint_scorecard WHERE revisit_id = ? ORDER BY stage_position, touchpoint_position",
+        [revisit_id]).df()
+    if touchpoints.empty:
+        raise KeyError(f"no revisit {revisit_id!r} in marts.touchpoint_scorecard")
+    headlines = query(con, "report/journey_headline")
+    mine = headlines[headlines.revisit_id == revisit_id]
+    if mine.empty:
+        raise KeyError(f"no revisit {revisit_id!r} in marts.revisit_headline")
+    position = headlines.index.get_loc(mine.index[0])
+    previous = headlines.iloc[position - 1] if position > 0 else None
+    first = touchpoints.iloc[0]
+    db_name = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+                          ).fetchall()[0][0] or ""
+    return ScorecardData(
+        journey_name=journey_name, revisit_id=revisit_id, revisit_start=str(first.revisit_start.date()),
+        revisit_end=str(first.revisit_end.date()), min_base=int(min_base),
+        headline=mine.iloc[0].to_dict(), touchpoints=touchpoints,
+        priority=with_performance_interval(query(con, "report/priority", {"revisit_id": revisit_id})),
+        effects=con.execute("SELECT * FROM marts.measure_effects WHERE revisit_id = ? ORDER BY measure, target",
+                            [revisit_id]).df(),
+        data_quality=con.execute("SELECT * FROM marts.data_quality ORDER BY source_id, file_name").df(),
+        language=language or journey_language or "en",
+        previous_revisit=None if previous is None else previous.revisit_id,
+        kpis=headline_kpis(mine.iloc[0], previous),
+        paths=con.execute("SELECT * FROM marts.journey_paths WHERE revisit_id = ? "
+                          "ORDER BY n_transitions DESC, from_touchpoint_id, to_touchpoint_id", [revisit_id]).df(),
+        blind_spots=con.execute(
+            "SELECT b.* FROM marts.blind_spots b JOIN core.touchpoints t USING (touchpoint_id) "
+            "JOIN core.stages s ON s.stage_id = t.stage_id WHERE b.revisit_id = ? ORDER BY s.position, t.position",
+            [revisit_id]).df(),
+        unmapped=con.execute("SELECT * FROM marts.unmapped_responses WHERE revisit_id = ? "
+                             "ORDER BY n_responses DESC, source_id, unmapped_reason", [revisit_id]).df(),
+        quarantine=query(con, "report/quarantine_reasons"),
+        verbatims=load_verbatims(con, revisit_id),
+        changes=con.execute("SELECT * FROM marts.revisit_changes WHERE revisit_b = ? "
+                            "ORDER BY touchpoint_id, metric", [revisit_id]).df(),
+        db_name=str(db_name).rsplit("/", 1)[-1],
+    )
+
+
+def with_performance_interval(priority: pd.DataFrame) -> pd.DataFrame:
+    """Add performance_ci_low/high on the 0..1 performance scale (NPS headlines map (x + 100) / 200)."""
+    out = priority.copy()
+    is_nps = out.headline_metric == "nps"
+    for side in ("low", "high"):
+        ci = out[f"headline_ci_{side}"].astype(float)
+        out[f"performance_ci_{side}"] = ci.where(~is_nps, (ci + 100) / 200)
+    return out
+
+
+def headline_kpis(current: pd.Series, previous: pd.Series | None) -> list[dict]:
+    """NPS, overall satisfaction and CES for the journey: value, interval, base, and the change since `previous`."""
+    kpis = [
+        {"key": "nps", "kind": "nps", "value": current.nps, "ci_low": current.nps_ci_low,
+         "ci_high": current.nps_ci_high, "n": current.n_nps},
+        {"key": "overall", "kind": "share", "value": current.overall_top2_share,
+         "ci_low": current.overall_top2_ci_low, "ci_high": current.overall_top2_ci_high, "n": current.n_overall},
+        {"key": "ces", "kind": "share", "value": current.ces_easy_share, "ci_low": current.ces_easy_ci_low,
+         "ci_high": current.ces_easy_ci_high, "n": current.n_ces},
+    ]
+    for kpi in kpis:
+        kpi["n"] = 0 if pd.isna(kpi["n"]) else int(kpi["n"])
+        kpi["change"] = None if previous is None else _headline_change(kpi["key"], previous, current)
+    return [k for k in kpis if k["n"] > 0]
+
+
+def _headline_change(key: str, a: pd.Series, b: pd.Series) -> dict | None:
+    if key == "nps":
+        if not (a.n_nps and b.n_nps):
+            return None
+        result = nps_test(a.nps, a.nps_se, b.nps, b.nps_se)
+        n_from = a.n_nps
+    else:
+        k, n = ("n_overall_top2", "n_overall") if key == "overall" else ("n_ces_easy", "n_ces")
+        if pd.isna(a[n]) or pd.isna(b[n]) or not (a[n] and b[n]):
+            return None
+        result = two_proportion_test(float(a[k]), float(a[n]), float(b[k]), float(b[n]))
+        n_from = a[n]
+    significant = bool(result["p_value"] < HEADLINE_ALPHA)
+    return {**result, "from": a.revisit_id, "n_from": int(n_from), "is_significant": significant,
+            "direction": ("better" if result["difference"] > 0 else "worse") if significant else None}

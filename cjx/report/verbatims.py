@@ -1,0 +1,60 @@
+"""Verbatim comments for the scorecard: scrubbed of contact details and grouped into the most frequent complaints.
+
+Comments are already pseudonymised in the sense that the scorecard never shows who wrote them (no respondent
+or response id reaches the page), but customers type their own e-mail address or phone number into free text;
+those are replaced before a comment leaves the database.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pandas as pd
+
+from cjx.store import query
+
+EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.UNICODE)
+# Eight or more digits, optionally with a +/00 country prefix and spaces, dots, dashes, slashes or brackets in
+# between: Nordic (+45 12 34 56 78, 070-123 45 67) and international formats. Shorter numbers ("kom 3 timer for
+# sent", "40 minutter") are left alone: they are the substance of the complaint.
+PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d(?:[\s\-./()]{0,2}\d){7,}(?!\w)")
+DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}")
+EMAIL_MARK, PHONE_MARK = "[e-mail]", "[phone]"
+# A rating below the middle of its scale (1-2 on 1-5, 1-3 on 1-7, 0-4 on 0-10) counts as dissatisfied; the
+# middle itself ("neither") is left out, so "Ok delivery" does not pass for a complaint.
+DISSATISFIED_BELOW = 0.5
+
+
+def scrub(text: str) -> str:
+    """Replace e-mail addresses and phone numbers in free text; dates and short numbers stay."""
+    text = EMAIL.sub(EMAIL_MARK, text)
+    return PHONE.sub(lambda m: m.group(0) if DATE.fullmatch(m.group(0).strip()) else PHONE_MARK, text)
+
+
+def load_verbatims(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
+    """Every comment of the revisit attributed to a touchpoint (rule in sql/report/verbatims.sql), text scrubbed."""
+    frame = query(con, "report/verbatims", {"revisit_id": revisit_id})
+    frame["comment"] = frame["comment"].map(scrub)
+    return frame
+
+
+def top_verbatims(verbatims: pd.DataFrame, touchpoint_id: str, limit: int = 6) -> tuple[list[dict], int, int]:
+    """The most frequent comments of dissatisfied raters of one touchpoint: ([{comment, n, rating, general}], n_low,
+    n_all).
+
+    Identical texts are counted together, so a complaint many customers share ranks above a one-off. Comments
+    from the touchpoint's own questions or surveys come first: a general comment attributed by the lowest-rating
+    rule may be about something else the customer mentions (`general` marks those). Ties go to the lower average
+    rating, then alphabetically, so the page is the same on every run.
+    """
+    mine = verbatims[verbatims.touchpoint_id == touchpoint_id]
+    low = mine[mine.rating < DISSATISFIED_BELOW]
+    if low.empty:
+        return [], 0, len(mine)
+    grouped = (low.assign(text=low.comment.str.strip(), direct=low.attributed_by != "lowest rating")
+               .groupby("text").agg(n=("text", "size"), n_direct=("direct", "sum"), rating=("rating", "mean"))
+               .reset_index()
+               .sort_values(["n_direct", "n", "rating", "text"], ascending=[False, False, True, True]).head(limit))
+    return ([{"comment": r.text, "n": int(r.n), "rating": float(r.rating), "general": int(r.n_direct) == 0}
+             for r in grouped.itertuples()], len(low), len(mine))
