@@ -12,6 +12,7 @@ from cjx.metrics.change import benjamini_hochberg, nps_test, trend_test, two_pro
 from cjx.metrics.drivers import driver_frame, model_drivers
 from cjx.metrics.importance import bootstrap_difference
 from cjx.store import query, run_sql
+from cjx.workspace import revisits_with_data
 
 FDR = 0.05
 # (metric, test, columns in the snapshot): count/base for proportions, mean/sd/base for means, NPS/SE/base.
@@ -185,10 +186,7 @@ def importance_change(con: duckdb.DuckDBPyConnection, revisit_a: str, revisit_b:
 def update_revisits(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Snapshot every revisit with data, then rebuild the comparison marts (consecutive pairs, trends,
     importance change of the latest against the previous revisit)."""
-    with_data = [r[0] for r in con.execute(
-        "SELECT revisit_id FROM marts.touchpoint_scorecard GROUP BY revisit_id, revisit_start "
-        "HAVING sum(n_responses) > 0 ORDER BY revisit_start").fetchall()]
-    taken = sum(snapshot_revisit(con, r)[1] for r in with_data)
+    taken = sum(snapshot_revisit(con, r)[1] for r in revisits_with_data(con))
     min_base = con.execute("SELECT min_base FROM core.journey").fetchall()[0][0]
     snap = snapshots(con)
     order = computed_revisits(con)
