@@ -29,16 +29,17 @@ def second_run(sample_run, tmp_path_factory):
     work = tmp_path_factory.mktemp("ops")
     shutil.copytree(SAMPLE, work / "sample")
     shutil.copyfile(db, work / "cjx.duckdb")
+    shutil.copytree(db.parent / "published", work / "published")  # as the first run left it here
     (work / "sample" / "surveys" / "delivery_pulse_2026-Q3-late.csv").write_text(NEW_EXPORT)
-    publish_dir = db.parent / "published"
-    reader = duckdb.connect(str(publish_dir / "cjx.duckdb"), read_only=True)
+    # a data-team query left open on the published copy the second run is about to replace
+    reader = duckdb.connect(str(work / "published" / "cjx.duckdb"), read_only=True)
     before = reader.execute("SELECT count(*) FROM core.responses").fetchall()[0][0]
     waiting = CliRunner().invoke(app, ["status", "--journey", str(work / "sample" / "journey.yml"),
                                        "--db", str(work / "cjx.duckdb")])
     result = CliRunner().invoke(app, ["run", "--journey", str(work / "sample" / "journey.yml"),
                                       "--db", str(work / "cjx.duckdb"), "--reports", str(work / "reports")])
     yield work, result, waiting, reader, before
-    reader.close()
+    reader.close()  # closing twice is harmless
 
 
 def test_second_run_ingests_only_the_new_export(second_run):
@@ -60,6 +61,7 @@ def test_a_reader_holding_the_published_copy_does_not_block_the_run(second_run, 
     assert result.exit_code == 0
     # the open reader still sees the copy it opened
     assert reader.execute("SELECT count(*) FROM core.responses").fetchall()[0][0] == before
+    reader.close()  # duckdb caches one instance per path in a process: close it to open the new file
     with closing(duckdb.connect(str(work / "published" / "cjx.duckdb"), read_only=True)) as fresh:
         assert fresh.execute("SELECT count(*) FROM core.responses").fetchall()[0][0] == before + 3
     parquet = work / "published" / "parquet" / "touchpoint_scorecard.parquet"
