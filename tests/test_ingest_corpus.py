@@ -201,3 +201,13 @@ def test_whole_corpus_twice_changes_nothing_and_rejects_are_moved(tmp_path):
     # the gate ran on every file and its results are kept
     validated = _values(con, "SELECT count(DISTINCT file_id) FROM ops.validations")[0][0]
     assert validated == sum(1 for r in first if r.status == "loaded") + 1  # + the file the gate itself rejected
+
+
+def test_rows_that_are_not_responses_say_only_that(tmp_path, corpus_journey):
+    _, con = _ingest_one(tmp_path, corpus_journey, "zendesk_satisfaction_ratings.json")
+    try:
+        messages = [m for (m,) in con.execute("SELECT message FROM ops.quarantine ORDER BY row_number").fetchall()]
+    finally:
+        con.close()
+    assert len(messages) == 2
+    assert all("not a response" in m and "label" not in m and ";" not in m for m in messages), messages

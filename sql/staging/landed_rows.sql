@@ -152,11 +152,16 @@ WITH keys AS (
     SELECT row_number, 5, 'out_of_range',
            format('column {}: {} is outside the scale {}-{}', column_name, value, scale_min, scale_max)
     FROM landed_cells WHERE NOT is_na AND number NOT BETWEEN scale_min AND scale_max
+), reported AS (
+    -- a row that is not a response (e.g. a Zendesk 'offered' rating) has no answers to check: say only that
+    SELECT * FROM problems
+    WHERE reason = 'not_a_response'
+       OR row_number NOT IN (SELECT row_number FROM problems WHERE reason = 'not_a_response')
 ), per_row AS (
     SELECT row_number,
            arg_min(reason, priority) AS reason,
            format('{} row {}: ', $file_name, row_number) || string_agg(message, '; ' ORDER BY priority, message) AS message
-    FROM problems
+    FROM reported
     GROUP BY row_number
 ), already_loaded AS (
     SELECT response_id AS record_id, responded_at AS at_utc, file_id FROM core.responses WHERE source_id = $source_id
