@@ -237,3 +237,15 @@ def test_inline_codebook_and_cli_validate_dry_run(workspace):
     result = CliRunner().invoke(app, ["validate", str(bad), "--journey", str(root / "journey.yml")])
     assert result.exit_code == 1 and "REJECTED: deliveries.csv: missing required column(s)" in result.output
     assert bad.exists()
+
+
+def test_a_row_far_wider_than_the_header_is_quarantined_not_the_file(workspace):
+    root, lj, con = workspace
+    wide = "D9," + ",".join(["x"] * 30)
+    (root / "in" / "deliveries.csv").write_text(
+        f"id,email,at,delay_minutes\nD1,a@example.dk,2026-01-04T10:00:00Z,3\n{wide}\nD2,b@example.dk,2026-01-05T10:00:00Z,4\n")
+    results = {r.source_id: r for r in _ingest_all(lj, con)}
+    dels = results["deliveries"]
+    assert (dels.status, dels.rows_read, dels.rows_loaded, dels.rows_quarantined) == ("loaded", 3, 2, 1)
+    assert con.execute("SELECT row_number, reason FROM ops.quarantine WHERE source_id = 'deliveries'").fetchall() == [
+        (2, "wrong_field_count")]

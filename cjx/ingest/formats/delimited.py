@@ -9,6 +9,7 @@ SurveyMonkey), blank or duplicate names and Excel's `sep=` line are handled befo
 from __future__ import annotations
 
 import contextlib
+import csv
 import shutil
 import tempfile
 from collections import Counter
@@ -24,6 +25,7 @@ from cjx.journey.model import Locale
 from cjx.store import quote_ident
 
 SPARE_FIELDS = 16  # rows may carry this many fields beyond the header and still be read (then quarantined)
+MAX_FIELDS = 4096  # wider than this, a record is not a survey row: the file is rejected
 NULL_MARK = "\x1f\x1e"  # never in real data: lets an empty field ('') differ from a missing one (NULL)
 
 NameRule = Callable[[list[list[str]]], list[str]]
@@ -106,6 +108,25 @@ def _check_quotes(path: Path, readable: Path) -> None:
 
 
 def _read_records(con: duckdb.DuckDBPyConnection, readable: Path, layout: TextLayout, width: int) -> None:
+    rejected = _scan_records(con, readable, layout, width)
+    if rejected is not None and rejected[1] == "TOO MANY COLUMNS":
+        # A row far wider than the header (a pasted paragraph full of delimiters, say) is one bad row,
+        # not a bad file: read again as wide as the widest record so that it can be quarantined.
+        widest = _widest_record(readable, layout)
+        if width < widest <= MAX_FIELDS:
+            width = widest
+            rejected = _scan_records(con, readable, layout, width)
+    if rejected is not None:
+        line, kind, text = rejected
+        raise FileRejected(
+            f"{readable.name}: line {line} cannot be read ({kind.lower()}: {text!r}); it has more than "
+            f"{width} fields or is damaged. Check the delimiter and quoting, or export the file again."
+        )
+
+
+def _scan_records(con: duckdb.DuckDBPyConnection, readable: Path, layout: TextLayout, width: int
+                  ) -> tuple[int, str, str] | None:
+    """Read every record into `landing_records` (c1..c<width>); return the first line DuckDB rejected, if any."""
     columns = {f"c{i + 1}": "VARCHAR" for i in range(width)}
     con.execute("DROP TABLE IF EXISTS landing_rejects")
     con.execute("DROP TABLE IF EXISTS landing_rejects_scan")
@@ -120,14 +141,17 @@ def _read_records(con: duckdb.DuckDBPyConnection, readable: Path, layout: TextLa
         {"path": str(readable), "columns": columns, "delim": layout.delimiter, "skip": int(layout.sep_line),
          "null_mark": NULL_MARK},
     )
-    rejected = con.execute("SELECT line, error_type::VARCHAR, left(csv_line, 80) FROM landing_rejects ORDER BY line LIMIT 1"
-                           ).fetchone()
-    if rejected is not None:
-        line, kind, text = rejected
-        raise FileRejected(
-            f"{readable.name}: line {line} cannot be read ({kind.lower()}: {text!r}); it has more than "
-            f"{width} fields or is damaged. Check the delimiter and quoting, or export the file again."
-        )
+    rows = con.execute("SELECT line, error_type::VARCHAR, left(csv_line, 80) FROM landing_rejects "
+                       "ORDER BY line LIMIT 1").fetchall()
+    return rows[0] if rows else None
+
+
+def _widest_record(readable: Path, layout: TextLayout) -> int:
+    """The largest field count of any record, read with the same delimiter and quoting as DuckDB."""
+    with readable.open("r", encoding="utf-8-sig", newline="") as fh:
+        if layout.sep_line:
+            fh.readline()
+        return max((len(record) for record in csv.reader(fh, delimiter=layout.delimiter, quotechar='"')), default=0)
 
 
 def _split_header(con: duckdb.DuckDBPyConnection, header_rows: int, expected: int) -> None:
