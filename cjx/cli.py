@@ -57,6 +57,15 @@ def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
         typer.echo(f"read-only copy for queries: {result['published']['database']}")
 
 
+def _read_only(db: Path | None):
+    from cjx.store import connect
+
+    path = settings.database_path(db)
+    if not path.exists():
+        _fail(f"{path}: no database yet; run `cjx demo` or `cjx run --journey ...` first")
+    return closing(connect(path, read_only=True))
+
+
 @app.command()
 def demo(db: DbOpt = None, reports: ReportsOpt = None) -> None:
     """Run the whole pipeline on data/sample and write the scorecards."""
@@ -86,12 +95,8 @@ def check(journey: Annotated[Path, typer.Argument(help="Journey file to validate
 def summary(db: DbOpt = None, revisit: Annotated[str | None, typer.Option(help="Revisit id [latest].")] = None) -> None:
     """Print the touchpoint summary of a revisit from the database."""
     from cjx.report.summary import summary_text
-    from cjx.store import connect
 
-    path = settings.database_path(db)
-    if not path.exists():
-        _fail(f"{path}: no database yet; run `cjx demo` or `cjx run --journey ...` first")
-    with closing(connect(path, read_only=True)) as con:
+    with _read_only(db) as con:
         typer.echo(summary_text(con, revisit))
 
 
@@ -107,15 +112,6 @@ def sample(out: Annotated[Path, typer.Option(help="Folder to write the sample in
 
 revisit_app = typer.Typer(help="Revisits of the journey: list them, compare two.", no_args_is_help=True)
 app.add_typer(revisit_app, name="revisit")
-
-
-def _read_only(db: Path | None):
-    from cjx.store import connect
-
-    path = settings.database_path(db)
-    if not path.exists():
-        _fail(f"{path}: no database yet; run `cjx demo` or `cjx run --journey ...` first")
-    return closing(connect(path, read_only=True))
 
 
 @revisit_app.command("list")

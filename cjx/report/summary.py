@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from cjx.report.revisit_text import table_text
 from cjx.workspace import revisits_with_data
 
 _METRIC_LABEL = {"csat": "CSAT top-2", "ces": "CES easy", "nps": "NPS"}
@@ -34,15 +35,12 @@ def summary_text(con: duckdb.DuckDBPyConnection, revisit_id: str | None = None) 
         flags = ", ".join(f for f, on in (("critical", critical), ("low base", low_base)) if on)
         table.append((stage, name, owner, str(n or 0), f"{_METRIC_LABEL.get(metric, '')} {shown}".strip(), priority,
                       flags))
-    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
-    lines.insert(1, "  ".join("-" * w for w in widths))
     nps = "–" if head is None or head[0] is None else f"{head[0]:.0f} (n={head[1]})"
     read, loaded, quarantined, duplicate = con.execute(
         "SELECT sum(rows_read), sum(rows_loaded), sum(rows_quarantined), sum(rows_duplicate) FROM marts.data_quality"
     ).fetchall()[0]
     return "\n".join([
         f"Touchpoint scorecard, revisit {revisit_id}: journey NPS {nps}",
-        *lines,
+        table_text(table),
         f"Rows read {read}: loaded {loaded}, quarantined {quarantined}, duplicate {duplicate}.",
     ])
