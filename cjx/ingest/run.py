@@ -54,6 +54,13 @@ def ingest_source(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, source_id: 
     return results
 
 
+def ingest_journey(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, pseudonym_key: str, *,
+                   gate: object = DEFAULT_GATE, move_rejected: bool = True) -> list[FileResult]:
+    """Ingest the new files of every declared source, in declaration order; return every file's result."""
+    return [result for source in lj.journey.sources
+            for result in ingest_source(con, lj, source.id, pseudonym_key, gate=gate, move_rejected=move_rejected)]
+
+
 def move_to_rejected(path: Path, folder: Path, reason: str, file_id: str) -> Path:
     """Move `path` into `folder` (a name already there gets the file id appended) and write the reason beside it."""
     folder.mkdir(parents=True, exist_ok=True)

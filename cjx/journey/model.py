@@ -181,8 +181,21 @@ class Revisit(Strict):
         return self
 
 
+class Limits(Strict):
+    """Bounds on what one file may cost: past a cap the file is rejected in seconds, never hours or gigabytes."""
+
+    max_columns: int = Field(4096, ge=1, description="header width (fields in the header row)")
+    max_fields_per_row: int = Field(4096, ge=1, description="fields in any one record; wider records reject the file")
+    max_line_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="bytes in one line of a text file")
+    max_field_chars: int = Field(65536, ge=1, description="characters in one field; a longer field quarantines its row")
+    max_xlsx_uncompressed_bytes: int = Field(256 * 1024 * 1024, ge=1024,
+                                             description="uncompressed size of a workbook's parts (zip bombs)")
+    max_json_depth: int = Field(64, ge=2, description="nesting depth of a JSON export")
+
+
 class Settings(Strict):
     min_base: int = Field(30, ge=1)
+    limits: Limits = Limits()
     keep_raw_identifiers: bool = Field(False, description="store e-mails etc. as given in raw (off: pseudonymised)")
     rejected_dir: str = Field("rejected", min_length=1,
                               description="where rejected files are moved (with a reason file); relative to the journey file")

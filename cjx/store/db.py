@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 MIGRATIONS = SQL_DIR / "migrations"
 
 
