@@ -5,13 +5,19 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.cjx-installed
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test install sample docs clean
+.PHONY: demo test install sample docs clean bench
 
 demo: $(STAMP)
 	$(BIN)/cjx demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Ingest speed and memory against DuckDB and pandas + GX (a few minutes; writes bench/results/ingest.json), then
+# the importance benchmark. Extra options: make bench BENCH_ARGS="--repeats 5 --out /tmp/cjx-bench".
+bench: $(STAMP)
+	$(BIN)/python bench/ingest_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/bench_lmg.py
 
 install: $(STAMP)
 
