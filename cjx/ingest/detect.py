@@ -11,10 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cjx.ingest.errors import FileRejected
+from cjx.ingest.limits import check_file_name, current_limits, safe_name
 
 HEAD_CHARS = 256 * 1024
+NUL_SAMPLE_BYTES = 64 * 1024  # where UTF-16 without a BOM (or a binary file) shows itself by its NUL bytes
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # Characters a cp1252 Nordic export plausibly holds; anything else means "not cp1252 either".
+# In text read as UTF-16: controls other than tab and line breaks, and non-characters, mean "not text".
+_UTF16_IMPLAUSIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CP1252_PLAUSIBLE = re.compile(r"[\x00-\x7f\u00a0-\u00ff€‚„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*")
 
 
@@ -29,17 +33,33 @@ class TextLayout:
 
 
 def detect_encoding(path: Path, declared: str = "auto") -> tuple[str, str | None]:
-    """(codec, note). A BOM wins; else the declared encoding; else UTF-8, or cp1252 when the bytes say so.
+    """(codec, note). A BOM wins; else the declared encoding; else UTF-16 when the NUL bytes say so; else UTF-8,
+    or cp1252 when the bytes say so.
 
-    Raises FileRejected naming the byte offset when the file is neither.
+    Raises FileRejected naming the byte offset when the file is none of these, and when NUL bytes in its
+    first 64 KB fit no UTF-16 pattern (a binary file: a workbook, an image or an archive named .csv).
     """
+    check_file_name(path)
     with path.open("rb") as fh:
-        start = fh.read(4)
+        sample = fh.read(NUL_SAMPLE_BYTES)
     for bom, codec in _BOMS:
-        if start.startswith(bom):
+        if sample.startswith(bom):
             return codec, None
+    if declared == "utf-16":  # no BOM: the byte order from the NUL pattern, little-endian when it says nothing
+        return _utf16_without_bom(sample) or "utf-16-le", None
     if declared != "auto":
-        return {"utf-8": "utf-8", "utf-16": "utf-16", "cp1252": "cp1252", "latin-1": "latin-1"}[declared], None
+        return {"utf-8": "utf-8", "cp1252": "cp1252", "latin-1": "latin-1", "utf-16-le": "utf-16-le",
+                "utf-16-be": "utf-16-be"}[declared], None
+    if b"\x00" in sample:
+        codec = _utf16_without_bom(sample)
+        if codec is None:
+            first = sample.index(b"\x00")
+            raise FileRejected(
+                f"{safe_name(path.name)}: a binary file, not text: it holds NUL bytes (the first at byte offset "
+                f"{first}) that fit neither UTF-16 byte order. Export the data as CSV or XLSX; a UTF-16 text file "
+                "needs locale.encoding (utf-16-le or utf-16-be) when it has neither a BOM nor plain ASCII text."
+            )
+        return codec, f"{safe_name(path.name)}: UTF-16 without a byte-order mark; read as {codec}"
     offset = _first_invalid_utf8(path)
     if offset is None:
         return "utf-8", None
@@ -49,12 +69,36 @@ def detect_encoding(path: Path, declared: str = "auto") -> tuple[str, str | None
     except UnicodeDecodeError:
         text = None
     if text is not None and _CP1252_PLAUSIBLE.fullmatch(text):
-        return "cp1252", f"{path.name}: not UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); read as cp1252"
+        return "cp1252", f"{safe_name(path.name)}: not UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); read as cp1252"
     raise FileRejected(
-        f"{path.name}: not valid UTF-8: byte 0x{data[offset]:02x} at byte offset {offset} cannot be decoded, "
-        "and the file is not plausible cp1252 either. Re-export as UTF-8, or declare locale.encoding "
-        "(utf-8, utf-16, cp1252, latin-1) for this source in the journey file."
+        f"{safe_name(path.name)}: not valid UTF-8: byte 0x{data[offset]:02x} at byte offset {offset} cannot be "
+        "decoded, and the file is not plausible cp1252 either. Re-export as UTF-8, or declare locale.encoding "
+        "(utf-8, utf-16, utf-16-le, utf-16-be, cp1252, latin-1) for this source in the journey file."
     )
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the sample reads as UTF-16 text in that byte order, else None.
+
+    Text that is mostly Latin has a NUL high byte in most code units: at odd offsets in little-endian, even
+    in big-endian. A few NULs on the other side are fine (U+4E00, U+3000 end in 00); the sample must then
+    decode cleanly and hold no control characters but tab and line breaks.
+    """
+    sample = sample[: len(sample) // 2 * 2]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 4 * even:
+        codec = "utf-16-le"
+    elif even > 4 * odd:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = codecs.getincrementaldecoder(codec)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+    if _UTF16_IMPLAUSIBLE.search(text):
+        return None
+    return codec
 
 
 def _first_invalid_utf8(path: Path, chunk_size: int = 1 << 20) -> int | None:
@@ -110,22 +154,49 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def header_records(path: Path, layout: TextLayout, n: int) -> list[list[str]]:
-    """The first `n` records (quoted newlines respected), after any `sep=` line."""
-    head = read_head(path, layout.encoding)
+    """The first `n` records (quoted newlines respected), after any `sep=` line.
+
+    Read from the head of the file, which grows until it holds the `n` records whole (a header wider than
+    the first 256 KB is not cut short), up to settings.limits.max_line_bytes per record: a header longer
+    than that is rejected before anything else reads it.
+    """
+    max_line = current_limits().max_line_bytes
+    chars = HEAD_CHARS
+    while True:
+        head = read_head(path, layout.encoding, chars)
+        cut = len(head) >= chars  # the file may go on past the head
+        records, whole = _head_records(head, layout, n, cut)
+        if whole:
+            return records
+        if chars >= n * max_line:
+            raise FileRejected(
+                f"{safe_name(path.name)}: the header runs past {n * max_line:,} characters without ending "
+                f"({'its first record' if n == 1 else f'its first {n} records'}; the cap is settings.limits."
+                f"max_line_bytes = {max_line:,} per line): far too wide to be a header. Export only the columns "
+                "you need, or raise the limit."
+            )
+        chars = min(chars * 4, n * max_line)
+
+
+def _head_records(head: str, layout: TextLayout, n: int, cut: bool) -> tuple[list[list[str]], bool]:
+    """(up to `n` records of `head`, whether they are whole: not possibly cut off where the head ends)."""
     if head.startswith("\ufeff"):
         head = head[1:]
     if layout.sep_line:
-        head = head.split("\n", 1)[1] if "\n" in head else ""
-    reader = csv.reader(io.StringIO(head, newline=""), delimiter=layout.delimiter, quotechar='"', doublequote=True)
+        if "\n" not in head:
+            return [], not cut
+        head = head.split("\n", 1)[1]
+    buffer = io.StringIO(head, newline="")
+    reader = csv.reader(buffer, delimiter=layout.delimiter, quotechar='"', doublequote=True)
     out = []
     try:
         for row in reader:
             out.append(row)
             if len(out) == n:
                 break
-    except csv.Error:
+    except csv.Error:  # a field beyond csv's own limit, or the head ends inside quotes (then read on)
         pass
-    return out
+    return out, not cut or buffer.tell() < len(head)
 
 
 def detect_format(path: Path, declared_encoding: str = "auto", declared_delimiter: str = "auto") -> str:
@@ -177,15 +248,54 @@ def _json_kind(path: Path) -> str:
 
 
 def load_json(path: Path) -> object:
-    """Parse a JSON export; a damaged or truncated one is rejected with the position."""
+    """Parse a JSON export; a damaged or truncated one is rejected with the position, one nested deeper than
+    settings.limits.max_json_depth before it is parsed (so no depth can exhaust the stack or the time)."""
+    check_file_name(path)
+    name = safe_name(path.name)
     raw = path.read_bytes()
+    max_depth = current_limits().max_json_depth
+    depth = json_depth(raw)
+    if depth > max_depth:
+        raise FileRejected(
+            f"{name}: JSON nested {depth} levels deep, more than the cap of {max_depth} (settings.limits."
+            "max_json_depth); an export of records is a few levels deep. Export the file again, or raise the "
+            "limit in the journey's settings."
+        )
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise FileRejected(f"{path.name}: not valid UTF-8 JSON: byte offset {exc.start}. Re-export the file.") from None
+        raise FileRejected(f"{name}: not valid UTF-8 JSON: byte offset {exc.start}. Re-export the file.") from None
     except json.JSONDecodeError as exc:
         where = "the file ends early: it looks truncated" if exc.pos >= len(raw.rstrip()) - 1 else exc.msg
         raise FileRejected(
-            f"{path.name}: not valid JSON at line {exc.lineno}, column {exc.colno} (character {exc.pos}): {where}. "
+            f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno} (character {exc.pos}): {where}. "
             "Export the file again."
         ) from None
+    except RecursionError:  # only when max_json_depth is set above what the parser's stack holds
+        raise FileRejected(f"{name}: JSON nested too deeply to parse (limits.max_json_depth is {max_depth}). "
+                           "Export the file again.") from None
+
+
+_NOT_QUOTE_OR_BRACKET = bytes(c for c in range(256) if c not in b'"[]{}')
+
+
+def json_depth(raw: bytes) -> int:
+    """The deepest nesting of [ and { outside strings, without recursion and at C speed (bytes and numpy).
+
+    Escaped backslashes, then escaped quotes, are dropped (outside strings valid JSON has no backslash);
+    of the rest only quotes and brackets are kept. A bracket after an odd number of quotes is inside a
+    string; the running sum of +1 (open) and -1 (close) over the others is the depth. Malformed input gives
+    some depth; the parser then says what is wrong with it.
+    """
+    import numpy as np
+
+    if b"\\" in raw:
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    marks = np.frombuffer(raw.translate(None, _NOT_QUOTE_OR_BRACKET), dtype=np.uint8)
+    quote = marks == ord('"')
+    in_string = np.bitwise_xor.accumulate(quote.view(np.uint8)).view(bool)
+    brackets = marks[~in_string & ~quote]
+    if not len(brackets):
+        return 0
+    steps = np.where((brackets == ord("[")) | (brackets == ord("{")), np.int32(1), np.int32(-1))
+    return int(np.cumsum(steps, dtype=np.int32).max())

@@ -102,7 +102,7 @@ Format = Literal["auto", "csv", "qualtrics_csv", "surveymonkey", "google_forms",
 class Locale(Strict):
     """How a source's files write text and numbers (Nordic Excel: encoding cp1252, delimiter ;, decimal ,)."""
 
-    encoding: Literal["auto", "utf-8", "utf-16", "cp1252", "latin-1"] = "auto"
+    encoding: Literal["auto", "utf-8", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1"] = "auto"
     delimiter: Literal["auto", ",", ";", "\t", "|"] = "auto"
     decimal: Literal[".", ","] = "."
     thousands: Literal[".", ",", "space"] | None = Field(

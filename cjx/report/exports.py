@@ -2,7 +2,9 @@
 
 Exports carry the marts' own column names and unrounded values: they are for people who recompute or join, so
 they must equal the mart rows exactly (the HTML is where numbers are rounded and labelled). One limit is Excel's:
-it keeps timestamps to the millisecond, so data_quality.ingested_at is exact in the CSV only.
+it keeps timestamps to the millisecond, so data_quality.ingested_at is exact in the CSV only. Another: a cell cannot
+hold control characters (a file name with a bell or an escape in it, a comment with a stray form feed), so the
+workbook writes each as its escape, \x07; the CSV keeps them as they are.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import io
 
 import duckdb
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 # file stem -> (SQL over the marts with one revisit parameter, or none for tables not split by revisit)
 EXPORT_QUERIES: dict[str, str] = {
@@ -56,11 +59,23 @@ def xlsx_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
 
 
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Excel has no time zones and no nullable integers: make both plain, keeping every value."""
+    """Excel has no time zones, no nullable integers and no control characters in cells: make all three plain,
+    keeping every value (a control character as its escape text, \x07)."""
     out = frame.copy()
     for column in out.columns:
         if isinstance(out[column].dtype, pd.DatetimeTZDtype):
             out[column] = out[column].dt.tz_localize(None)
         elif pd.api.types.is_extension_array_dtype(out[column].dtype) and out[column].dtype.kind in "iub":
             out[column] = out[column].astype(object).where(out[column].notna(), None)
+        elif out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            cleaned = [excel_text(v) for v in out[column]]
+            if any(c is not v for c, v in zip(cleaned, out[column])):
+                out[column] = pd.Series(cleaned, index=out.index, dtype=out[column].dtype)
     return out
+
+
+def excel_text(value: object) -> object:
+    """A string with the characters an Excel cell cannot hold written as escapes (\x07); anything else as is."""
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value

@@ -15,6 +15,7 @@ from cjx.ingest.errors import FileRejected
 from cjx.ingest.formats.delimited import land_delimited
 from cjx.ingest.formats.generic import land_records
 from cjx.ingest.landing import Landed
+from cjx.ingest.limits import safe_name
 from cjx.journey.model import Source
 
 ZENDESK_NOT_RESPONSES = ["offered", "unoffered"]
@@ -26,7 +27,7 @@ def land_delighted(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -
         if isinstance(data, dict) and isinstance(data.get("responses"), list):
             data = data["responses"]
         if not isinstance(data, list):
-            raise FileRejected(f"{path.name}: expected Delighted's JSON list of survey responses.")
+            raise FileRejected(f"{safe_name(path.name)}: expected Delighted's JSON list of survey responses.")
         landed = land_records(con, path, data)
     else:
         landed = land_delimited(con, path, source.locale)
@@ -40,7 +41,7 @@ def land_zendesk(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> 
         if isinstance(data, dict):
             data = data.get("satisfaction_ratings")
         if not isinstance(data, list):
-            raise FileRejected(f"{path.name}: expected Zendesk's JSON object with a satisfaction_ratings list.")
+            raise FileRejected(f"{safe_name(path.name)}: expected Zendesk's JSON object with a satisfaction_ratings list.")
         landed = land_records(con, path, data)
     else:
         landed = land_delimited(con, path, source.locale)
