@@ -1,18 +1,31 @@
-"""The batch gate: a great-expectations suite per source, built from the journey config, run on every staged file.
+"""The batch gate: a great-expectations suite per source that can reject a staged file as a whole.
 
-Row rules (sql/staging/landed_rows.sql) quarantine single bad rows. The gate looks at the staged batch as a
-whole: when one expectation fails for more than `settings.max_failing_share` of the rows, the problem is
+Row rules (the staging SQL) quarantine single bad rows. The gate looks at the staged batch as a whole: when
+one check fails for more than `settings.max_failing_share` of the rows it applies to, the problem is
 systematic (a wrong declared date format, a missing codebook, a shifted column) and the file is rejected
-whole, with the failing expectations as the reason, instead of quarantining most of it row by row.
-Uniqueness of the response ids about to be loaded must hold for every row. Results go to ops.validations
-and, with a docs folder, to GX Data Docs (`gx/uncommitted/data_docs/local_site/index.html`).
+whole, naming the failing checks, instead of quarantining most of it row by row. The response (event) ids
+about to be loaded must be unique in every row. Results go to ops.validations, one row per check, and, with
+a docs folder, to GX Data Docs (`gx/uncommitted/data_docs/local_site/index.html`).
 
-Why a pandas batch and not SQL (measured with bench/gx_gate.py, 2 cores): GX 1.24 reaches DuckDB only
-through SQLAlchemy + duckdb-engine 0.17, and with DuckDB 2.0 every metric fails there ("list index out of
-range", an IndexError; 4 of 4 expectations errored), so the SQL path cannot gate anything. The pandas batch
-validates 0.75-1.4 M rows/s (1 M rows: ~1.3 s; 100 k rows: 0.07 s) on the four core expectations. The staged
-batch is pulled into pandas once per file (only the declared columns, parsed): well inside the budget for
-survey exports, and it keeps GX on its best-supported execution engine.
+How (expectations on aggregated metrics). The checks come from the journey config (`checks`): id,
+respondent and timestamp present/parseable, loaded ids unique, and per rated question its answers on the
+scale and parseable (a number or a codebook label), per operational measure parseable. One SQL aggregate
+over the staged temp tables (`landed_rows`, `landed_cells`) counts, per check, the rows it applies to and
+the rows that fail it, with the first few failing rows as examples (`measure`). Those counts become a small
+frame, one row per check, and the source's GX suite (`build_suite`) runs on it: failing_share at most
+max_failing_share for the share checks, unexpected_count 0 for the every-row checks. GX's unexpected rows
+are the failing checks, and the batch passes only when the GX validation succeeds.
+
+Why: measured with bench/gx_gate.py (numbers to follow in bench/README.md, "GX gate").
+
+(b) is broken two ways with DuckDB 2.0, duckdb-engine 0.17 and SQLAlchemy 2.1: GX reads a query's rows after
+returning the connection, whose rollback discards DuckDB's pending result (every metric: "list index out of
+range"), and SQLAlchemy 2.1's reflection queries pg_catalog.pg_collation, which DuckDB lacks, aborting the
+file's transaction. Both can be worked around (bench/gx_gate.py does), but it is still slower than the
+pandas batch. (d) costs a scan of the staged tables plus a fixed ~50 ms of GX, whatever the file size;
+it keeps exact all-row counts, so (e)'s sample adds nothing. GX's import (~4-6 s) is paid once per process,
+lazily, on the first file gated; the context is ephemeral (or a file context with docs_dir), progress bars
+off, the suite built once per source and threshold, and Data Docs rendered only by `build_docs`.
 """
 
 from __future__ import annotations
@@ -20,7 +33,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +43,7 @@ import pandas as pd
 from cjx.journey.model import Source
 
 RATED = ("nps", "csat", "ces", "overall")
+N_EXAMPLES = 5  # failing rows kept per check, for ops.validations details
 
 
 @dataclass
@@ -39,58 +53,163 @@ class GateOutcome:
     message: str  # why the batch failed ('' when it passed)
 
 
-def staged_batch(con: duckdb.DuckDBPyConnection, source: Source) -> pd.DataFrame:
-    """The staged rows of the current file, one column per declared column, parsed: what the suite checks."""
+@dataclass(frozen=True)
+class Check:
+    """One thing the gate checks on every staged batch, named like the row-level GX expectation it stands for.
+
+    rule "share": fails when more than max_failing_share of the rows it applies to fail;
+    rule "every_row": fails when a single row fails.
+    """
+
+    expectation: str
+    column: str  # as in ops.validations.column_name
+    rule: str
+    metric: str  # key into `measure`'s counts
+    kwargs: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.expectation}({self.column})"
+
+
+@dataclass
+class Measured:
+    element_count: int
+    unexpected_count: int
+    examples: list = field(default_factory=list)  # failing values (or row messages)
+    example_rows: list = field(default_factory=list)  # their row numbers
+
+    @property
+    def share(self) -> float:
+        return self.unexpected_count / self.element_count if self.element_count else 0.0
+
+
+def checks(source: Source) -> list[Check]:
+    """The checks of one source, from its journey config."""
     id_column = source.response_id if source.kind == "survey" else source.event_id
-    rows = con.execute("SELECT row_number, record_id, respondent_id, at_utc, status FROM landed_rows "
-                       "ORDER BY row_number").df()
-    batch = pd.DataFrame({
-        id_column: rows["record_id"].astype("object").to_numpy(),
-        source.respondent_id: rows["respondent_id"].astype("object").to_numpy(),
-        source.timestamp: pd.to_datetime(rows["at_utc"]).to_numpy(),
-        "_status": rows["status"].astype("object").to_numpy(),
-    }, index=rows["row_number"].to_numpy())
-    cells = con.execute(
-        "SELECT row_number, column_name, CASE WHEN NOT is_na THEN number END AS number, "
-        "CASE WHEN NOT is_na THEN number IS NOT NULL END AS parsed FROM landed_cells "
-        "WHERE metric IN ('nps', 'csat', 'ces', 'overall', 'measure')"
-    ).df()
-    for column in _checked_columns(source):
-        mine = cells[cells["column_name"] == column].set_index("row_number")
-        batch[column] = mine["number"].reindex(batch.index).astype("float64")
-        batch[f"{column} (parsed)"] = mine["parsed"].reindex(batch.index).astype("object")
-    return batch.reset_index(drop=True)
+    out = [
+        Check("expect_column_values_to_not_be_null", id_column, "share", "rows:record_id"),
+        Check("expect_column_values_to_not_be_null", source.respondent_id, "share", "rows:respondent_id"),
+        # at_utc is NULL when the timestamp is missing or does not parse with the declared format
+        Check("expect_column_values_to_not_be_null", source.timestamp, "share", "rows:at_utc"),
+        # one row per (source, id) reaches core: the dedup's promise, checked on every batch
+        Check("expect_column_values_to_be_unique", id_column, "every_row", "rows:unique",
+              {"row_condition": "status == 'loaded'"}),
+    ]
+    for q in source.questions:
+        if q.metric in RATED:
+            out.append(Check("expect_column_values_to_be_between", q.column, "share", f"range:{q.column}",
+                             {"min_value": q.scale.min, "max_value": q.scale.max}))
+            out.append(Check("expect_column_values_to_be_in_set", f"{q.column} (parsed)", "share",
+                             f"parsed:{q.column}", {"value_set": [True]}))
+    for m in source.measures:
+        out.append(Check("expect_column_values_to_be_in_set", f"{m} (parsed)", "share", f"parsed:{m}",
+                         {"value_set": [True]}))
+    return out
 
 
-def _checked_columns(source: Source) -> list[str]:
-    return [q.column for q in source.questions if q.metric in RATED] + list(source.measures)
+_ROWS_SQL = f"""
+SELECT count(*) AS n_rows,
+    count(*) FILTER (WHERE record_id IS NULL) AS null_record_id,
+    arg_min(message, row_number, {N_EXAMPLES}) FILTER (WHERE record_id IS NULL),
+    min(row_number, {N_EXAMPLES}) FILTER (WHERE record_id IS NULL),
+    count(*) FILTER (WHERE respondent_id IS NULL),
+    arg_min(message, row_number, {N_EXAMPLES}) FILTER (WHERE respondent_id IS NULL),
+    min(row_number, {N_EXAMPLES}) FILTER (WHERE respondent_id IS NULL),
+    count(*) FILTER (WHERE at_utc IS NULL),
+    arg_min(message, row_number, {N_EXAMPLES}) FILTER (WHERE at_utc IS NULL),
+    min(row_number, {N_EXAMPLES}) FILTER (WHERE at_utc IS NULL),
+    count(*) FILTER (WHERE status = 'loaded'),
+    count(record_id) FILTER (WHERE status = 'loaded') - count(DISTINCT record_id) FILTER (WHERE status = 'loaded')
+FROM landed_rows
+"""
+
+# GX's unexpected_count for uniqueness: every row whose id repeats (run only when one does)
+_DUPLICATES_SQL = f"""
+SELECT sum(n)::BIGINT, arg_min(record_id, first_row, {N_EXAMPLES}), min(first_row, {N_EXAMPLES})
+FROM (SELECT record_id, count(*) AS n, min(row_number) AS first_row FROM landed_rows
+      WHERE status = 'loaded' AND record_id IS NOT NULL GROUP BY record_id HAVING count(*) > 1)
+"""
+
+# answered cells (blank cells are not staged; NA codes are answers that are not scores)
+_CELLS_SQL = f"""
+SELECT column_name,
+    count(*) FILTER (WHERE NOT is_na AND number IS NULL),
+    arg_min(value, row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND number IS NULL),
+    min(row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND number IS NULL),
+    count(*) FILTER (WHERE NOT is_na),
+    count(*) FILTER (WHERE NOT is_na AND NOT number BETWEEN scale_min AND scale_max),
+    arg_min(value, row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND NOT number BETWEEN scale_min AND scale_max),
+    min(row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND NOT number BETWEEN scale_min AND scale_max),
+    count(number) FILTER (WHERE NOT is_na)
+FROM landed_cells
+WHERE metric IN ('nps', 'csat', 'ces', 'overall', 'measure')
+GROUP BY column_name
+"""
+
+
+def measure(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str, Measured]:
+    """Per check metric: the rows it applies to, the rows that fail it and the first failing ones, counted in
+    DuckDB over the staged temp tables of the current file (landed_rows, landed_cells)."""
+    r = con.execute(_ROWS_SQL).fetchone()
+    n_rows, loaded = r[0], r[10]
+    out = {
+        "rows:record_id": Measured(n_rows, r[1], r[2] or [], r[3] or []),
+        "rows:respondent_id": Measured(n_rows, r[4], r[5] or [], r[6] or []),
+        "rows:at_utc": Measured(n_rows, r[7], r[8] or [], r[9] or []),
+        "rows:unique": Measured(loaded, 0),
+    }
+    if r[11]:
+        dup = con.execute(_DUPLICATES_SQL).fetchone()
+        out["rows:unique"] = Measured(loaded, dup[0] or 0, dup[1] or [], dup[2] or [])
+    cell_columns = [q.column for q in source.questions if q.metric in RATED] + list(source.measures)
+    counted = {}
+    if cell_columns:
+        counted = {row[0]: row[1:] for row in con.execute(_CELLS_SQL).fetchall()}
+    for column in cell_columns:
+        c = counted.get(column)
+        if c is None:
+            out[f"parsed:{column}"] = out[f"range:{column}"] = Measured(0, 0)
+            continue
+        out[f"parsed:{column}"] = Measured(c[3], c[0], c[1] or [], c[2] or [])
+        out[f"range:{column}"] = Measured(c[7], c[4], c[5] or [], c[6] or [])
+    return out
+
+
+def check_table(source: Source, measured: dict[str, Measured] | None = None,
+                con: duckdb.DuckDBPyConnection | None = None) -> tuple[list[Check], pd.DataFrame]:
+    """The batch the suite validates: one row per check with its counts and failing share."""
+    if measured is None:
+        measured = measure(con, source)
+    cs = checks(source)
+    frame = pd.DataFrame({
+        "check": [c.label for c in cs],
+        "rule": [c.rule for c in cs],
+        "element_count": [measured[c.metric].element_count for c in cs],
+        "unexpected_count": [measured[c.metric].unexpected_count for c in cs],
+        "failing_share": [measured[c.metric].share for c in cs],
+    })
+    return cs, frame
 
 
 def build_suite(source: Source, max_failing_share: float):
-    """The expectation suite of one source, from its journey config."""
+    """The expectation suite of one source: on its check table (one row per check, see `check_table`)."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
     from great_expectations.expectations.row_conditions import Column
 
-    mostly = max(0.0, min(1.0, 1.0 - max_failing_share))
-    id_column = source.response_id if source.kind == "survey" else source.event_id
-    expectations = [gxe.ExpectColumnToExist(column=c) for c in (id_column, source.respondent_id, source.timestamp)]
-    expectations += [
-        gxe.ExpectColumnValuesToNotBeNull(column=id_column, mostly=mostly),
-        gxe.ExpectColumnValuesToNotBeNull(column=source.respondent_id, mostly=mostly),
-        gxe.ExpectColumnValuesToNotBeNull(column=source.timestamp, mostly=mostly),  # parseable timestamps
-        # one row per (source, id) reaches core: the dedup's promise, checked on every batch
-        gxe.ExpectColumnValuesToBeUnique(column=id_column, row_condition=Column("_status") == "loaded"),
-    ]
-    for q in source.questions:
-        if q.metric in RATED:
-            expectations.append(gxe.ExpectColumnValuesToBeBetween(
-                column=q.column, min_value=q.scale.min, max_value=q.scale.max, mostly=mostly))
-            expectations.append(gxe.ExpectColumnValuesToBeInSet(column=f"{q.column} (parsed)", value_set=[True],
-                                                                mostly=mostly))
-    for m in source.measures:
-        expectations.append(gxe.ExpectColumnValuesToBeInSet(column=f"{m} (parsed)", value_set=[True], mostly=mostly))
-    return gx.ExpectationSuite(name=f"cjx_{source.id}", expectations=expectations)
+    return gx.ExpectationSuite(name=f"cjx_{source.id}", expectations=[
+        gxe.ExpectColumnValuesToBeBetween(
+            column="failing_share", min_value=0, max_value=max_failing_share, row_condition=Column("rule") == "share",
+            description=f"No check fails for more than {max_failing_share:.0%} of the rows it applies to (more is a "
+                        "systematic problem: date format, codebook, shifted column)"),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="unexpected_count", min_value=0, max_value=0, row_condition=Column("rule") == "every_row",
+            description="Every-row checks (ids about to be loaded are unique) fail for no row"),
+    ])
+
+
+_RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["check"]}
 
 
 class BatchGate:
@@ -99,6 +218,7 @@ class BatchGate:
     def __init__(self, docs_dir: Path | None = None) -> None:
         self.docs_dir = Path(docs_dir) if docs_dir else None
         self._context = None
+        self._definitions: dict[str, tuple[float, object]] = {}
 
     @property
     def context(self):
@@ -116,38 +236,66 @@ class BatchGate:
             self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
         return self._context
 
+    def _definition(self, source: Source, max_failing_share: float):
+        """The source's validation definition, registered once per process (again when the threshold changes)."""
+        share = float(max_failing_share)
+        cached = self._definitions.get(source.id)
+        if cached is None or cached[0] != share:
+            import great_expectations as gx
+
+            ctx = self.context
+            try:
+                datasource = ctx.data_sources.get("cjx")
+            except (KeyError, LookupError, ValueError):
+                datasource = ctx.data_sources.add_pandas("cjx")
+            try:
+                asset = datasource.get_asset(source.id)
+            except LookupError:
+                asset = datasource.add_dataframe_asset(source.id)
+            try:
+                batch_definition = asset.get_batch_definition("checks")
+            except (KeyError, LookupError, ValueError):
+                batch_definition = asset.add_batch_definition_whole_dataframe("checks")
+            suite = ctx.suites.add_or_update(build_suite(source, share))
+            cached = (share, ctx.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=f"cjx_{source.id}_staged", data=batch_definition, suite=suite)))
+            self._definitions[source.id] = cached
+        return cached[1]
+
     def validate(self, con: duckdb.DuckDBPyConnection, source: Source, file_name: str, file_id: str, *,
                  max_failing_share: float = 0.5) -> GateOutcome:
-        import great_expectations as gx
         from great_expectations.core.run_identifier import RunIdentifier
 
-        ctx = self.context
-        batch = staged_batch(con, source)
-        datasource = ctx.data_sources.add_or_update_pandas("cjx")
-        asset_name = f"{source.id}"
-        try:
-            asset = datasource.get_asset(asset_name)
-        except LookupError:
-            asset = datasource.add_dataframe_asset(asset_name)
-        try:
-            definition = asset.get_batch_definition("staged")
-        except (KeyError, LookupError, ValueError):
-            definition = asset.add_batch_definition_whole_dataframe("staged")
-        suite = ctx.suites.add_or_update(build_suite(source, max_failing_share))
-        validation = ctx.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"cjx_{source.id}_staged", data=definition, suite=suite))
-        result = validation.run(batch_parameters={"dataframe": batch},
+        measured = measure(con, source)
+        cs, frame = check_table(source, measured)
+        validation = self._definition(source, max_failing_share)
+        result = validation.run(batch_parameters={"dataframe": frame}, result_format=_RESULT_FORMAT,
                                 run_id=RunIdentifier(run_name=f"{file_name} ({file_id})"))
-        rows = [_row(suite.name, r) for r in result.results]
-        failed = [r for r in rows if not r["success"]]
+        failing: set[str] = set()
+        errors: list[str] = []
+        for r in result.results:
+            failing |= {u["check"] for u in (r.result or {}).get("unexpected_index_list") or []}
+            if not r.success and not (r.result or {}).get("unexpected_index_list"):
+                errors.append(_exception(r) or f"{r.expectation_config.type} did not succeed")
+        suite_name = f"cjx_{source.id}"
+        rows = [_row(suite_name, c, measured[c.metric], c.label not in failing, max_failing_share) for c in cs]
         message = ""
-        if failed:
-            parts = [f"{r['expectation']}({r['column_name']}): {r['unexpected_count']} of {r['element_count']} rows "
-                     f"fail" for r in failed]
-            message = (f"{file_name}: failed the batch gate (suite {suite.name}): " + "; ".join(parts)
-                       + f". More than {max_failing_share:.0%} of the rows fail one check, so the problem is the file "
-                       "or the journey config (date format, codebook, columns), not single rows. Fix it and run again"
+        if not result.success:
+            failed = [(c, measured[c.metric]) for c in cs if c.label in failing]
+            parts = [f"{c.label}: {m.unexpected_count} of {m.element_count} rows fail ({m.share:.0%})"
+                     for c, m in failed]
+            why = []
+            if any(c.rule == "share" for c, _ in failed):
+                why.append(f"More than {max_failing_share:.0%} of the rows fail a check, so the problem is the file "
+                           "or the journey config (date format, codebook, columns), not single rows")
+            if any(c.rule == "every_row" for c, _ in failed):
+                why.append("Ids about to be loaded must be unique in every row")
+            if errors:
+                parts.append("great-expectations could not evaluate the suite: " + " / ".join(errors))
+            message = (f"{file_name}: failed the batch gate (suite {suite_name}): " + "; ".join(parts) + ". "
+                       + ". ".join(why + ["Fix it and run again"])
                        + (f"; details in GX Data Docs under {self.docs_dir}" if self.docs_dir else "") + ".")
+            message = " ".join(message.split())  # one line
         return GateOutcome(success=bool(result.success), rows=rows, message=message)
 
     def build_docs(self) -> Path | None:
@@ -159,21 +307,22 @@ class BatchGate:
         return index if index.exists() else None
 
 
-def _row(suite_name: str, r) -> dict:
-    cfg = r.expectation_config
-    res = r.result or {}
-    element_count = res.get("element_count")
-    unexpected = res.get("unexpected_count")
-    share = None
-    if unexpected is not None and element_count:
-        share = unexpected / element_count
-    details = {k: v for k, v in cfg.kwargs.items() if k not in ("column", "batch_id")}
-    details["partial_unexpected_list"] = [_plain(v) for v in res.get("partial_unexpected_list", [])[:10]]
-    if "observed_value" in res:
-        details["observed_value"] = _plain(res["observed_value"])
-    return {"suite_name": suite_name, "expectation": cfg.type, "column_name": cfg.kwargs.get("column"),
-            "success": bool(r.success), "element_count": element_count, "unexpected_count": unexpected,
-            "unexpected_share": share, "details": details}
+def _row(suite_name: str, check: Check, m: Measured, success: bool, max_failing_share: float) -> dict:
+    details = dict(check.kwargs)
+    details["rule"] = check.rule
+    details["max_failing_share"] = max_failing_share if check.rule == "share" else 0.0
+    details["partial_unexpected_list"] = [_plain(v) for v in m.examples]
+    details["unexpected_rows"] = [int(v) for v in m.example_rows]
+    return {"suite_name": suite_name, "expectation": check.expectation, "column_name": check.column,
+            "success": success, "element_count": int(m.element_count), "unexpected_count": int(m.unexpected_count),
+            "unexpected_share": m.share if m.element_count else None, "details": details}
+
+
+def _exception(r) -> str:
+    for info in [r.exception_info or {}, *(r.exception_info or {}).values()]:
+        if isinstance(info, dict) and info.get("raised_exception"):
+            return str(info.get("exception_message", "")).splitlines()[0][:200]
+    return ""
 
 
 def _plain(value):
