@@ -1,4 +1,4 @@
-"""Read one export into the temp table `landing`: pick the format adapter, rename by column_map, check columns."""
+"""Read one export into the temp table `landing`: pick the format adapter, check the columns (column_map included)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cjx.ingest.errors import FileRejected
 from cjx.ingest.formats import ADAPTERS
 from cjx.ingest.landing import Landed
 from cjx.journey.model import Source
-from cjx.store import quote_ident
+from cjx.ingest.staging import raw_names_for
 
 __all__ = ["ADAPTERS", "FileRejected", "Landed", "land", "resolve_format"]
 
@@ -35,8 +35,8 @@ def land(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Landed:
         raise FileRejected(f"{path.name}: cannot be read as {fmt} ({type(exc).__name__}: {exc})") from None
     landed.format = fmt
     if source.column_map:
-        _rename(con, path, source, landed)
-    missing = [c for c in source.columns() if c not in landed.columns]
+        _check_renames(path, source, landed)
+    missing = [c for c in source.columns() if not any(raw in landed.columns for raw in raw_names_for(source, c))]
     if missing:
         raise FileRejected(
             f"{path.name}: missing required column(s) {missing}; the file has {landed.columns}. "
@@ -45,17 +45,9 @@ def land(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Landed:
     return landed
 
 
-def _rename(con: duckdb.DuckDBPyConnection, path: Path, source: Source, landed: Landed) -> None:
-    """Apply the source's column_map (file name -> configured name); a clash with an existing column rejects."""
+def _check_renames(path: Path, source: Source, landed: Landed) -> None:
+    """column_map (file name -> configured name) is applied by staging; a file holding both names is ambiguous."""
     for old, new in source.column_map.items():
-        if old not in landed.columns or old == new:
-            continue
-        if new in landed.columns:
+        if old != new and old in landed.columns and new in landed.columns:
             raise FileRejected(f"{path.name}: column_map renames {old!r} to {new!r}, but the file already has a "
                                f"column {new!r}. Fix column_map of source {source.id!r}.")
-        con.execute(f"ALTER TABLE landing RENAME COLUMN {quote_ident(old)} TO {quote_ident(new)}")
-        landed.columns[landed.columns.index(old)] = new
-        if landed.partial and landed.partial[0] == old:
-            landed.partial = (new, landed.partial[1])
-        if landed.non_response and landed.non_response[0] == old:
-            landed.non_response = (new, landed.non_response[1])

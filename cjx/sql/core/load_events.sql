@@ -1,4 +1,4 @@
--- Loads the accepted rows of one operational file into core: respondents, events, event measures.
+-- Loads the accepted rows of temp table landed_rows (one file, or a whole source on reprocess) into core: respondents, events, event measures.
 INSERT INTO core.respondents (respondent_id, first_seen_at)
 SELECT respondent_id, min(at_utc)
 FROM landed_rows
@@ -6,14 +6,14 @@ WHERE status = 'loaded' AND respondent_id NOT IN (SELECT respondent_id FROM core
 GROUP BY respondent_id;
 
 INSERT INTO core.events (source_id, event_id, event_type, touchpoint_id, respondent_id, occurred_at, file_id, row_number)
-SELECT $source_id, record_id, $event_type, $touchpoint_id, respondent_id, at_utc, $file_id, row_number
+SELECT $source_id, record_id, $event_type, $touchpoint_id, respondent_id, at_utc, file_id, row_number
 FROM landed_rows
 WHERE status = 'loaded'
-ORDER BY row_number;
+ORDER BY file_seq, row_number;
 
 INSERT INTO core.event_measures (source_id, event_id, measure, value)
 SELECT $source_id, r.record_id, c.column_name, c.number
 FROM landed_cells c
-JOIN landed_rows r USING (row_number)
+JOIN landed_rows r USING (file_id, row_number)
 WHERE r.status = 'loaded' AND NOT c.is_na
-ORDER BY r.row_number, c.column_name;
+ORDER BY r.file_seq, r.row_number, c.column_name;

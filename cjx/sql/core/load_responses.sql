@@ -1,4 +1,4 @@
--- Loads the accepted rows of one survey file into core: respondents, responses, answers, comments.
+-- Loads the accepted rows of temp table landed_rows (one file, or a whole source on reprocess) into core: respondents, responses, answers, comments.
 INSERT INTO core.respondents (respondent_id, first_seen_at)
 SELECT respondent_id, min(at_utc)
 FROM landed_rows
@@ -6,16 +6,16 @@ WHERE status = 'loaded' AND respondent_id NOT IN (SELECT respondent_id FROM core
 GROUP BY respondent_id;
 
 INSERT INTO core.responses (source_id, response_id, respondent_id, responded_at, file_id, row_number)
-SELECT $source_id, record_id, respondent_id, at_utc, $file_id, row_number
+SELECT $source_id, record_id, respondent_id, at_utc, file_id, row_number
 FROM landed_rows
 WHERE status = 'loaded'
-ORDER BY row_number;
+ORDER BY file_seq, row_number;
 
 INSERT INTO core.partial_responses (source_id, response_id)
 SELECT $source_id, record_id
 FROM landed_rows
 WHERE status = 'loaded' AND is_partial
-ORDER BY row_number;
+ORDER BY file_seq, row_number;
 
 INSERT INTO core.answers (source_id, response_id, column_name, metric, touchpoint_id, value, score, is_na)
 SELECT
@@ -26,20 +26,20 @@ SELECT
          ELSE c.number END,
     c.is_na
 FROM landed_cells c
-JOIN landed_rows r USING (row_number)
+JOIN landed_rows r USING (file_id, row_number)
 WHERE r.status = 'loaded' AND c.metric NOT IN ('comment', 'attribute')
-ORDER BY r.row_number, c.column_name;
+ORDER BY r.file_seq, r.row_number, c.column_name;
 
 INSERT INTO core.comments (source_id, response_id, column_name, touchpoint_id, comment)
 SELECT $source_id, r.record_id, c.column_name, c.touchpoint_id, c.value
 FROM landed_cells c
-JOIN landed_rows r USING (row_number)
+JOIN landed_rows r USING (file_id, row_number)
 WHERE r.status = 'loaded' AND c.metric = 'comment' AND NOT c.is_na
-ORDER BY r.row_number, c.column_name;
+ORDER BY r.file_seq, r.row_number, c.column_name;
 
 INSERT INTO core.response_attributes (source_id, response_id, column_name, value)
 SELECT $source_id, r.record_id, c.column_name, c.value
 FROM landed_cells c
-JOIN landed_rows r USING (row_number)
+JOIN landed_rows r USING (file_id, row_number)
 WHERE r.status = 'loaded' AND c.metric = 'attribute'
-ORDER BY r.row_number, c.column_name;
+ORDER BY r.file_seq, r.row_number, c.column_name;

@@ -1,11 +1,10 @@
--- Keeps every quarantined row of the file with its raw record, so nothing is lost; fields beyond the
--- header (a row with too many fields) are kept in the record as _extra_fields.
+-- Keeps every quarantined row of landed_rows with its raw record (temp view staged_raw: file_id, row_number,
+-- record JSON, extras), so nothing is lost; fields beyond the header are kept in the record as _extra_fields.
 INSERT INTO ops.quarantine (file_id, source_id, row_number, reason, message, record)
-SELECT $file_id, $source_id, r.row_number, r.reason, r.message,
-       CASE WHEN len(m.extras) > 0 THEN json_merge_patch(to_json(l), json_object('_extra_fields', m.extras))
-            ELSE to_json(l) END
+SELECT r.file_id, $source_id, r.row_number, r.reason, r.message,
+       CASE WHEN len(w.extras) > 0 THEN json_merge_patch(w.record, json_object('_extra_fields', w.extras))
+            ELSE w.record END
 FROM landed_rows r
-JOIN landing l USING (row_number)
-LEFT JOIN malformed m USING (row_number)
+JOIN staged_raw w USING (file_id, row_number)
 WHERE r.status = 'quarantined'
-ORDER BY r.row_number;
+ORDER BY r.file_seq, r.row_number;

@@ -1,0 +1,58 @@
+"""The raw layer: every landed row of a file, as text, in raw.<source>; how the file landed in raw.files.
+
+raw.<source> is the durable, lossless record that staging reads and `cjx reprocess` replays: the file's own
+columns (named as in the file; identifiers pseudonymised unless settings.keep_raw_identifiers), plus
+row_number, the field count and extra fields of a row whose field count was wrong, and what the format
+adapter knew (partial response, not a response).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from cjx.ingest.landing import Landed
+from cjx.ingest.staging import ensure_raw_table, identifier_columns, now, raw_table, sql_literal
+from cjx.journey.model import Source
+from cjx.store import quote_ident
+
+
+def keep_raw(con: duckdb.DuckDBPyConnection, path: Path, source: Source, file_id: str, landed: Landed, *,
+             pseudonym_key: str, keep_raw_identifiers: bool) -> int:
+    """Append temp tables `landing` and `malformed` to raw.<source>, record the file in raw.files; return its file_seq."""
+    ensure_raw_table(con, source.id, landed.columns)
+    secret = set() if keep_raw_identifiers else set(identifier_columns(source))
+    selected = [f"{_pseudonymised(c) if c in secret else 'l.' + quote_ident(c)} AS {quote_ident(c)}"
+                for c in landed.columns]
+    partial = (f"list_contains({sql_literal(landed.partial[1])}, trim(l.{quote_ident(landed.partial[0])}))"
+               if landed.partial else "NULL")
+    if landed.non_response:
+        col = f"trim(l.{quote_ident(landed.non_response[0])})"
+        non_response = f"CASE WHEN list_contains({sql_literal(landed.non_response[1])}, {col}) THEN {col} END"
+    else:
+        non_response = "NULL"
+    con.execute(
+        f"INSERT INTO {raw_table(source.id)} BY NAME SELECT $file_id AS file_id, l.row_number, "
+        f"m.n_fields AS _n_fields, m.extras AS _extras, {partial} AS _is_partial, {non_response} AS _non_response, "
+        + ", ".join(selected)
+        + " FROM landing l LEFT JOIN malformed m USING (row_number)",
+        {"file_id": file_id, **({"key": pseudonym_key} if secret & set(landed.columns) else {})},
+    )
+    header_fields = con.execute("SELECT max(expected) FROM malformed").fetchall()[0][0] or len(landed.columns)
+    seq = con.execute("SELECT nextval('raw.file_seq')").fetchall()[0][0]
+    con.execute(
+        "INSERT OR REPLACE INTO raw.files (file_id, source_id, file_seq, file_name, format, header_fields, excel_dates, "
+        "non_response_column, columns, landed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [file_id, source.id, seq, path.name, landed.format, header_fields, landed.excel_dates,
+         landed.non_response[0] if landed.non_response else None, landed.columns, now()],
+    )
+    con.execute("DROP TABLE IF EXISTS landing")
+    con.execute("DROP TABLE IF EXISTS malformed")
+    return seq
+
+
+def _pseudonymised(column: str) -> str:
+    """A keyed sha256 of the trimmed, lower-cased value (64 bits, hex); blanks stay as they are."""
+    col = f"l.{quote_ident(column)}"
+    return f"CASE WHEN nullif(trim({col}), '') IS NOT NULL THEN left(sha256($key || lower(trim({col}))), 16) ELSE {col} END"

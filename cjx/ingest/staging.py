@@ -1,0 +1,209 @@
+"""Staging: persisted SQL over raw. Per source, views in schema `staging` turn raw rows into parsed cells,
+timestamps and row checks, rendered from cjx/sql/staging/*.sql.j2 with the journey in force.
+
+    staging."<source>__cells"       every non-blank declared cell, parsed (number, N/A)
+    staging."<source>__timestamps"  per raw row: ids, recorded time in UTC, DST flags
+    staging."<source>__row_checks"  per raw row: the reason it cannot be loaded (NULL when it can) and a message
+    staging."<source>__row_fate"    per raw row: loaded, quarantined or duplicate over all of raw (latest wins)
+
+DuckDB views hold no bound parameters, so a source's settings (time zone, formats, separators) are written
+into the view as literals quoted by `sql_literal` and column names by `quote_ident`: the one place where
+values from the journey file become SQL text (see ARCHITECTURE.md, "SQL").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import duckdb
+import jinja2
+
+from cjx.ingest.codebook import codebook_labels
+from cjx.ingest.locale import DEFAULT_FORMATS, EXCEL_SERIAL, UNIX_SECONDS, number_params
+from cjx.journey.model import Journey, Source
+from cjx.store import SQL_DIR, quote_ident, run_sql
+
+# raw.<source> bookkeeping columns next to the file's own columns
+RAW_META = ("file_id", "row_number", "_n_fields", "_extras", "_is_partial", "_non_response")
+VIEWS = ("cells", "timestamps", "row_checks", "row_fate")
+
+
+def sql_literal(value: object) -> str:
+    """A Python value as a DuckDB literal: text quoted with '' doubled, lists as typed lists, None as NULL."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(sql_literal(v) for v in value) + "]::VARCHAR[]"
+    text = str(value)
+    if "\x00" in text:
+        raise ValueError("a literal contains a NUL byte")
+    return "'" + text.replace("'", "''") + "'"
+
+
+@lru_cache(maxsize=1)
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(SQL_DIR / "staging"), undefined=jinja2.StrictUndefined,
+                             autoescape=False, keep_trailing_newline=True)
+    env.filters["lit"] = sql_literal
+    env.filters["ident"] = quote_ident
+    return env
+
+
+def raw_table(source_id: str) -> str:
+    return f"raw.{quote_ident(source_id)}"
+
+
+def view_name(source_id: str, purpose: str) -> str:
+    return f"staging.{quote_ident(f'{source_id}__{purpose}')}"
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, source_id: str, columns: list[str]) -> None:
+    """raw.<source> exists and has every column in `columns` (all text; a new file may bring new ones)."""
+    table = raw_table(source_id)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} (file_id VARCHAR NOT NULL, row_number BIGINT NOT NULL, "
+                "_n_fields INTEGER, _extras VARCHAR[], _is_partial BOOLEAN, _non_response VARCHAR)")
+    have = set(raw_columns(con, source_id))
+    for column in dict.fromkeys(columns):
+        if column not in have:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_ident(column)} VARCHAR")
+
+
+def raw_columns(con: duckdb.DuckDBPyConnection, source_id: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ? ORDER BY column_index",
+        [source_id]).fetchall()]
+
+
+def file_columns(con: duckdb.DuckDBPyConnection, source_id: str) -> list[str]:
+    """The export's own columns kept in raw.<source> (not the bookkeeping ones)."""
+    return [c for c in raw_columns(con, source_id) if c not in RAW_META]
+
+
+def raw_names_for(source: Source, column: str) -> list[str]:
+    """The raw (file) column names that hold the source's column `column`: column_map renames, then itself."""
+    return [old for old, new in source.column_map.items() if new == column and old != column] + [column]
+
+
+def identifier_columns(source: Source) -> list[str]:
+    """Raw column names that hold identifiers to pseudonymise (respondent id and private columns, any file name)."""
+    return [raw for c in dict.fromkeys([source.respondent_id, *source.private_columns]) for raw in raw_names_for(source, c)]
+
+
+def prepare_source(con: duckdb.DuckDBPyConnection, journey: Journey | None, source: Source) -> None:
+    """Make raw.<source>, its codebook labels and its staging views current with the journey in force."""
+    ensure_raw_table(con, source.id, [c for col in source.columns() for c in raw_names_for(source, col)])
+    sync_codebook(con, journey, source)
+    create_views(con, source)
+
+
+def sync_codebook(con: duckdb.DuckDBPyConnection, journey: Journey | None, source: Source) -> None:
+    frame = codebook_labels(source, journey)
+    con.execute("DELETE FROM core.codebook_labels WHERE source_id = ?", [source.id])
+    if len(frame):
+        con.register("codebook_labels_df", frame)
+        try:
+            con.execute("INSERT INTO core.codebook_labels SELECT ?, column_name, label, score, is_na "
+                        "FROM codebook_labels_df", [source.id])
+        finally:
+            con.unregister("codebook_labels_df")
+
+
+def create_views(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    for purpose in VIEWS:
+        con.execute(render(con, source, purpose))
+
+
+def render(con: duckdb.DuckDBPyConnection, source: Source, purpose: str, names: dict[str, str] | None = None,
+           create: str = "CREATE OR REPLACE VIEW") -> str:
+    """The SQL of one staging view of `source`; `names` points view('x') elsewhere (temp relations)."""
+    names = names or {}
+    present = set(file_columns(con, source.id))
+
+    def expr(column: str) -> str:
+        found = [quote_ident(raw) for raw in raw_names_for(source, column) if raw in present]
+        if not found:
+            return "NULL::VARCHAR"
+        return found[0] if len(found) == 1 else f"coalesce({', '.join(found)})"
+
+    id_column = source.response_id if source.kind == "survey" else source.event_id
+    assert id_column is not None
+    declared = [q.column for q in source.questions] + list(source.measures)
+    declared += [source.touchpoint_by.column] if source.touchpoint_by else []
+    formats = [r[0] for r in con.execute("SELECT DISTINCT format FROM raw.files WHERE source_id = ? ORDER BY 1",
+                                         [source.id]).fetchall()]
+    context = {
+        "view": lambda purpose_: names.get(purpose_, view_name(source.id, purpose_)),
+        "raw_table": raw_table(source.id),
+        "source_id": source.id,
+        "cells": [{"name": c, "expr": expr(c)} for c in dict.fromkeys(declared)],
+        "measures": list(source.measures),
+        "attributes": [source.touchpoint_by.column] if source.touchpoint_by else [],
+        "touchpoint_id": source.touchpoint,
+        "id_expr": expr(id_column), "respondent_expr": expr(source.respondent_id),
+        "timestamp_expr": expr(source.timestamp),
+        "id_column": id_column, "respondent_column": source.respondent_id, "timestamp_column": source.timestamp,
+        "timezone": source.timezone,
+        "branches": timestamp_branches(source, formats),
+        **number_params(source),
+    }
+    sql = _templates().get_template(f"{purpose}.sql.j2").render(**context)
+    return sql.replace("CREATE OR REPLACE VIEW", create, 1)
+
+
+def timestamp_branches(source: Source, formats_present: list[str]) -> list[dict]:
+    """One parsing convention per group of file formats: the declared timestamp_format for all, else per format."""
+    if source.timestamp_format is not None:
+        declared = source.timestamp_format
+        return [_branch([declared] if isinstance(declared, str) else list(declared), None, [])]
+    special = [f for f in formats_present if f in DEFAULT_FORMATS]
+    branches = [_branch(DEFAULT_FORMATS[f], [f], []) for f in special]
+    return branches + [_branch([], None, special)]
+
+
+def _branch(formats: list[str], formats_in: list[str] | None, formats_not_in: list[str]) -> dict:
+    strptime = [f for f in formats if f not in (EXCEL_SERIAL, UNIX_SECONDS)]
+    serial, unix = EXCEL_SERIAL in formats, UNIX_SECONDS in formats
+    unix_part = [UNIX_SECONDS] if unix else []
+    expected = " or ".join(strptime + unix_part) or "ISO-8601"
+    # Excel serial days only mean something in a workbook; in a CSV "45361" is not a date.
+    in_workbook = " or ".join(strptime + ([EXCEL_SERIAL] if serial else []) + unix_part) or "ISO-8601"
+    return {"formats": strptime or None, "serial": serial, "unix": unix, "expected": expected,
+            "expected_workbook": in_workbook,
+            "formats_in": formats_in, "formats_not_in": formats_not_in}
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> None:
+    """Temp tables for one landed file: landed_cells (its parsed cells) and landed_rows (the fate of its rows
+    against what core holds), plus temp view staged_raw (its raw records) for the quarantine."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT * FROM {view_name(source.id, 'cells')} "
+                "WHERE file_id = $file_id", {"file_id": file_id})
+    con.execute(render(con, source, "row_checks", {"row_checks": "staged_row_checks", "cells": "landed_cells"},
+                       create="CREATE OR REPLACE TEMP VIEW"))
+    run_sql(con, "staging/file_fate", {"file_id": file_id, "source_id": source.id})
+    _staged_raw(con, source)
+
+
+def stage_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """The same temp tables for every file of the source at once, with the fate of staging.<source>__row_fate."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT * FROM {view_name(source.id, 'cells')}")
+    names = {"row_checks": "staged_row_checks", "cells": "landed_cells", "row_fate": "staged_row_fate"}
+    con.execute(render(con, source, "row_checks", names, create="CREATE OR REPLACE TEMP VIEW"))
+    con.execute(render(con, source, "row_fate", names, create="CREATE OR REPLACE TEMP VIEW"))
+    con.execute("CREATE OR REPLACE TEMP TABLE landed_rows AS SELECT * FROM staged_row_fate")
+    _staged_raw(con, source)
+
+
+def _staged_raw(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Temp view staged_raw: each raw row as the JSON record kept with a quarantined row."""
+    pairs = ", ".join(f"{sql_literal(c)}, {quote_ident(c)}" for c in file_columns(con, source.id))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW staged_raw AS SELECT file_id, row_number, _extras AS extras, "
+                f"json_object({pairs}) AS record FROM {raw_table(source.id)}")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

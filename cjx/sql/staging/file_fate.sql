@@ -1,0 +1,33 @@
+-- The fate of the rows of one newly landed file ($file_id), against what core already holds: quarantined
+-- (a problem), duplicate (the same response/event id recorded later in this file, or loaded before with the
+-- same or a later time) or loaded (possibly superseding an older version: supersedes_file_id).
+-- Reads temp view staged_row_checks (staging.<source>__row_checks of this file); the same rules as
+-- staging.<source>__row_fate, applied incrementally.
+CREATE OR REPLACE TEMP TABLE landed_rows AS
+WITH checked AS (
+    SELECT * FROM staged_row_checks WHERE file_id = $file_id
+), already_loaded AS (
+    SELECT response_id AS loaded_id, responded_at AS loaded_at, file_id AS loaded_file_id
+    FROM core.responses WHERE source_id = $source_id
+    UNION ALL
+    SELECT event_id, occurred_at, file_id FROM core.events WHERE source_id = $source_id
+), candidates AS (
+    SELECT *,
+        -- overlapping exports: the latest recorded version of a response wins; on a tie, the first seen
+        CASE WHEN reason IS NULL
+             THEN row_number() OVER (PARTITION BY record_id, reason IS NULL ORDER BY at_utc DESC, row_number)
+        END AS rank_in_file
+    FROM checked
+)
+SELECT
+    c.file_id, c.row_number, c.file_seq, c.record_id, c.respondent_id, c.at_utc, c.is_partial, c.reason, c.message,
+    CASE
+        WHEN c.reason IS NOT NULL THEN 'quarantined'
+        WHEN c.rank_in_file > 1 THEN 'duplicate'
+        WHEN a.loaded_id IS NOT NULL AND a.loaded_at >= c.at_utc THEN 'duplicate'
+        ELSE 'loaded'
+    END AS status,
+    CASE WHEN c.reason IS NULL AND c.rank_in_file = 1 AND a.loaded_at < c.at_utc THEN a.loaded_file_id END
+        AS supersedes_file_id
+FROM candidates c
+LEFT JOIN already_loaded a ON a.loaded_id = c.record_id;
