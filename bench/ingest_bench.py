@@ -406,6 +406,25 @@ def cjx_template(spec: str, env: dict) -> tuple[str, str]:
     return stand_in, "stand-in (cjx.ingest.ingest_journey in one process; `cjx ingest` not found)"
 
 
+def put_back(csv: Path) -> bool:
+    """cjx moves a rejected file into rejected/ beside its journey: move it back (True if it had to)."""
+    moved = csv.parent / "rejected" / csv.name
+    if csv.exists() or not moved.exists():
+        return False
+    shutil.move(str(moved), csv)
+    for reason in moved.parent.glob(csv.name + "*.reason.txt"):
+        reason.unlink()
+    return True
+
+
+def fresh_db(dbs: Path, tag: str) -> Path:
+    """A database path in a folder of its own: cjx keeps GX's project and Data Docs beside the database."""
+    folder = dbs / tag
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder / "bench.duckdb"
+
+
 def command(pipeline: str, csv: str, journey: str, db: Path, template: str) -> list[str]:
     python = sys.executable
     if pipeline == "duckdb":
@@ -507,6 +526,7 @@ def _stats(runs: list[dict]) -> dict:
         return {"runs": len(runs), "failed": len(runs)}
     secs = [r["seconds"] for r in ok]
     return {"runs": len(runs), "failed": len(runs) - len(ok), "median_s": statistics.median(secs),
+            "median_cpu_s": statistics.median(r["user_s"] + r["sys_s"] for r in ok),
             "min_s": min(secs), "max_s": max(secs), "peak_rss_mib": max(r["peak_rss_mib"] for r in ok),
             "median_rss_mib": statistics.median(r["peak_rss_mib"] for r in ok)}
 
@@ -521,6 +541,7 @@ def summarise(name: str, facts: dict, runs: dict, gates: dict) -> dict:
             marginal = full["median_s"] - one["median_s"]
             entry["marginal_s"] = marginal
             entry["rows_per_s"] = rows / marginal if marginal > 0 else None
+            entry["marginal_cpu_s"] = full["median_cpu_s"] - one["median_cpu_s"]
         out["pipelines"][p] = entry
     marg = {p: out["pipelines"][p].get("marginal_s") for p in PIPELINES}
     ratio = lambda a, b: a / b if a is not None and b is not None and a > 0 and b > 0 else None  # noqa: E731
@@ -573,7 +594,9 @@ def render(result: dict) -> str:
     m = result["machine"]
     lines.append(f"machine: {m.get('cpu_model')} ({m['cpu_count']} cores, {m.get('ram_gib')} GiB), {m['platform']}; "
                  f"python {m['python']}, duckdb {m['duckdb']}, pandas {m['pandas']}, GX {m['great_expectations']}")
-    lines.append(f"date: {result['date']}; command: {result['command']}; repeats: {result['repeats']}")
+    lines.append(f"date: {result['date']}; command: {result['command']}; repeats: {result['repeats']}; "
+                 f"load average (1 min) {result['load_average_start'][0]:.1f} at the start, "
+                 f"{result['load_average_end'][0]:.1f} at the end")
     lines.append(f"cjx command: {result['cjx_command']['template']} [{result['cjx_command']['kind']}]")
     for name, d in result["datasets"].items():
         f = d["file"]
@@ -614,6 +637,9 @@ def render(result: dict) -> str:
                          + (f"   status {row['status']}" if row.get("status") not in (None, "loaded") else "")
                          + (f"   error {row['error']}" if row.get("error") else ""))
         lines.append(f"    agree: {'yes' if d['counts_agree'] else 'NO'}")
+        if d.get("cjx_output"):
+            lines.append("  cjx's own output (last full run):")
+            lines += [f"    | {line}" for line in d["cjx_output"]]
     g = result["gate_reject"]
     lines.append("")
     lines.append(f"gate can reject a batch ({g['rows']:,} rows, {g['bad_csat_share']:.0%} csat out of scale): "
@@ -704,14 +730,16 @@ def run_all(work: Path, manifest: dict, datasets: list[str], args, template: str
     # one discarded run of each pipeline first: the first start of an interpreter pays for cold .pyc and disk reads
     warm = manifest["datasets"][datasets[0]]
     for p in PIPELINES:
-        measure(command(p, warm["one_row_file"], warm["one_row_journey"], dbs / f"warmup-{p}.duckdb", template),
+        measure(command(p, warm["one_row_file"], warm["one_row_journey"], fresh_db(dbs, f"warmup-{p}"), template),
                 logs / f"warmup-{p}.log", env)
+        shutil.rmtree(dbs / f"warmup-{p}")
     runs = {n: {p: {"one": [], "full": []} for p in PIPELINES} for n in datasets}
     gates = {n: {"one": [], "full": []} for n in datasets}
     last_db: dict[tuple[str, str], Path] = {}
     total = args.repeats * len(datasets) * 2 * len(PIPELINES)
     done = 0
     harness_rss = harness_rss_mib()
+    load_start = os.getloadavg()
     for repeat in range(args.repeats):
         for name in datasets:
             facts = manifest["datasets"][name]
@@ -720,8 +748,10 @@ def run_all(work: Path, manifest: dict, datasets: list[str], args, template: str
                 journey = facts["journey"] if size == "full" else facts["one_row_journey"]
                 for p in PIPELINES:
                     tag = f"{name}-{size}-{p}-{repeat}"
-                    db = dbs / f"{tag}.duckdb"
+                    db = fresh_db(dbs, tag)
                     r = measure(command(p, csv, journey, db, template), logs / f"{tag}.log", env)
+                    if put_back(Path(csv)):
+                        r["exit_code"] = r["exit_code"] or "file rejected"
                     done += 1
                     if p == "cjx" and r["exit_code"] == 0:
                         gates[name][size].append(gate_seconds(logs / f"{tag}.log", args.gate_report, db))
@@ -732,23 +762,24 @@ def run_all(work: Path, manifest: dict, datasets: list[str], args, template: str
                     if size == "full" and repeat == args.repeats - 1:
                         last_db[(name, p)] = db
                     else:
-                        for leftover in dbs.glob(f"{tag}.duckdb*"):
-                            leftover.unlink()
+                        shutil.rmtree(db.parent)
     harness_rss = max(harness_rss or 0, harness_rss_mib() or 0)
 
     # the gate can reject a batch: a file with 70 % of the csat answers out of scale, through cjx and pandas + GX
     bad = manifest["gate_reject"]
     reject = {"rows": bad["rows"], "bad_csat_share": bad["bad_csat_share"]}
     for p in ("cjx", "pandas"):
-        db = dbs / f"gate-reject-{p}.duckdb"
+        db = fresh_db(dbs, f"gate-reject-{p}")
         r = measure(command(p, bad["file"], bad["journey"], db, template), logs / f"gate-reject-{p}.log", env)
+        put_back(Path(bad["file"]))
         reject[p] = loaded_counts(p, db).get("status", "error") if r["exit_code"] == 0 else f"exit {r['exit_code']}"
     reject["met"] = reject["cjx"] == "rejected" and reject["pandas"] == "rejected"
 
     result = {"machine": machine(), "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
               "command": shlex.join(["python", "bench/ingest_bench.py", *sys.argv[1:]]), "repeats": args.repeats,
               "scale": args.scale, "cjx_command": {"template": template, "kind": kind},
-              "harness_rss_mib": harness_rss, "rss_unit": "MiB (ru_maxrss KiB / 1024)",
+              "harness_rss_mib": harness_rss, "load_average_start": load_start,
+              "load_average_end": os.getloadavg(), "rss_unit": "MiB (ru_maxrss KiB / 1024)",
               "rules": {"marginal": "median(full) - median(1-row), wall time of the whole process",
                         "rows_per_s": "rows in the full file / marginal s",
                         "rss_flat": f"cjx peak(full) - peak(1-row) <= {RSS_FLAT_MIB:g} MiB",
@@ -760,6 +791,8 @@ def run_all(work: Path, manifest: dict, datasets: list[str], args, template: str
         d["file"] = {k: facts[k] for k in ("rows", "columns", "bytes", "sha256")}
         d["runs"] = runs[name]
         d["gate_seconds_raw"] = gates[name]
+        last_log = logs / f"{name}-full-cjx-{args.repeats - 1}.log"
+        d["cjx_output"] = last_log.read_text(errors="replace").splitlines()[:12] if last_log.exists() else []
         counts = {"expected": {"rows": facts["rows"], "responses": facts["expected_loaded"],
                                "answers": facts["expected_answers"], "comments": facts["expected_comments"],
                                "quarantined": facts["expected_quarantined"],
