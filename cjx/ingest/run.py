@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from cjx.ingest.load_file import DEFAULT_GATE, FileResult, ingest_file, record_rejected_move
+from cjx.ingest.reprocess import record_version, reprocess_sources, stale_sources
 from cjx.journey.load import LoadedJourney
 from cjx.journey.model import Source
 
@@ -51,14 +52,25 @@ def ingest_source(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, source_id: 
         elif result.status in ("loaded", "skipped") and archive_dir(lj) is not None:
             move_to_archive(path, archive_dir(lj) / source.id, result.file_id)
         results.append(result)
+    if any(r.status == "loaded" for r in results):
+        record_version(con, lj.journey, source)
     return results
 
 
 def ingest_journey(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, pseudonym_key: str, *,
                    gate: object = DEFAULT_GATE, move_rejected: bool = True) -> list[FileResult]:
-    """Ingest the new files of every declared source, in declaration order; return every file's result."""
-    return [result for source in lj.journey.sources
-            for result in ingest_source(con, lj, source.id, pseudonym_key, gate=gate, move_rejected=move_rejected)]
+    """Ingest the new files of every declared source, in declaration order; return every file's result.
+
+    A source whose parsing config changed since its rows were staged is first rebuilt from raw (its files
+    come back with status "reprocessed"); ReprocessRefused stops the ingest with a one-line reason.
+    """
+    results: list[FileResult] = []
+    stale = stale_sources(con, lj)
+    if stale:
+        results += reprocess_sources(con, lj, pseudonym_key, stale, gate=gate, reason="journey file changed")
+    for source in lj.journey.sources:
+        results += ingest_source(con, lj, source.id, pseudonym_key, gate=gate, move_rejected=move_rejected)
+    return results
 
 
 def move_to_rejected(path: Path, folder: Path, reason: str, file_id: str) -> Path:
