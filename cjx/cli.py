@@ -1,11 +1,14 @@
-"""The cjx command line: run the pipeline, generate the sample, serve the schedule, print summaries."""
+"""The cjx command line without Prefect: ingest, check, validate, summaries, the sample.
+
+The commands that run Prefect flows (run, demo, serve) are added to this app by flows.cli, the console
+entry point; no cjx module imports flows.
+"""
 
 from __future__ import annotations
 
-import os
 from contextlib import closing
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import pandas as pd
 import typer
@@ -13,48 +16,21 @@ import typer
 from cjx import settings
 from cjx.journey import JourneyError, load_journey
 
+if TYPE_CHECKING:
+    from cjx.ingest import FileResult
+    from cjx.pipeline import Workspace
+
 app = typer.Typer(help="Customer-journey feedback analytics on DuckDB.", no_args_is_help=True, add_completion=False)
 
 JourneyOpt = Annotated[Path, typer.Option("--journey", "-j", help="Journey file (journey.yml).")]
-DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file [env CJX_DB; default data/cjx.duckdb].")]
-ReportsOpt = Annotated[Path | None, typer.Option("--reports", help="Scorecard folder [env CJX_REPORTS; default reports/].")]
+DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file (env CJX_DB; default data/cjx.duckdb).")]
+ReportsOpt = Annotated[Path | None, typer.Option("--reports", help="Scorecard folder (env CJX_REPORTS; default reports/).")]
 
 
-def _fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit code 2."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
-
-
-def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
-    try:
-        load_journey(journey)  # fail fast, with a one-line error, before Prefect starts
-    except JourneyError as exc:
-        _fail(str(exc))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.pipeline import pipeline  # Prefect is imported only for commands that run flows
-
-    from cjx.report.summary import summary_text
-    from cjx.store import connect
-    from cjx.store.runs import RunLocked
-
-    try:
-        result = pipeline(journey=str(journey), db=str(db) if db else None, reports=str(reports) if reports else None)
-    except RunLocked as exc:
-        _fail(str(exc))
-    with closing(connect(settings.database_path(db), read_only=True)) as con:
-        typer.echo("\n" + summary_text(con))
-    if result["nothing_new"]:
-        typer.echo("nothing new since the last run")
-    for path in result["scorecards"]:
-        typer.echo(f"scorecard: {path}")
-        folder = Path(path).with_suffix("")  # owner pages and exports sit beside the page (cjx.report.ReportFiles)
-        for what, sub, pattern in (("owner pages", "owners", "*.html"), ("exports", "exports", "*.*"),
-                                   ("snapshots", "exports/png", "*.png")):
-            found = sorted((folder / sub).glob(pattern))
-            if found:
-                typer.echo(f"  {what}: {folder / sub}/ ({', '.join(f.name for f in found)})")
-    if result["published"]:
-        typer.echo(f"read-only copy for queries: {result['published']['database']}")
 
 
 def _read_only(db: Path | None):
@@ -62,22 +38,86 @@ def _read_only(db: Path | None):
 
     path = settings.database_path(db)
     if not path.exists():
-        _fail(f"{path}: no database yet; run `cjx demo` or `cjx run --journey ...` first")
+        fail(f"{path}: no database yet; run `cjx demo` or `cjx run --journey ...` first")
     return closing(connect(path, read_only=True))
 
 
 @app.command()
-def demo(db: DbOpt = None, reports: ReportsOpt = None) -> None:
-    """Run the whole pipeline on data/sample and write the scorecards."""
-    if not settings.SAMPLE_JOURNEY.exists():
-        _fail(f"{settings.SAMPLE_JOURNEY} not found: run from the cjx checkout, or `cjx sample --out data/sample`")
-    _run_pipeline(settings.SAMPLE_JOURNEY, db, reports)
+def ingest(journey: JourneyOpt, db: DbOpt = None) -> None:
+    """Ingest the new files of every source, without scoring or reports (no Prefect); per-file accounting."""
+    from cjx.pipeline import run_ingest
+
+    files = _locked(run_ingest, _workspace(journey, db))
+    typer.echo(files_text(files))
+    _echo_lines(files, "ingest")
 
 
 @app.command()
-def run(journey: JourneyOpt, db: DbOpt = None, reports: ReportsOpt = None) -> None:
-    """Run the pipeline (ingest, score, report) for a journey file."""
-    _run_pipeline(journey, db, reports)
+def reprocess(
+    journey: JourneyOpt, db: DbOpt = None,
+    source: Annotated[list[str] | None,
+                      typer.Option("--source", help="Source id to rebuild, repeatable (default: all).")] = None,
+) -> None:
+    """Rebuild sources from raw with the journey in force (no Prefect); per-file accounting."""
+    from cjx.pipeline import run_reprocess
+
+    try:
+        from cjx.ingest import reprocess_sources  # noqa: F401
+    except ImportError as exc:
+        fail(f"cjx reprocess is not available in this version of cjx ({exc})")
+    ws = _workspace(journey, db)
+    known = [s.id for s in ws.journey.journey.sources]
+    for s in source or []:
+        if s not in known:
+            fail(f"unknown source {s!r}; the journey declares {known}")
+    files = _locked(run_reprocess, ws, list(source) if source else None)
+    typer.echo(files_text(files))
+    _echo_lines(files, "reprocess")
+
+
+def _workspace(journey: Path, db: Path | None, reports: Path | None = None) -> Workspace:
+    from cjx.pipeline import open_workspace
+
+    try:
+        return open_workspace(journey, db, reports)
+    except JourneyError as exc:
+        fail(str(exc))
+
+
+def _locked(step, *args):
+    """Run `step`; another run holding the database is a one-line error (exit 2)."""
+    from cjx.store.runs import RunLocked
+
+    try:
+        return step(*args)
+    except RunLocked as exc:
+        fail(str(exc))
+
+
+def files_text(files: list[FileResult]) -> str:
+    """One line per file: file, source, status, rows read = loaded + quarantined + duplicate, reject reason."""
+    from cjx.report.revisit_text import table_text
+
+    if not files:
+        return "No file matches the sources' patterns."
+    rows = [("File", "Source", "Status", "Rows read", "Loaded", "Quarantined", "Duplicate", "Reject reason")]
+    rows += [(Path(f.path).name, f.source_id, f.status, str(f.rows_read), str(f.rows_loaded), str(f.rows_quarantined),
+              str(f.rows_duplicate), f.reject_reason or "") for f in files]
+    return table_text(rows)
+
+
+def _echo_lines(files: list[FileResult], step: str) -> None:
+    """Under the table: where rejected files went, the ingest notes, the counts."""
+    from cjx.pipeline import ingest_lines
+
+    for f in files:
+        if f.rejected_to:
+            typer.echo(f"{step}: {Path(f.path).name} rejected, moved to {f.rejected_to}")
+    for line in ingest_lines(files):
+        if not line.startswith("ingest: rejected "):  # the reason is in the table
+            typer.echo(line.replace("ingest: ", f"{step}: ", 1))
+    if any(f.status != "skipped" for f in files):
+        typer.echo("marts and scorecards are rebuilt by the next `cjx run`")
 
 
 @app.command()
@@ -86,13 +126,14 @@ def check(journey: Annotated[Path, typer.Argument(help="Journey file to validate
     try:
         j = load_journey(journey).journey
     except JourneyError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"{journey}: ok: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints, "
                f"{len(j.sources)} sources, {len(j.revisits)} revisits")
 
 
 @app.command()
-def summary(db: DbOpt = None, revisit: Annotated[str | None, typer.Option(help="Revisit id [latest].")] = None) -> None:
+def summary(db: DbOpt = None,
+            revisit: Annotated[str | None, typer.Option(help="Revisit id (default: the latest).")] = None) -> None:
     """Print the touchpoint summary of a revisit from the database."""
     from cjx.report.summary import summary_text
 
@@ -139,7 +180,7 @@ def revisit_compare(a: Annotated[str, typer.Argument(help="Earlier revisit id.")
         known = computed_revisits(con)
         for revisit in (a, b):
             if revisit not in known:
-                _fail(f"revisit {revisit!r} has not been computed; computed revisits: {known}")
+                fail(f"revisit {revisit!r} has not been computed; computed revisits: {known}")
         min_base = con.execute("SELECT min_base FROM core.journey").fetchall()[0][0]
         changes = compare_revisits(snapshots(con), a, b, min_base)
     typer.echo(comparison_text(changes))
@@ -155,7 +196,7 @@ def status(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None,
     try:
         lj = load_journey(journey)
     except JourneyError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     path = settings.database_path(db)
     if not path.exists():
         typer.echo(status_text(pd.DataFrame(), waiting_files(None, lj)))
@@ -182,22 +223,11 @@ def schema(db: DbOpt = None,
 
 
 @app.command()
-def serve(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None, reports: ReportsOpt = None) -> None:
-    """Serve the pipeline on the schedule declared in the journey file (Ctrl-C stops)."""
-    try:
-        lj = load_journey(journey)
-    except JourneyError as exc:
-        _fail(str(exc))
-    from cjx.schedule import serve_pipeline
-
-    serve_pipeline(lj, db=db, reports=reports)
-
-
-@app.command()
 def validate(
     file: Annotated[Path, typer.Argument(help="Export file to check.")],
     journey: JourneyOpt = settings.SAMPLE_JOURNEY,
-    source: Annotated[str | None, typer.Option("--source", help="Source id [the one whose files pattern matches].")] = None,
+    source: Annotated[str | None,
+                      typer.Option("--source", help="Source id (default: the one whose files pattern matches).")] = None,
 ) -> None:
     """Dry run: what FILE would load, quarantine (by reason) or reject; nothing is written or moved."""
     from cjx.ingest.dryrun import dry_run, pick_source, report
@@ -205,13 +235,13 @@ def validate(
     try:
         lj = load_journey(journey)
     except JourneyError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not file.is_file():
-        _fail(f"{file}: no such file")
+        fail(f"{file}: no such file")
     try:
         src = pick_source(lj, file, source)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     result, quarantined = dry_run(lj, file, src)
     typer.echo(report(result, quarantined))
     if result.status == "rejected":

@@ -26,14 +26,19 @@ def lock_wait_seconds() -> float:
     return float(os.environ.get("CJX_LOCK_WAIT", "0"))
 
 
-def pseudonym_key(db_path: Path) -> str:
-    """Secret for pseudonymising respondent ids: $CJX_PSEUDONYM_KEY, else a key file beside the database.
+def pseudonym_key(db_path: Path, secret_block: str | None = None) -> str:
+    """Secret for pseudonymising respondent ids: $CJX_PSEUDONYM_KEY, else the Prefect Secret block `secret_block`
+    (the journey's settings.pseudonym_key_block), else a key file beside the database.
 
     The key is kept out of the database so that a copy of the database alone cannot be
-    used to confirm a guessed e-mail address.
+    used to confirm a guessed e-mail address. Prefect is imported only when a Secret block is named.
     """
     if key := os.environ.get("CJX_PSEUDONYM_KEY"):
         return key
+    if secret_block:
+        from prefect.blocks.system import Secret
+
+        return Secret.load(secret_block).get()
     key_file = db_path.parent / ".cjx_pseudonym_key"
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)

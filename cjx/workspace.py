@@ -11,13 +11,25 @@ from cjx.journey.sync import sync_journey
 from cjx.store import connect, migrate
 
 
-def open_workspace(journey_path: str | Path, db_path: str | Path) -> tuple[LoadedJourney, duckdb.DuckDBPyConnection]:
-    """Load and validate the journey, open the database, apply migrations and sync the journey tables."""
-    lj = load_journey(journey_path)
+def open_database(lj: LoadedJourney, db_path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open the database, apply migrations and sync the journey tables from the loaded journey."""
     con = connect(db_path)
-    migrate(con)
-    sync_journey(con, lj)
-    return lj, con
+    try:
+        migrate(con)
+        sync_journey(con, lj)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def open_workspace(journey_path: str | Path, db_path: str | Path) -> tuple[LoadedJourney, duckdb.DuckDBPyConnection]:
+    """Load and validate the journey, open the database, apply migrations and sync the journey tables.
+
+    (The pipeline's workspace, with reports folder and pseudonym key, is cjx.pipeline.open_workspace.)
+    """
+    lj = load_journey(journey_path)
+    return lj, open_database(lj, db_path)
 
 
 def revisits_with_data(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from cjx.cli import app
+from flows.cli import app
 from cjx.store.runs import RunLocked, run_lock
 from tests.conftest import SAMPLE
 
@@ -138,3 +138,30 @@ def test_nothing_new_only_after_a_run_that_ended_well(tmp_path):
         assert not is_nothing_new(con, [{**skipped[0], "status": "loaded"}], "v1", "now")
         start_run(con, "r2", "v1")  # killed mid-way: never finished
         assert not is_nothing_new(con, skipped, "v1", "now")
+
+
+def test_an_ingest_alone_since_the_last_pipeline_run_means_the_marts_are_rebuilt(tmp_path):
+    from cjx.store import connect, migrate
+    from cjx.store.runs import finish_run, is_nothing_new, new_run_id, start_run
+
+    skipped = [{"status": "skipped", "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_duplicate": 0}]
+    loaded = [{**skipped[0], "status": "loaded", "rows_read": 3, "rows_loaded": 3}]
+    with closing(connect(tmp_path / "cjx.duckdb")) as con:
+        migrate(con)
+        start_run(con, "r1", "v1")
+        finish_run(con, "r1", "completed", skipped)
+        ingest_nothing = new_run_id("ingest")
+        start_run(con, ingest_nothing, "v1")
+        finish_run(con, ingest_nothing, "completed", skipped)
+        assert is_nothing_new(con, skipped, "v1", "now")  # an ingest that found nothing new changes nothing
+        ingest_new = new_run_id("ingest")
+        start_run(con, ingest_new, "v1")
+        finish_run(con, ingest_new, "completed", loaded)
+        assert not is_nothing_new(con, skipped, "v1", "now")  # its files are not in the marts yet
+        start_run(con, "r2", "v1")
+        finish_run(con, "r2", "completed", skipped)
+        assert is_nothing_new(con, skipped, "v1", "now")
+        reprocessed = new_run_id("reprocess")
+        start_run(con, reprocessed, "v1")
+        finish_run(con, reprocessed, "completed", skipped)
+        assert not is_nothing_new(con, skipped, "v1", "now")  # rebuilt from raw: the marts are stale

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from cjx.cli import app
+from flows.cli import app
 from cjx.journey import load_journey
 from cjx.store import connect
 from tests.conftest import SAMPLE

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from cjx.journey import load_journey
-from cjx.schedule import pipeline_deployment
+from flows.schedule import pipeline_deployment
 from tests.conftest import ROOT, SAMPLE
 
 

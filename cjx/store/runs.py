@@ -6,11 +6,17 @@ import datetime as dt
 import fcntl
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+
+# Runs of one step alone (`cjx ingest`, `cjx reprocess`) carry the step as a prefix of their run id; a pipeline
+# run's id is the Prefect flow run id (or a bare uuid when the library runs it without Prefect).
+STEP_RUNS = ("ingest", "reprocess")
 
 
 class RunLocked(RuntimeError):
@@ -73,14 +79,32 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, files: 
     )
 
 
+def new_run_id(step: str | None = None) -> str:
+    """A fresh run id: a uuid, prefixed with the step for a run of one step alone (ingest-<uuid>)."""
+    if step is not None and step not in STEP_RUNS:
+        raise ValueError(f"unknown step {step!r}; one of {STEP_RUNS}")
+    return f"{step}-{uuid.uuid4()}" if step else str(uuid.uuid4())
+
+
+def run_step(run_id: str) -> str | None:
+    """The step a run of one step alone ran (ingest, reprocess); None for a pipeline run."""
+    return next((step for step in STEP_RUNS if run_id.startswith(f"{step}-")), None)
+
+
 def is_nothing_new(con: duckdb.DuckDBPyConnection, files: list[dict], journey_version: str, run_id: str) -> bool:
-    """No new file, and the run before this one ended well with the same journey: the marts are current.
+    """No new file, and the pipeline run before this one ended well with the same journey: the marts are current.
 
     A run before this one that failed or never finished (killed mid-way) may have loaded files without
-    rebuilding the marts, so then this run rebuilds them.
+    rebuilding the marts, so then this run rebuilds them. So does an ingest or reprocess alone since that
+    pipeline run, unless it was an ingest that completed without a new file.
     """
     if any(f["status"] != "skipped" for f in files):
         return False
-    previous = con.execute("SELECT status, journey_version FROM ops.runs WHERE run_id <> ? "
-                           "ORDER BY started_at DESC LIMIT 1", [run_id]).fetchall()
-    return bool(previous) and previous[0][0] in ("completed", "nothing new") and previous[0][1] == journey_version
+    previous = con.execute("SELECT run_id, status, journey_version, n_files_new FROM ops.runs WHERE run_id <> ? "
+                           "ORDER BY started_at DESC", [run_id]).fetchall()
+    for prev_id, status, version, n_files_new in previous:
+        step = run_step(prev_id)
+        if step == "ingest" and status == "completed" and n_files_new == 0:
+            continue  # changed nothing: look further back
+        return step is None and status in ("completed", "nothing new") and version == journey_version
+    return False

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from prefect import serve
+from prefect.schedules import Cron
+
 from cjx.journey import LoadedJourney
+from flows.pipeline import pipeline
 
 
 def deployment_parameters(lj: LoadedJourney, db: Path | None, reports: Path | None) -> dict:
@@ -18,10 +22,6 @@ def deployment_parameters(lj: LoadedJourney, db: Path | None, reports: Path | No
 
 def pipeline_deployment(lj: LoadedJourney, db: Path | None = None, reports: Path | None = None):
     """A served deployment of the pipeline flow on the journey's cron and time zone."""
-    from prefect.schedules import Cron
-
-    from flows.pipeline import pipeline
-
     return pipeline.to_deployment(
         name=f"{lj.journey.journey.id}-scheduled",
         schedules=[Cron(lj.journey.schedule.cron, timezone=lj.journey.schedule.timezone)],
@@ -33,6 +33,4 @@ def pipeline_deployment(lj: LoadedJourney, db: Path | None = None, reports: Path
 
 def serve_pipeline(lj: LoadedJourney, db: Path | None = None, reports: Path | None = None) -> None:
     """Serve the deployment in this process until interrupted."""
-    from prefect import serve
-
     serve(pipeline_deployment(lj, db, reports))

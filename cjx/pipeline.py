@@ -1,0 +1,385 @@
+"""The pipeline of one journey, end to end, as library calls: ingest, score, report, publish.
+
+`open_workspace` loads the journey once and resolves where things live; each step takes the workspace,
+opens the database for itself and returns what it did. `run` does the whole path under the run lock, with
+the run recorded in ops.runs and the "nothing new" rule; `run_ingest` and `run_reprocess` do one step alone
+the same way. Nothing here imports Prefect: the flows in flows/ pass their tasks (retries, artifacts) in as
+`Steps` and their run logger as `log`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cjx import settings
+from cjx.ingest import FileResult, ingest_journey
+from cjx.ingest.gate import BatchGate, docs_dir_for
+from cjx.journey import LoadedJourney, load_journey
+from cjx.store import connect, migrate
+from cjx.store.publish import publish as publish_database
+from cjx.store.runs import finish_run, is_nothing_new, new_run_id, run_lock, start_run
+from cjx.workspace import open_database, revisits_with_data
+
+if TYPE_CHECKING:
+    from cjx.report.snapshot import SnapshotResult
+
+# The scoring and report modules (scipy, plotly, jinja) are imported by the steps that use them, so that
+# `cjx ingest` starts without them.
+
+Logger = logging.Logger | logging.LoggerAdapter
+log = logging.getLogger(__name__)
+
+NOTHING_NEW = "nothing new: no new file and the journey is unchanged; marts and scorecards are current"
+
+
+# -- the workspace ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Workspace:
+    """One journey and where its run reads and writes: the database, the scorecard folder, GX's folder."""
+
+    journey: LoadedJourney
+    db: Path
+    reports: Path
+    docs_dir: Path  # great-expectations' project and Data Docs
+
+    @property
+    def version(self) -> str:
+        """The journey version in force (sha256 of the journey file)."""
+        return self.journey.version
+
+    @cached_property
+    def pseudonym_key(self) -> str:
+        """$CJX_PSEUDONYM_KEY, else the journey's Prefect Secret block, else the key file beside the database;
+        resolved on first use (inside the run lock), then kept. Not part of repr."""
+        return settings.pseudonym_key(self.db, self.journey.journey.settings.pseudonym_key_block)
+
+
+def open_workspace(journey: str | Path, db: str | Path | None = None, reports: str | Path | None = None
+                   ) -> Workspace:
+    """Load and validate the journey (JourneyError if it is bad); resolve the database and reports paths
+    (option, else $CJX_DB / $CJX_REPORTS, else the defaults). Touches no file."""
+    db_path = settings.database_path(db)
+    return Workspace(journey=load_journey(journey), db=db_path, reports=settings.reports_dir(reports),
+                     docs_dir=docs_dir_for(db_path))
+
+
+# -- ingest ----------------------------------------------------------------------------------------------------
+
+def ingest(ws: Workspace) -> list[FileResult]:
+    """Migrate the database, sync the journey and ingest every source's new files (one transaction per file;
+    files seen before are skipped), gated by great-expectations; Data Docs are rebuilt when a file was new."""
+    gate = BatchGate(ws.docs_dir)
+    with closing(open_database(ws.journey, ws.db)) as con:
+        files = ingest_journey(con, ws.journey, ws.pseudonym_key, gate=gate)
+    _build_docs(gate, files)
+    return files
+
+
+def reprocess(ws: Workspace, sources: list[str] | None = None) -> list[FileResult]:
+    """Rebuild `sources` (default: every source) from raw with the journey in force, gated like an ingest."""
+    reprocess_sources = _reprocessor()
+    gate = BatchGate(ws.docs_dir)
+    with closing(open_database(ws.journey, ws.db)) as con:
+        files = reprocess_sources(con, ws.journey, ws.pseudonym_key, sources, gate=gate)
+    _build_docs(gate, files)
+    return files
+
+
+def _reprocessor() -> Callable[..., list[FileResult]]:
+    from cjx.ingest import reprocess_sources  # lands with the replayable raw layer
+
+    return reprocess_sources
+
+
+def _build_docs(gate: BatchGate, files: list[FileResult]) -> None:
+    if any(f.status != "skipped" for f in files):
+        gate.build_docs()
+
+
+def ingest_lines(files: list[FileResult]) -> list[str]:
+    """What an ingest did, for the log: rejections, notes, then new and skipped counts."""
+    lines = []
+    for f in files:
+        if f.status == "rejected":
+            lines.append(f"ingest: rejected {f.reject_reason} (moved to {f.rejected_to})")
+        lines += [f"ingest: {note}" for note in f.notes]
+    new = sum(f.status != "skipped" for f in files)
+    lines.append(f"ingest: {new} new file(s), {len(files) - new} unchanged file(s) skipped")
+    return lines
+
+
+# -- score -----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScoreResult:
+    marts: dict[str, int]  # rows per mart
+    revisits: dict[str, int]  # snapshots_taken, changes
+    undocumented: list[str] = field(default_factory=list)  # mart columns without a description
+
+    def as_dict(self) -> dict[str, int]:
+        return {**self.marts, **self.revisits}
+
+
+def build_all_marts(ws: Workspace) -> dict[str, int]:
+    """Rebuild every mart in one transaction, so readers never see half of them; rows per mart."""
+    from cjx.metrics.marts import build_marts
+
+    with closing(connect(ws.db)) as con:
+        con.execute("BEGIN TRANSACTION")
+        counts = build_marts(con)
+        con.execute("COMMIT")
+    return counts
+
+
+def update_revisit_records(ws: Workspace) -> tuple[dict[str, int], list[str]]:
+    """Snapshot revisits whose data changed, rebuild the comparisons and document the marts, in one transaction;
+    the revisit counts and the mart columns still without a description."""
+    from cjx.metrics.glossary import document_marts
+    from cjx.metrics.revisits import update_revisits
+
+    with closing(connect(ws.db)) as con:
+        con.execute("BEGIN TRANSACTION")
+        counts = update_revisits(con)
+        undocumented = document_marts(con)
+        con.execute("COMMIT")
+    return counts, undocumented
+
+
+def score(ws: Workspace) -> ScoreResult:
+    """Build the marts (scorecard, importance, priority, ...), then the revisit snapshots and comparisons."""
+    marts = build_all_marts(ws)
+    revisits, undocumented = update_revisit_records(ws)
+    return ScoreResult(marts, revisits, undocumented)
+
+
+def score_lines(scored: ScoreResult) -> list[str]:
+    """What scoring did, for the log."""
+    lines = [f"score: columns without a description: {', '.join(scored.undocumented)}"] if scored.undocumented else []
+    lines.append("score: " + ", ".join(f"marts.{k} {v} rows" for k, v in scored.marts.items()))
+    lines.append(f"score: {scored.revisits['snapshots_taken']} revisit snapshot(s) taken, "
+                 f"{scored.revisits['changes']} change row(s)")
+    return lines
+
+
+# -- report ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RevisitReport:
+    """The files written for one revisit, and the headline and priorities the flow shows as artifacts."""
+
+    revisit_id: str
+    scorecard: str
+    owner_pages: list[str]
+    exports: list[str]
+    markdown: str
+    priority_rows: list[dict]
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    revisits: list[RevisitReport]  # oldest revisit first
+    pngs: list[str] = field(default_factory=list)
+    snapshot_skipped: str | None = None  # why no PNG was written
+
+    @property
+    def scorecards(self) -> list[str]:
+        """The main pages; owner pages and exports sit in the scorecard_<revisit>/ folder beside each."""
+        return [r.scorecard for r in self.revisits]
+
+    @property
+    def latest(self) -> RevisitReport | None:
+        return self.revisits[-1] if self.revisits else None
+
+
+def revisits_to_report(ws: Workspace) -> list[str]:
+    """Revisits with at least one response, oldest first."""
+    with closing(connect(ws.db, read_only=True)) as con:
+        return revisits_with_data(con)
+
+
+def write_revisit_report(ws: Workspace, revisit_id: str) -> RevisitReport:
+    """Exports (CSV, XLSX), owner pages and the main page of one revisit."""
+    from cjx.report import ReportFiles, load_scorecard_data, render_owner_page, render_scorecard
+    from cjx.report.artifacts import headline_markdown, priority_rows
+    from cjx.report.exports import csv_text, export_tables, xlsx_bytes
+
+    out = ws.reports
+    with closing(connect(ws.db, read_only=True)) as con:
+        data = load_scorecard_data(con, revisit_id)
+        tables = export_tables(con, revisit_id)
+    files = ReportFiles(revisit_id, tuple(data.owners))
+    exports = [_write(out / files.export(f"{name}.csv"), csv_text(frame)) for name, frame in tables.items()]
+    exports.append(_write(out / files.export(f"scorecard_{revisit_id}.xlsx"), xlsx_bytes(tables)))
+    owner_pages = [_write(out / files.owner(owner), render_owner_page(data, owner)) for owner in data.owners]
+    links = [(Path(p).name, str(Path(p).relative_to(out))) for p in exports]
+    main = _write(out / files.main, render_scorecard(data, exports=links))
+    return RevisitReport(revisit_id, main, owner_pages, exports, headline_markdown(data, main), priority_rows(data))
+
+
+def snapshot_scorecards(scorecards: list[str]) -> SnapshotResult:
+    """PNG snapshots (whole page and each chart) into scorecard_<revisit>/exports/png/, if chromium is here."""
+    from cjx.report.snapshot import snapshot_pages
+
+    return snapshot_pages([(Path(p), Path(p).with_suffix("") / "exports" / "png") for p in scorecards])
+
+
+def report(ws: Workspace) -> ReportResult:
+    """Every revisit's scorecard, owner pages and exports into ws.reports, then their PNG snapshots."""
+    written = [write_revisit_report(ws, revisit_id) for revisit_id in revisits_to_report(ws)]
+    if not written:
+        return ReportResult([])
+    snapshots = snapshot_scorecards([w.scorecard for w in written])
+    return ReportResult(written, snapshots.written, snapshots.skipped)
+
+
+def report_lines(reported: ReportResult) -> list[str]:
+    """What reporting wrote, for the log (why PNGs were skipped is a warning of its own)."""
+    lines = [f"report: {w.scorecard} with {len(w.owner_pages)} owner page(s) and {len(w.exports)} export(s)"
+             for w in reported.revisits]
+    lines.append(f"report: {len(reported.pngs)} PNG snapshot(s) written")
+    return lines
+
+
+def existing_scorecards(ws: Workspace) -> list[str]:
+    """The main scorecard pages already in ws.reports."""
+    return sorted(map(str, ws.reports.glob("scorecard_*.html")))
+
+
+def _write(path: Path, content: str | bytes) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
+# -- publish ---------------------------------------------------------------------------------------------------
+
+def publish(ws: Workspace) -> dict[str, object]:
+    """Replace the read-only copy of the database and the Parquet exports of the marts."""
+    return publish_database(ws.db)
+
+
+# -- runs ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class RunRecord:
+    """The run being recorded: its id, the files its ingest saw, and the status it ends with if nothing fails."""
+
+    run_id: str
+    files: list[FileResult] = field(default_factory=list)
+    status: str = "completed"
+
+
+@contextmanager
+def recorded_run(ws: Workspace, run_id: str) -> Iterator[RunRecord]:
+    """Hold the run lock and record the run in ops.runs: running, then record.status (or failed, with the error).
+
+    The lock comes first: a run that finds another one writing the database stops (RunLocked) before
+    touching anything; it waits up to $CJX_LOCK_WAIT seconds.
+    """
+    with run_lock(ws.db, wait_seconds=settings.lock_wait_seconds()):
+        with closing(connect(ws.db)) as con:
+            migrate(con)
+            start_run(con, run_id, ws.version)
+        record = RunRecord(run_id)
+        try:
+            yield record
+        except Exception as exc:
+            _finish(ws, record, "failed", f"{type(exc).__name__}: {exc}")
+            raise
+        _finish(ws, record, record.status)
+
+
+def _finish(ws: Workspace, record: RunRecord, status: str, error: str | None = None) -> None:
+    with closing(connect(ws.db)) as con:
+        finish_run(con, record.run_id, status, [f.as_dict() for f in record.files], error)
+
+
+def nothing_new(ws: Workspace, files: list[FileResult], run_id: str) -> bool:
+    """No new file, the last pipeline run ended well with this journey (cjx.store.runs.is_nothing_new), and its
+    scorecards are there: marts and scorecards are current."""
+    with closing(connect(ws.db)) as con:
+        current = is_nothing_new(con, [f.as_dict() for f in files], ws.version, run_id)
+    return current and any(ws.reports.glob("scorecard_*.html"))
+
+
+@dataclass(frozen=True)
+class Steps:
+    """What a run calls for each step. The Prefect flow passes its tasks here (retries, artifacts)."""
+
+    ingest: Callable[[Workspace], list[FileResult]] = ingest
+    score: Callable[[Workspace], ScoreResult] = score
+    report: Callable[[Workspace], ReportResult] = report
+    publish: Callable[[Workspace], dict] = publish
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: str
+    files: list[FileResult]
+    scored: ScoreResult | None = None
+    reported: ReportResult | None = None
+    scorecards: list[str] = field(default_factory=list)
+    published: dict | None = None
+    nothing_new: bool = False
+
+    def as_dict(self) -> dict:
+        """What the pipeline flow returns: files (as dicts), marts (rows and revisit counts), scorecards,
+        published, nothing_new."""
+        return {"files": [f.as_dict() for f in self.files], "marts": self.scored.as_dict() if self.scored else {},
+                "scorecards": self.scorecards, "published": self.published, "nothing_new": self.nothing_new}
+
+
+def run(ws: Workspace, *, run_id: str | None = None, steps: Steps = Steps(), log: Logger = log) -> RunResult:
+    """The whole path for one journey under the run lock, recorded in ops.runs: ingest; then, unless nothing is
+    new, score, report and publish. Step results go to `log` at INFO."""
+    run_id = run_id or new_run_id()
+    with recorded_run(ws, run_id) as record:
+        record.files = files = steps.ingest(ws)
+        _say(log, ingest_lines(files))
+        if nothing_new(ws, files, run_id):
+            log.info(NOTHING_NEW)
+            record.status = "nothing new"
+            return RunResult(run_id, files, scorecards=existing_scorecards(ws), nothing_new=True)
+        scored = steps.score(ws)
+        _say(log, score_lines(scored))
+        reported = steps.report(ws)
+        _say(log, report_lines(reported))
+        if reported.snapshot_skipped:
+            log.warning("report: %s", reported.snapshot_skipped)
+        published = steps.publish(ws)
+    return RunResult(run_id, files, scored, reported, reported.scorecards, published)
+
+
+def run_ingest(ws: Workspace, *, run_id: str | None = None,
+               step: Callable[[Workspace], list[FileResult]] = ingest, log: Logger = log) -> list[FileResult]:
+    """The ingest step alone, under the run lock and recorded in ops.runs (run id ingest-<uuid>); the marts
+    and scorecards are rebuilt by the next run."""
+    with recorded_run(ws, run_id or new_run_id("ingest")) as record:
+        record.files = files = step(ws)
+        _say(log, ingest_lines(files))
+    return files
+
+
+def run_reprocess(ws: Workspace, sources: list[str] | None = None, *, run_id: str | None = None,
+                  log: Logger = log) -> list[FileResult]:
+    """`reprocess` alone, under the run lock and recorded in ops.runs (run id reprocess-<uuid>)."""
+    _reprocessor()  # not available: stop before taking the lock or recording a run
+    with recorded_run(ws, run_id or new_run_id("reprocess")) as record:
+        record.files = files = reprocess(ws, sources)
+        _say(log, [line.replace("ingest: ", "reprocess: ", 1) for line in ingest_lines(files)])
+    return files
+
+
+def _say(log: Logger, lines: list[str]) -> None:
+    for line in lines:
+        log.info(line)
