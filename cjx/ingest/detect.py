@@ -81,14 +81,16 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     """'utf-16-le' or 'utf-16-be' when the sample reads as UTF-16 text in that byte order, else None.
 
     Text that is mostly Latin has a NUL high byte in most code units: at odd offsets in little-endian, even
-    in big-endian. A few NULs on the other side are fine (U+4E00, U+3000 end in 00); the sample must then
-    decode cleanly and hold no control characters but tab and line breaks.
+    in big-endian. So at least a third of the code units must have it, a few NULs on the other side are
+    fine (U+4E00 and U+3000 end in 00), and the sample must decode cleanly with no control characters but
+    tab and line breaks. A stray NUL in UTF-8 text, or a binary file, fits none of that.
     """
     sample = sample[: len(sample) // 2 * 2]
+    units = len(sample) // 2
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if odd > 4 * even:
+    if odd > 4 * even and 3 * odd >= units:
         codec = "utf-16-le"
-    elif even > 4 * odd:
+    elif even > 4 * odd and 3 * even >= units:
         codec = "utf-16-be"
     else:
         return None
@@ -157,46 +159,63 @@ def header_records(path: Path, layout: TextLayout, n: int) -> list[list[str]]:
     """The first `n` records (quoted newlines respected), after any `sep=` line.
 
     Read from the head of the file, which grows until it holds the `n` records whole (a header wider than
-    the first 256 KB is not cut short), up to settings.limits.max_line_bytes per record: a header longer
-    than that is rejected before anything else reads it.
+    the first 256 KB is not cut short). A record longer than settings.limits.max_line_bytes rejects the file
+    as soon as that much of it has been read, never more.
     """
     max_line = current_limits().max_line_bytes
     chars = HEAD_CHARS
     while True:
         head = read_head(path, layout.encoding, chars)
         cut = len(head) >= chars  # the file may go on past the head
-        records, whole = _head_records(head, layout, n, cut)
+        skip = head.find("\n") + 1 if layout.sep_line else 0
+        first_break = head.find("\n", skip, skip + max_line + 1)
+        if cut and first_break < 0 and len(head) > skip + max_line:  # no need to parse a first line that long
+            records, ends, whole, size = [], [], False, len(head)
+        else:
+            records, ends, whole, size = _head_records(head, layout, n, cut)
+        starts = [0, *ends]
+        too_long = next((i for i in range(len(ends)) if ends[i] - starts[i] > max_line), None)
+        if too_long is None and not whole and size - starts[len(ends)] > max_line:
+            too_long = len(ends)  # the record still being read is too long already
+        if too_long is not None:
+            what = "the header row" if too_long == 0 else f"record {too_long + 1} (counting the header)"
+            raise FileRejected(
+                f"{safe_name(path.name)}: {what} runs past {max_line:,} characters without ending, longer than "
+                "the cap on one line (settings.limits.max_line_bytes). Check the line breaks and the quoting, "
+                "export only the columns you need, or raise the limit."
+            )
         if whole:
             return records
-        if chars >= n * max_line:
-            raise FileRejected(
-                f"{safe_name(path.name)}: the header runs past {n * max_line:,} characters without ending "
-                f"({'its first record' if n == 1 else f'its first {n} records'}; the cap is settings.limits."
-                f"max_line_bytes = {max_line:,} per line): far too wide to be a header. Export only the columns "
-                "you need, or raise the limit."
-            )
-        chars = min(chars * 4, n * max_line)
+        chars = min(chars * 4, (len(ends) + 1) * max_line + 1024)  # just past what the next record may hold
 
 
-def _head_records(head: str, layout: TextLayout, n: int, cut: bool) -> tuple[list[list[str]], bool]:
-    """(up to `n` records of `head`, whether they are whole: not possibly cut off where the head ends)."""
+def _head_records(head: str, layout: TextLayout, n: int, cut: bool
+                  ) -> tuple[list[list[str]], list[int], bool, int]:
+    """Up to `n` whole records of `head`: (records, where each ends, whether all `n` (or all there are) were
+    read whole, how many characters of records the head holds). A record that may go on past a cut head is
+    left out."""
     if head.startswith("\ufeff"):
         head = head[1:]
     if layout.sep_line:
         if "\n" not in head:
-            return [], not cut
+            return [], [], not cut, len(head)
         head = head.split("\n", 1)[1]
     buffer = io.StringIO(head, newline="")
     reader = csv.reader(buffer, delimiter=layout.delimiter, quotechar='"', doublequote=True)
-    out = []
+    out, ends = [], []
+    failed = False
     try:
         for row in reader:
             out.append(row)
+            ends.append(buffer.tell())
             if len(out) == n:
                 break
-    except csv.Error:  # a field beyond csv's own limit, or the head ends inside quotes (then read on)
-        pass
-    return out, not cut or buffer.tell() < len(head)
+    except csv.Error:  # a field beyond csv's own limit, or the head ends inside quotes
+        failed = True
+    if cut and ends and ends[-1] >= len(head):  # the last record may go on past the head
+        out, ends = out[:-1], ends[:-1]
+    whole = len(out) == n or not cut or (failed and buffer.tell() < len(head))
+    return out, ends, whole, len(head)
 
 
 def detect_format(path: Path, declared_encoding: str = "auto", declared_delimiter: str = "auto") -> str:
