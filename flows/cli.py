@@ -18,12 +18,19 @@ from cjx.journey import JourneyError, load_journey
 __all__ = ["app"]
 
 
+def _prefect_defaults() -> None:
+    """Before Prefect is imported: no analytics; and a temporary server on a busy machine may take longer than
+    Prefect's 20 s to start."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+
+
 def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
     try:
         load_journey(journey)  # fail fast, with a one-line error, before Prefect starts
     except JourneyError as exc:
         fail(str(exc))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    _prefect_defaults()
     from cjx.report.summary import summary_text
     from cjx.store import connect
     from cjx.store.runs import RunLocked
@@ -70,7 +77,7 @@ def serve(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None, repor
         lj = load_journey(journey)
     except JourneyError as exc:
         fail(str(exc))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    _prefect_defaults()
     from flows.schedule import serve_pipeline
 
     serve_pipeline(lj, db=db, reports=reports)
