@@ -1,6 +1,6 @@
 """The landing contract every format adapter fulfils.
 
-Temp table `landing`: row_number (1-based data row in file order) + every column as VARCHAR, named as in the
+Temp table (or view) `landing`: row_number (1-based data row in file order) + every column as VARCHAR, named as in the
 file (trimmed). Temp table `malformed`: rows whose field count differs from the header's (text files only).
 `Landed` says what the adapter learned about the rows: which column marks partial responses, which rows
 are not responses at all (e.g. a CSAT survey only offered), and whether dates may be Excel serials.
@@ -36,6 +36,15 @@ def finish_landing(con: duckdb.DuckDBPyConnection, path: Path, notes: list[str] 
     columns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('landing')").fetchall()][1:]
     rows = con.execute("SELECT count(*) FROM landing").fetchone()[0]
     return Landed(rows=rows, columns=columns, notes=notes or [])
+
+
+def drop_landing(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what an adapter left: `landing` (a table or a view over `landing_records`), `malformed`."""
+    kinds = dict(con.execute("SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary UNION ALL "
+                             "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary").fetchall())
+    for name in ("landing", "landing_records", "malformed"):
+        if name in kinds:
+            con.execute(f"DROP {kinds[name]} {name}")
 
 
 def land_frame(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], rows: list[list[object]]) -> Landed:

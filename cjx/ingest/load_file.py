@@ -15,6 +15,7 @@ from cjx.ingest.errors import FileRejected
 from cjx.ingest.fingerprint import file_id as make_file_id
 from cjx.ingest.fingerprint import sha256_file
 from cjx.ingest.landing import Landed
+from cjx.ingest.limits import safe_name, use_limits
 from cjx.ingest.raw import keep_raw
 from cjx.ingest.staging import prepare_source, stage_file
 from cjx.journey.model import Journey, Source
@@ -100,9 +101,10 @@ def _reject_reason(path: Path, exc: Exception) -> str:
     """FileRejected says why itself; anything else is logged with its traceback and named in one line."""
     if isinstance(exc, FileRejected):
         return str(exc)
-    log.error("%s: cannot be read", path.name, exc_info=exc)
-    first = (str(exc).strip().splitlines() or [""])[0][:300]
-    return f"{path.name}: cannot be read ({type(exc).__name__}: {first}); the traceback is in the run log"
+    name = safe_name(path.name)
+    log.error("%s: cannot be read", name, exc_info=exc)
+    first = safe_name((str(exc).strip().splitlines() or [""])[0][:300])
+    return f"{name}: cannot be read ({type(exc).__name__}: {first}); the traceback is in the run log"
 
 
 def record_validations(con: duckdb.DuckDBPyConnection, file_id: str, source_id: str, validations: list[dict]) -> None:
@@ -122,8 +124,9 @@ def record_rejected_move(con: duckdb.DuckDBPyConnection, file_id: str, moved_to:
 def land_file(con: duckdb.DuckDBPyConnection, path: Path, source: Source, fid: str, key: str,
               keep_raw_identifiers: bool, journey: Journey | None) -> Landed:
     """Read the file with its format adapter and append it to raw.<source> (identifiers pseudonymised)."""
-    landed = land(con, path, source)
-    keep_raw(con, path, source, fid, landed, pseudonym_key=key, keep_raw_identifiers=keep_raw_identifiers)
+    with use_limits(journey.settings.limits if journey is not None else None):
+        landed = land(con, path, source)
+        keep_raw(con, path, source, fid, landed, pseudonym_key=key, keep_raw_identifiers=keep_raw_identifiers)
     prepare_source(con, journey, source)
     return landed
 

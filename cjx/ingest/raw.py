@@ -12,7 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from cjx.ingest.landing import Landed
+from cjx.ingest.landing import Landed, drop_landing
+from cjx.ingest.limits import current_limits
 from cjx.ingest.staging import ensure_raw_table, identifier_columns, now, raw_table, sql_literal
 from cjx.journey.model import Source
 from cjx.store import quote_ident
@@ -32,9 +33,14 @@ def keep_raw(con: duckdb.DuckDBPyConnection, path: Path, source: Source, file_id
         non_response = f"CASE WHEN list_contains({sql_literal(landed.non_response[1])}, {col}) THEN {col} END"
     else:
         non_response = "NULL"
+    cap = current_limits().max_field_chars
+    long_field = "CASE " + " ".join(
+        f"WHEN length(l.{quote_ident(c)}) > {cap} THEN {sql_literal(c)} || ' (' || format('{{:,}}', "
+        f"length(l.{quote_ident(c)})) || ' characters)'" for c in landed.columns) + " END" if landed.columns else "NULL"
     con.execute(
         f"INSERT INTO {raw_table(source.id)} BY NAME SELECT $file_id AS file_id, l.row_number, "
         f"m.n_fields AS _n_fields, m.extras AS _extras, {partial} AS _is_partial, {non_response} AS _non_response, "
+        f"{long_field} AS _long_field, "
         + ", ".join(selected)
         + " FROM landing l LEFT JOIN malformed m USING (row_number)",
         {"file_id": file_id, **({"key": pseudonym_key} if secret & set(landed.columns) else {})},
@@ -47,8 +53,7 @@ def keep_raw(con: duckdb.DuckDBPyConnection, path: Path, source: Source, file_id
         [file_id, source.id, seq, path.name, landed.format, header_fields, landed.excel_dates,
          landed.non_response[0] if landed.non_response else None, landed.columns, now()],
     )
-    con.execute("DROP TABLE IF EXISTS landing")
-    con.execute("DROP TABLE IF EXISTS malformed")
+    drop_landing(con)
     return seq
 
 

@@ -25,7 +25,7 @@ from cjx.journey.model import Journey, Source
 from cjx.store import SQL_DIR, quote_ident, run_sql
 
 # raw.<source> bookkeeping columns next to the file's own columns
-RAW_META = ("file_id", "row_number", "_n_fields", "_extras", "_is_partial", "_non_response")
+RAW_META = ("file_id", "row_number", "_n_fields", "_extras", "_is_partial", "_non_response", "_long_field")
 VIEWS = ("cells", "timestamps", "row_checks", "row_fate")
 
 
@@ -66,7 +66,7 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, source_id: str, columns: li
     """raw.<source> exists and has every column in `columns` (all text; a new file may bring new ones)."""
     table = raw_table(source_id)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} (file_id VARCHAR NOT NULL, row_number BIGINT NOT NULL, "
-                "_n_fields INTEGER, _extras VARCHAR[], _is_partial BOOLEAN, _non_response VARCHAR)")
+                "_n_fields INTEGER, _extras VARCHAR[], _is_partial BOOLEAN, _non_response VARCHAR, _long_field VARCHAR)")
     have = set(raw_columns(con, source_id))
     for column in dict.fromkeys(columns):
         if column not in have:
@@ -178,19 +178,18 @@ def _branch(formats: list[str], formats_in: list[str] | None, formats_not_in: li
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> None:
-    """Temp tables for one landed file: landed_cells (its parsed cells) and landed_rows (the fate of its rows
-    against what core holds), plus temp view staged_raw (its raw records) for the quarantine."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT * FROM {view_name(source.id, 'cells')} "
-                "WHERE file_id = $file_id", {"file_id": file_id})
+    """Temp tables for one landed file: landed_cells and landed_texts (its cells) and landed_rows (the fate of
+    its rows against what core holds), plus temp view staged_raw (its raw records) for the quarantine."""
+    _stage_cells(con, source, f"WHERE file_id = {sql_literal(file_id)}")
     con.execute(render(con, source, "row_checks", {"row_checks": "staged_row_checks", "cells": "landed_cells"},
                        create="CREATE OR REPLACE TEMP VIEW"))
     run_sql(con, "staging/file_fate", {"file_id": file_id, "source_id": source.id})
-    _staged_raw(con, source)
+    _staged_raw(con, source, file_id)
 
 
 def stage_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     """The same temp tables for every file of the source at once, with the fate of staging.<source>__row_fate."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT * FROM {view_name(source.id, 'cells')}")
+    _stage_cells(con, source, "")
     names = {"row_checks": "staged_row_checks", "cells": "landed_cells", "row_fate": "staged_row_fate"}
     con.execute(render(con, source, "row_checks", names, create="CREATE OR REPLACE TEMP VIEW"))
     con.execute(render(con, source, "row_fate", names, create="CREATE OR REPLACE TEMP VIEW"))
@@ -198,11 +197,24 @@ def stage_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     _staged_raw(con, source)
 
 
-def _staged_raw(con: duckdb.DuckDBPyConnection, source: Source) -> None:
-    """Temp view staged_raw: each raw row as the JSON record kept with a quarantined row."""
-    pairs = ", ".join(f"{sql_literal(c)}, {quote_ident(c)}" for c in file_columns(con, source.id))
+def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, where: str) -> None:
+    """Temp tables landed_cells (rated answers and measures: parsed, checked, gated) and landed_texts
+    (comments and mapping attributes: text as given), from staging.<source>__cells."""
+    cells = view_name(source.id, "cells")
+    where = f"{where} AND" if where else "WHERE"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT file_id, row_number, column_name, metric, "
+                f"touchpoint_id, scale_min, scale_max, is_reversed, value, number, is_na FROM {cells} "
+                f"{where} metric NOT IN ('comment', 'attribute')")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE landed_texts AS SELECT file_id, row_number, column_name, metric, "
+                f"touchpoint_id, value, is_na FROM {cells} {where} metric IN ('comment', 'attribute')")
+
+
+def _staged_raw(con: duckdb.DuckDBPyConnection, source: Source, file_id: str | None = None) -> None:
+    """Temp view staged_raw: each raw row (of one file) as the record kept with a quarantined row."""
+    fields = ", ".join(f"{quote_ident(c)} := {quote_ident(c)}" for c in file_columns(con, source.id))
+    where = f" WHERE file_id = {sql_literal(file_id)}" if file_id else ""
     con.execute(f"CREATE OR REPLACE TEMP VIEW staged_raw AS SELECT file_id, row_number, _extras AS extras, "
-                f"json_object({pairs}) AS record FROM {raw_table(source.id)}")
+                f"struct_pack({fields}) AS record FROM {raw_table(source.id)}{where}")
 
 
 def now() -> dt.datetime:

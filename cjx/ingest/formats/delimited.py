@@ -21,11 +21,11 @@ import duckdb
 from cjx.ingest.detect import TextLayout, detect_layout, header_records
 from cjx.ingest.errors import FileRejected
 from cjx.ingest.landing import Landed, finish_landing
+from cjx.ingest.limits import current_limits
 from cjx.journey.model import Locale
 from cjx.store import quote_ident
 
 SPARE_FIELDS = 16  # rows may carry this many fields beyond the header and still be read (then quarantined)
-MAX_FIELDS = 4096  # wider than this, a record is not a survey row: the file is rejected
 NULL_MARK = "\x1f\x1e"  # never in real data: lets an empty field ('') differ from a missing one (NULL)
 
 NameRule = Callable[[list[list[str]]], list[str]]
@@ -39,29 +39,34 @@ def land_delimited(
     con: duckdb.DuckDBPyConnection, path: Path, locale: Locale, *, header_rows: int = 1,
     names: NameRule = first_row_names,
 ) -> Landed:
-    """Read a delimited file whose first `header_rows` records are header; `names` turns them into column names."""
+    """Read a delimited file whose first `header_rows` records are header; `names` turns them into column names.
+
+    One pass of DuckDB's reader into temp table `landing_records`; `landing` is a view over it with the
+    header's names, so the rows are copied once more only into raw.<source>.
+    """
+    limits = current_limits()
     layout = detect_layout(path, locale.encoding, locale.delimiter)
     header = header_records(path, layout, header_rows)
     if len(header) < header_rows or not header[0] or header[0] == [""]:
         raise FileRejected(f"{path.name}: no header row found: the file is empty or ends inside the header. "
                            "Export it again with column names in the first row.")
-    columns = names(header)
     expected = len(header[0])
+    if expected > limits.max_columns:
+        raise FileRejected(f"{path.name}: the header has {expected:,} "
+                           f"columns, more than settings.limits.max_columns ({limits.max_columns:,}); this is not a "
+                           "survey export, or raise the limit.")
+    columns = names(header)
     with _utf8_copy(path, layout) as readable:
         _check_quotes(path, readable)
-        _read_records(con, readable, layout, expected + SPARE_FIELDS)
-    n_records = con.execute("SELECT count(*) FROM landing_records").fetchone()[0]
-    if n_records < header_rows:
-        raise FileRejected(f"{path.name}: ends inside the header rows; the export looks truncated.")
-    _split_header(con, header_rows, expected)
+        _read_records(con, path, readable, layout, expected + SPARE_FIELDS, header_rows)
+    _note_malformed(con, expected)
     _check_shape(con, path, readable_ends_with_newline(path), expected, layout)
     columns, keep = _clean_names(con, path, columns)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE landing AS SELECT row_number, "
+        "CREATE OR REPLACE TEMP VIEW landing AS SELECT row_number, "
         + ", ".join(f"c{i + 1} AS {quote_ident(name)}" for i, name in zip(keep, columns))
-        + " FROM landing_records ORDER BY row_number"
+        + " FROM landing_records"
     )
-    con.execute("DROP TABLE landing_records")
     notes = [layout.note] if layout.note else []
     if layout.delimiter != ",":
         notes.append(f"{path.name}: delimiter {layout.delimiter!r}" + (" (from its sep= line)" if layout.sep_line else ""))
@@ -107,39 +112,49 @@ def _check_quotes(path: Path, readable: Path) -> None:
         )
 
 
-def _read_records(con: duckdb.DuckDBPyConnection, readable: Path, layout: TextLayout, width: int) -> None:
-    rejected = _scan_records(con, readable, layout, width)
+def _read_records(con: duckdb.DuckDBPyConnection, path: Path, readable: Path, layout: TextLayout, width: int,
+                  header_rows: int) -> None:
+    limits = current_limits()
+    rejected = _scan_records(con, readable, layout, width, header_rows)
     if rejected is not None and rejected[1] == "TOO MANY COLUMNS":
         # A row far wider than the header (a pasted paragraph full of delimiters, say) is one bad row,
         # not a bad file: read again as wide as the widest record so that it can be quarantined.
         widest = _widest_record(readable, layout)
-        if width < widest <= MAX_FIELDS:
+        if widest > limits.max_fields_per_row:
+            raise FileRejected(f"{path.name}: a record has {widest:,} fields, more than settings.limits."
+                               f"max_fields_per_row ({limits.max_fields_per_row:,}); check the delimiter and quoting.")
+        if width < widest:
             width = widest
-            rejected = _scan_records(con, readable, layout, width)
+            rejected = _scan_records(con, readable, layout, width, header_rows)
     if rejected is not None:
-        line, kind, text = rejected
+        line, kind, _text = rejected
+        if kind == "LINE SIZE OVER MAXIMUM":
+            raise FileRejected(f"{path.name}: line {line} is longer than settings.limits.max_line_bytes "
+                               f"({limits.max_line_bytes:,} bytes); the file is damaged or not a survey export.")
         raise FileRejected(
-            f"{readable.name}: line {line} cannot be read ({kind.lower()}: {text!r}); it has more than "
+            f"{path.name}: line {line} cannot be read ({kind.lower()}); it has more than "
             f"{width} fields or is damaged. Check the delimiter and quoting, or export the file again."
         )
 
 
-def _scan_records(con: duckdb.DuckDBPyConnection, readable: Path, layout: TextLayout, width: int
+def _scan_records(con: duckdb.DuckDBPyConnection, readable: Path, layout: TextLayout, width: int, header_rows: int
                   ) -> tuple[int, str, str] | None:
-    """Read every record into `landing_records` (c1..c<width>); return the first line DuckDB rejected, if any."""
+    """Read every data record into `landing_records` (row_number, c1..c<width>); return the first line DuckDB
+    rejected, if any. Header records are numbered 1-n and left out; data rows count from 1."""
     columns = {f"c{i + 1}": "VARCHAR" for i in range(width)}
     con.execute("DROP TABLE IF EXISTS landing_rejects")
     con.execute("DROP TABLE IF EXISTS landing_rejects_scan")
     # Record order is file order: insertion order is preserved and the scan is not parallel, which
     # NULL padding needs for quoted newlines anyway.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE landing_records AS "
-        "SELECT row_number() OVER () AS row_number, * FROM read_csv($path, auto_detect = false, header = false, "
-        "columns = $columns, delim = $delim, quote = '\"', escape = '\"', skip = $skip, null_padding = true, "
-        "nullstr = $null_mark, parallel = false, ignore_errors = true, store_rejects = true, "
-        "rejects_table = 'landing_rejects', rejects_scan = 'landing_rejects_scan', max_line_size = 16777216)",
+        "CREATE OR REPLACE TEMP TABLE landing_records AS SELECT * FROM ("
+        "SELECT row_number() OVER () - $header_rows AS row_number, * FROM read_csv($path, auto_detect = false, "
+        "header = false, columns = $columns, delim = $delim, quote = '\"', escape = '\"', skip = $skip, "
+        "null_padding = true, nullstr = $null_mark, parallel = false, ignore_errors = true, store_rejects = true, "
+        "rejects_table = 'landing_rejects', rejects_scan = 'landing_rejects_scan', max_line_size = $max_line)"
+        ") WHERE row_number >= 1",
         {"path": str(readable), "columns": columns, "delim": layout.delimiter, "skip": int(layout.sep_line),
-         "null_mark": NULL_MARK},
+         "null_mark": NULL_MARK, "header_rows": header_rows, "max_line": current_limits().max_line_bytes},
     )
     rows = con.execute("SELECT line, error_type::VARCHAR, left(csv_line, 80) FROM landing_rejects "
                        "ORDER BY line LIMIT 1").fetchall()
@@ -148,23 +163,28 @@ def _scan_records(con: duckdb.DuckDBPyConnection, readable: Path, layout: TextLa
 
 def _widest_record(readable: Path, layout: TextLayout) -> int:
     """The largest field count of any record, read with the same delimiter and quoting as DuckDB."""
+    csv.field_size_limit(current_limits().max_line_bytes)
     with readable.open("r", encoding="utf-8-sig", newline="") as fh:
         if layout.sep_line:
             fh.readline()
         return max((len(record) for record in csv.reader(fh, delimiter=layout.delimiter, quotechar='"')), default=0)
 
 
-def _split_header(con: duckdb.DuckDBPyConnection, header_rows: int, expected: int) -> None:
-    """Drop the header records, renumber data rows from 1, and note every row whose field count is wrong."""
-    con.execute("DELETE FROM landing_records WHERE row_number <= $n", {"n": header_rows})
-    con.execute("UPDATE landing_records SET row_number = row_number - $n", {"n": header_rows})
-    width = len([r for r in con.execute("SELECT name FROM pragma_table_info('landing_records')").fetchall()]) - 1
+def _note_malformed(con: duckdb.DuckDBPyConnection, expected: int) -> None:
+    """Temp table `malformed`: every data row whose field count is not the header's, with its extra fields.
+
+    NULL padding makes a missing field NULL (an empty one is ''), so a short row has NULL in the header's
+    last column and a long one a value past it: only those rows are counted field by field.
+    """
+    width = len(con.execute("SELECT name FROM pragma_table_info('landing_records')").fetchall()) - 1
     fields = "[" + ", ".join(f"c{i + 1}" for i in range(width)) + "]"
     extras = "[" + ", ".join(f"c{i + 1}" for i in range(expected, width)) + "]"
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE malformed AS "
-        f"SELECT row_number, n_fields, $expected::INTEGER AS expected, list_filter({extras}, lambda x: x IS NOT NULL) AS extras "
-        f"FROM (SELECT row_number, len(list_filter({fields}, lambda x: x IS NOT NULL)) AS n_fields, * FROM landing_records) "
+        "CREATE OR REPLACE TEMP TABLE malformed AS SELECT row_number, n_fields, $expected::INTEGER AS expected, "
+        "extras FROM (SELECT row_number, "
+        f"len(list_filter({fields}, lambda x: x IS NOT NULL)) AS n_fields, "
+        f"list_filter({extras}, lambda x: x IS NOT NULL) AS extras FROM landing_records "
+        f"WHERE c{expected} IS NULL OR c{min(expected + 1, width)} IS NOT NULL) "
         "WHERE n_fields <> $expected",
         {"expected": expected},
     )
@@ -177,7 +197,7 @@ def _check_shape(con: duckdb.DuckDBPyConnection, path: Path, ends_with_newline: 
         "(SELECT max(row_number) FROM landing_records), "
         "(SELECT n_fields FROM malformed WHERE row_number = (SELECT max(row_number) FROM landing_records)), "
         "(SELECT mode(n_fields) FROM malformed)"
-    ).fetchone()
+    ).fetchall()[0]
     if n_rows and n_bad == n_rows:
         raise FileRejected(
             f"{path.name}: wrong number of fields throughout: the header has {expected} field(s) but every row "

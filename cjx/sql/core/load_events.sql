@@ -8,12 +8,10 @@ GROUP BY respondent_id;
 INSERT INTO core.events (source_id, event_id, event_type, touchpoint_id, respondent_id, occurred_at, file_id, row_number)
 SELECT $source_id, record_id, $event_type, $touchpoint_id, respondent_id, at_utc, file_id, row_number
 FROM landed_rows
-WHERE status = 'loaded'
-ORDER BY file_seq, row_number;
+WHERE status = 'loaded';
 
 INSERT INTO core.event_measures (source_id, event_id, measure, value)
 SELECT $source_id, r.record_id, c.column_name, c.number
 FROM landed_cells c
 JOIN landed_rows r USING (file_id, row_number)
-WHERE r.status = 'loaded' AND NOT c.is_na
-ORDER BY r.file_seq, r.row_number, c.column_name;
+WHERE r.status = 'loaded' AND NOT c.is_na;

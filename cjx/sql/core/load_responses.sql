@@ -8,14 +8,12 @@ GROUP BY respondent_id;
 INSERT INTO core.responses (source_id, response_id, respondent_id, responded_at, file_id, row_number)
 SELECT $source_id, record_id, respondent_id, at_utc, file_id, row_number
 FROM landed_rows
-WHERE status = 'loaded'
-ORDER BY file_seq, row_number;
+WHERE status = 'loaded';
 
 INSERT INTO core.partial_responses (source_id, response_id)
 SELECT $source_id, record_id
 FROM landed_rows
-WHERE status = 'loaded' AND is_partial
-ORDER BY file_seq, row_number;
+WHERE status = 'loaded' AND is_partial;
 
 INSERT INTO core.answers (source_id, response_id, column_name, metric, touchpoint_id, value, score, is_na)
 SELECT
@@ -27,19 +25,16 @@ SELECT
     c.is_na
 FROM landed_cells c
 JOIN landed_rows r USING (file_id, row_number)
-WHERE r.status = 'loaded' AND c.metric NOT IN ('comment', 'attribute')
-ORDER BY r.file_seq, r.row_number, c.column_name;
+WHERE r.status = 'loaded';
 
 INSERT INTO core.comments (source_id, response_id, column_name, touchpoint_id, comment)
 SELECT $source_id, r.record_id, c.column_name, c.touchpoint_id, c.value
-FROM landed_cells c
+FROM landed_texts c
 JOIN landed_rows r USING (file_id, row_number)
-WHERE r.status = 'loaded' AND c.metric = 'comment' AND NOT c.is_na
-ORDER BY r.file_seq, r.row_number, c.column_name;
+WHERE r.status = 'loaded' AND c.metric = 'comment' AND NOT c.is_na;
 
 INSERT INTO core.response_attributes (source_id, response_id, column_name, value)
 SELECT $source_id, r.record_id, c.column_name, c.value
-FROM landed_cells c
+FROM landed_texts c
 JOIN landed_rows r USING (file_id, row_number)
-WHERE r.status = 'loaded' AND c.metric = 'attribute'
-ORDER BY r.file_seq, r.row_number, c.column_name;
+WHERE r.status = 'loaded' AND c.metric = 'attribute';
