@@ -348,7 +348,6 @@ def cjx_stand_in(argv: list[str]) -> int:
     parser.add_argument("--journey", required=True, type=Path)
     parser.add_argument("--db", required=True, type=Path)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
     from cjx.ingest.gate import default_gate
     from cjx.ingest.run import ingest_journey
     from cjx.journey import load_journey
@@ -598,6 +597,13 @@ def render(result: dict) -> str:
                  f"load average (1 min) {result['load_average_start'][0]:.1f} at the start, "
                  f"{result['load_average_end'][0]:.1f} at the end")
     lines.append(f"cjx command: {result['cjx_command']['template']} [{result['cjx_command']['kind']}]")
+    code = result.get("cjx_code") or {}
+    if code:
+        what = {"head": "cjx/ and flows/ as committed at HEAD", "tree": "a copy of the working tree at the start",
+                "live": "the live working tree"}[code["code"]]
+        dirty = code.get("dirty") and code["code"] != "head"
+        lines.append(f"cjx code: {what} (HEAD {code.get('head', '?')[:10]}"
+                     + (f", {code['dirty_files']} file(s) in cjx/ or flows/ uncommitted)" if dirty else ")"))
     for name, d in result["datasets"].items():
         f = d["file"]
         lines.append("")
@@ -627,7 +633,7 @@ def render(result: dict) -> str:
             lines.append(f"  [{_verdict(t):^22}] {t['target']}: {value} {t['unit']}{limit}"
                          + (f"  -- {t['note']}" if t.get("note") else ""))
         c = d["counts"]
-        lines.append("  same work, last full run of each (expected = from the generator):")
+        lines.append("  same work, last good full run of each (expected = from the generator):")
         keys = ("rows", "responses", "answers", "comments", "quarantined", "duplicate")
         lines.append(f"    {'':<13}" + "".join(f"{k:>13}" for k in keys))
         for who in ("expected", "duckdb", "pandas", "cjx"):
@@ -638,7 +644,7 @@ def render(result: dict) -> str:
                          + (f"   error {row['error']}" if row.get("error") else ""))
         lines.append(f"    agree: {'yes' if d['counts_agree'] else 'NO'}")
         if d.get("cjx_output"):
-            lines.append("  cjx's own output (last full run):")
+            lines.append("  cjx's own output (that run):")
             lines += [f"    | {line}" for line in d["cjx_output"]]
     g = result["gate_reject"]
     lines.append("")
@@ -673,6 +679,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gate-report", help="JSON file a cjx run writes with gate_seconds (may use {db}, {run}); "
                                               "read after each cjx run when present")
     parser.add_argument("--json", type=Path, default=BENCH / "results" / "ingest.json")
+    parser.add_argument("--cjx-code", choices=("head", "tree", "live"), default="head",
+                        help="which cjx code the cjx runs import: head = cjx/ and flows/ as committed at HEAD "
+                             "(git archive, default), tree = a copy of the working tree taken at the start, "
+                             "live = the working tree as it changes")
     args = parser.parse_args(argv)
     datasets = [d for d in args.datasets.split(",") if d]
 
@@ -683,13 +693,18 @@ def main(argv: list[str] | None = None) -> int:
     else:
         work = args.out.resolve()
         work.mkdir(parents=True, exist_ok=True)
+    code = snapshot(work / "cjx-code", args.cjx_code)
     env = {**os.environ, "CJX_PSEUDONYM_KEY": PSEUDONYM_KEY, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+           "PYTHONPATH": os.pathsep.join(filter(None, [code["path"], os.environ.get("PYTHONPATH")]))}
+    code.update(_git_state())
+    print(f"cjx code: {code['code']} ({code['path']}; HEAD {code.get('head', '?')[:10]}"
+          f"{', the tree has uncommitted changes in cjx/ or flows/' if code.get('dirty') else ''})", flush=True)
     try:
         manifest = _ensure_files(work, args.scale, args.seed, env)
         template, kind = cjx_template(args.cjx_cmd, env)
         print(f"cjx command: {template} [{kind}]", flush=True)
         result = run_all(work, manifest, datasets, args, template, kind, env)
+        result["cjx_code"] = code
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -700,6 +715,38 @@ def main(argv: list[str] | None = None) -> int:
     args.json.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\nwrote {args.json}")
     return 0
+
+
+def snapshot(folder: Path, which: str) -> dict:
+    """The cjx code to measure: cjx/ and flows/ as committed at HEAD, or copied from the tree now, or the live tree.
+
+    A copy means other work in the tree cannot change (or break) the code halfway through the runs. The editable
+    install's finder comes after PYTHONPATH, so the copy is what every cjx process imports."""
+    if which == "live":
+        return {"path": str(ROOT), "code": "live"}
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    if which == "head":
+        archive = subprocess.run(["git", "--no-optional-locks", "-C", str(ROOT), "archive", "HEAD", "cjx", "flows"],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    else:
+        for package in ("cjx", "flows"):
+            if (ROOT / package).is_dir():
+                shutil.copytree(ROOT / package, folder / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return {"path": str(folder), "code": which}
+
+
+def _git_state() -> dict:
+    """HEAD and whether cjx/ or flows/ differ from it (read-only git, no index lock)."""
+    try:
+        git = ["git", "--no-optional-locks", "-C", str(ROOT)]
+        head = subprocess.run(git + ["rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        diff = subprocess.run(git + ["status", "--porcelain", "--", "cjx", "flows"], capture_output=True, text=True,
+                              check=True).stdout
+        return {"head": head, "dirty": bool(diff.strip()), "dirty_files": len(diff.splitlines())}
+    except (OSError, subprocess.CalledProcessError):
+        return {}
 
 
 def _ensure_files(work: Path, scale: float, seed: int, env: dict) -> dict:
@@ -759,7 +806,9 @@ def run_all(work: Path, manifest: dict, datasets: list[str], args, template: str
                     print(f"[{done:>3}/{total}] {tag:<28} {r['seconds']:8.2f} s {r['peak_rss_mib']:7.0f} MiB"
                           + ("" if r["exit_code"] == 0 else f"  exit {r['exit_code']}: see {r['log']}\n"
                              + _tail(logs / f"{tag}.log")), flush=True)
-                    if size == "full" and repeat == args.repeats - 1:
+                    if size == "full" and r["exit_code"] == 0:  # keep the last good full run's database
+                        if (name, p) in last_db:
+                            shutil.rmtree(last_db[(name, p)].parent)
                         last_db[(name, p)] = db
                     else:
                         shutil.rmtree(db.parent)
@@ -791,7 +840,8 @@ def run_all(work: Path, manifest: dict, datasets: list[str], args, template: str
         d["file"] = {k: facts[k] for k in ("rows", "columns", "bytes", "sha256")}
         d["runs"] = runs[name]
         d["gate_seconds_raw"] = gates[name]
-        last_log = logs / f"{name}-full-cjx-{args.repeats - 1}.log"
+        last_log = logs / f"{Path(last_db[(name, 'cjx')]).parent.name}.log" if (name, "cjx") in last_db else \
+            logs / f"{name}-full-cjx-{args.repeats - 1}.log"
         d["cjx_output"] = last_log.read_text(errors="replace").splitlines()[:12] if last_log.exists() else []
         counts = {"expected": {"rows": facts["rows"], "responses": facts["expected_loaded"],
                                "answers": facts["expected_answers"], "comments": facts["expected_comments"],
