@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import duckdb
 import pandas as pd
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+DEFAULT_MEMORY_LIMIT = "256MB"  # $CJX_DUCKDB_MEMORY overrides
 MIGRATIONS = SQL_DIR / "migrations"
 
 
@@ -19,6 +21,8 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB's buffer pool, not the whole process: big exports stream and spill to <db>.tmp beyond it.
+    con.execute("SET memory_limit = ?", [os.environ.get("CJX_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT)])
     return con
 
 
