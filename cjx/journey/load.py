@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from cjx.journey.codebooks import BUILTIN_CODEBOOKS
 from cjx.journey.model import Journey
 
 
@@ -104,8 +105,6 @@ def _check_references(j: Journey, path: Path) -> None:
             if q.touchpoint is not None and q.touchpoint not in touchpoints:
                 fail(f"{key}.touchpoint", f"unknown touchpoint {q.touchpoint!r}")
             if isinstance(q.codebook, str):
-                from cjx.ingest.codebook import BUILTIN_CODEBOOKS  # here: cjx.ingest imports the journey model
-
                 known = sorted(set(BUILTIN_CODEBOOKS) | set(j.codebooks))
                 if q.codebook not in known:
                     fail(f"{key}.codebook", f"unknown codebook {q.codebook!r}; expected one of {known}")
