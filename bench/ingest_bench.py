@@ -610,7 +610,7 @@ def render(result: dict) -> str:
         lines.append(f"== {FILE_NAMES[name]}: {f['rows']:,} responses x {f['columns']} columns, "
                      f"{f['bytes'] / 1e6:.1f} MB (1-row file: same header, first data row)")
         head = (f"{'pipeline':<13}{'1-row s':>9}{'full s (min-max)':>24}{'marginal s':>12}{'rows/s':>12}"
-                f"{'RSS 1-row':>11}{'RSS full':>10}")
+                f"{'RSS 1-row':>11}{'RSS full':>10}{'CPU marg. s':>13}")
         lines.append(head)
         for p in PIPELINES:
             e = d["pipelines"][p]
@@ -619,7 +619,7 @@ def render(result: dict) -> str:
                       if "median_s" in full else f"failed {full.get('failed')}/{full.get('runs')}")
             lines.append(f"{LABELS[p]:<13}{_fmt(one.get('median_s')):>9}{spread:>24}{_fmt(e.get('marginal_s')):>12}"
                          f"{_fmt(e.get('rows_per_s'), ',.0f'):>12}{_fmt(one.get('peak_rss_mib'), '.0f'):>7} MiB"
-                         f"{_fmt(full.get('peak_rss_mib'), '.0f'):>6} MiB")
+                         f"{_fmt(full.get('peak_rss_mib'), '.0f'):>6} MiB{_fmt(e.get('marginal_cpu_s'), '.1f'):>13}")
         g = d["gate"]
         if g:
             lines.append(f"{'cjx GX gate':<13}{_fmt(g['one_row_s']):>9}{_fmt(g['full_s']):>24}{_fmt(g['marginal_s']):>12}"
@@ -627,6 +627,11 @@ def render(result: dict) -> str:
         r = d["ratios"]
         lines.append(f"ratios (marginal): cjx / DuckDB {_fmt(r['cjx_vs_duckdb'], '.1f')}x; "
                      f"pandas + GX / cjx {_fmt(r['pandas_vs_cjx'], '.1f')}x")
+        cpu = {p: d["pipelines"][p].get("marginal_cpu_s") for p in PIPELINES}
+        if all(v is not None and v > 0 for v in cpu.values()):
+            lines.append(f"ratios (marginal CPU s, user + sys; steadier on a busy machine, but DuckDB uses every core): "
+                         f"cjx / DuckDB {cpu['cjx'] / cpu['duckdb']:.1f}x; pandas + GX / cjx "
+                         f"{cpu['pandas'] / cpu['cjx']:.1f}x")
         for t in d["targets"]:
             value = _fmt(t["value"], ".1f" if t["unit"] != "s" else ".2f")
             limit = f" (raw load {_fmt(t.get('limit'))} s)" if t.get("limit") is not None else ""
@@ -666,6 +671,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if argv[:1] == ["cjx-stand-in"]:
         return cjx_stand_in(argv[1:])
+    if argv[:1] == ["--render"]:  # re-print a finished run's table (and refresh its `table`) with this renderer
+        path = Path(argv[1])
+        result = json.loads(path.read_text())
+        result["table"] = render(result)
+        print(result["table"])
+        path.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("--out", type=Path, help="work folder to keep (files are reused when scale and seed match); "
