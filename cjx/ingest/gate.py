@@ -109,16 +109,10 @@ def checks(source: Source) -> list[Check]:
 
 
 _ROWS_SQL = f"""
-SELECT count(*) AS n_rows,
-    count(*) FILTER (WHERE record_id IS NULL) AS null_record_id,
-    arg_min(message, row_number, {N_EXAMPLES}) FILTER (WHERE record_id IS NULL),
-    min(row_number, {N_EXAMPLES}) FILTER (WHERE record_id IS NULL),
-    count(*) FILTER (WHERE respondent_id IS NULL),
-    arg_min(message, row_number, {N_EXAMPLES}) FILTER (WHERE respondent_id IS NULL),
-    min(row_number, {N_EXAMPLES}) FILTER (WHERE respondent_id IS NULL),
-    count(*) FILTER (WHERE at_utc IS NULL),
-    arg_min(message, row_number, {N_EXAMPLES}) FILTER (WHERE at_utc IS NULL),
-    min(row_number, {N_EXAMPLES}) FILTER (WHERE at_utc IS NULL),
+SELECT count(*),
+    count(*) FILTER (WHERE record_id IS NULL), min(row_number, {N_EXAMPLES}) FILTER (WHERE record_id IS NULL),
+    count(*) FILTER (WHERE respondent_id IS NULL), min(row_number, {N_EXAMPLES}) FILTER (WHERE respondent_id IS NULL),
+    count(*) FILTER (WHERE at_utc IS NULL), min(row_number, {N_EXAMPLES}) FILTER (WHERE at_utc IS NULL),
     count(*) FILTER (WHERE status = 'loaded'),
     count(record_id) FILTER (WHERE status = 'loaded') - count(DISTINCT record_id) FILTER (WHERE status = 'loaded')
 FROM landed_rows
@@ -131,49 +125,62 @@ FROM (SELECT record_id, count(*) AS n, min(row_number) AS first_row FROM landed_
       WHERE status = 'loaded' AND record_id IS NOT NULL GROUP BY record_id HAVING count(*) > 1)
 """
 
-# answered cells (blank cells are not staged; NA codes are answers that are not scores)
+# Answered cells (blank cells are not staged; NA codes are answers that are not scores), grouped by column
+# only: comment and attribute columns are counted too and ignored, which is cheaper than filtering on metric.
 _CELLS_SQL = f"""
 SELECT column_name,
-    count(*) FILTER (WHERE NOT is_na AND number IS NULL),
-    arg_min(value, row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND number IS NULL),
-    min(row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND number IS NULL),
     count(*) FILTER (WHERE NOT is_na),
+    count(*) FILTER (WHERE NOT is_na AND number IS NULL),
+    min(row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND number IS NULL),
     count(*) FILTER (WHERE NOT is_na AND NOT number BETWEEN scale_min AND scale_max),
-    arg_min(value, row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND NOT number BETWEEN scale_min AND scale_max),
-    min(row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND NOT number BETWEEN scale_min AND scale_max),
-    count(number) FILTER (WHERE NOT is_na)
+    min(row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND NOT number BETWEEN scale_min AND scale_max)
 FROM landed_cells
-WHERE metric IN ('nps', 'csat', 'ces', 'overall', 'measure')
 GROUP BY column_name
 """
 
 
 def measure(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str, Measured]:
     """Per check metric: the rows it applies to, the rows that fail it and the first failing ones, counted in
-    DuckDB over the staged temp tables of the current file (landed_rows, landed_cells)."""
+    DuckDB over the staged temp tables of the current file (landed_rows, landed_cells).
+
+    The aggregates read only numbers, flags and column_name; the text of the example rows (their row
+    message, or the cell's value) is fetched afterwards by row number, so no text column is read whole."""
     r = con.execute(_ROWS_SQL).fetchone()
-    n_rows, loaded = r[0], r[10]
+    n_rows, loaded = r[0], r[7]
     out = {
-        "rows:record_id": Measured(n_rows, r[1], r[2] or [], r[3] or []),
-        "rows:respondent_id": Measured(n_rows, r[4], r[5] or [], r[6] or []),
-        "rows:at_utc": Measured(n_rows, r[7], r[8] or [], r[9] or []),
+        "rows:record_id": Measured(n_rows, r[1], example_rows=r[2] or []),
+        "rows:respondent_id": Measured(n_rows, r[3], example_rows=r[4] or []),
+        "rows:at_utc": Measured(n_rows, r[5], example_rows=r[6] or []),
         "rows:unique": Measured(loaded, 0),
     }
-    if r[11]:
+    if r[8]:
         dup = con.execute(_DUPLICATES_SQL).fetchone()
         out["rows:unique"] = Measured(loaded, dup[0] or 0, dup[1] or [], dup[2] or [])
     cell_columns = [q.column for q in source.questions if q.metric in RATED] + list(source.measures)
-    counted = {}
-    if cell_columns:
-        counted = {row[0]: row[1:] for row in con.execute(_CELLS_SQL).fetchall()}
+    counted = {row[0]: row[1:] for row in con.execute(_CELLS_SQL).fetchall()} if cell_columns else {}
     for column in cell_columns:
-        c = counted.get(column)
-        if c is None:
-            out[f"parsed:{column}"] = out[f"range:{column}"] = Measured(0, 0)
-            continue
-        out[f"parsed:{column}"] = Measured(c[3], c[0], c[1] or [], c[2] or [])
-        out[f"range:{column}"] = Measured(c[7], c[4], c[5] or [], c[6] or [])
+        answered, unparsed, unparsed_rows, out_of_range, out_of_range_rows = counted.get(column, (0, 0, [], 0, []))
+        out[f"parsed:{column}"] = Measured(answered, unparsed, example_rows=unparsed_rows or [])
+        out[f"range:{column}"] = Measured(answered - unparsed, out_of_range, example_rows=out_of_range_rows or [])
+    _examples(con, out)
     return out
+
+
+def _examples(con: duckdb.DuckDBPyConnection, measured: dict[str, Measured]) -> None:
+    """Fill in the failing values of the example rows: the row's message for row checks, the cell's text."""
+    wanted = {int(n) for key, m in measured.items() if key != "rows:unique" for n in m.example_rows}
+    if not wanted:
+        return
+    rows = ", ".join(map(str, sorted(wanted)))
+    messages = dict(con.execute(f"SELECT row_number, message FROM landed_rows WHERE row_number IN ({rows})").fetchall())
+    values = {(n, c): v for n, c, v in con.execute(
+        f"SELECT row_number, column_name, value FROM landed_cells WHERE row_number IN ({rows})").fetchall()}
+    for key, m in measured.items():
+        kind, _, column = key.partition(":")
+        if kind == "rows" and key != "rows:unique":
+            m.examples = [messages.get(n) for n in m.example_rows]
+        elif kind in ("parsed", "range"):
+            m.examples = [values.get((n, column)) for n in m.example_rows]
 
 
 def check_table(source: Source, measured: dict[str, Measured] | None = None,
