@@ -24,7 +24,8 @@ app = typer.Typer(help="Customer-journey feedback analytics on DuckDB.", no_args
 
 JourneyOpt = Annotated[Path, typer.Option("--journey", "-j", help="Journey file (journey.yml).")]
 DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file (env CJX_DB; default data/cjx.duckdb).")]
-ReportsOpt = Annotated[Path | None, typer.Option("--reports", help="Scorecard folder (env CJX_REPORTS; default reports/).")]
+ReportsOpt = Annotated[Path | None,
+                      typer.Option("--reports", help="Scorecard folder (env CJX_REPORTS; default reports/).")]
 
 
 def fail(message: str) -> NoReturn:
@@ -61,10 +62,6 @@ def reprocess(
     """Rebuild sources from raw with the journey in force (no Prefect); per-file accounting."""
     from cjx.pipeline import run_reprocess
 
-    try:
-        from cjx.ingest import reprocess_sources  # noqa: F401
-    except ImportError as exc:
-        fail(f"cjx reprocess is not available in this version of cjx ({exc})")
     ws = _workspace(journey, db)
     known = [s.id for s in ws.journey.journey.sources]
     for s in source or []:
@@ -85,12 +82,14 @@ def _workspace(journey: Path, db: Path | None, reports: Path | None = None) -> W
 
 
 def _locked(step, *args):
-    """Run `step`; another run holding the database is a one-line error (exit 2)."""
+    """Run `step`; another run holding the database, or a source that cannot be rebuilt under the journey in
+    force, is a one-line error (exit 2)."""
+    from cjx.ingest import ReprocessRefused
     from cjx.store.runs import RunLocked
 
     try:
         return step(*args)
-    except RunLocked as exc:
+    except (RunLocked, ReprocessRefused) as exc:
         fail(str(exc))
 
 
@@ -100,7 +99,8 @@ def files_text(files: list[FileResult]) -> str:
 
     if not files:
         return "No file matches the sources' patterns."
-    rows = [("File", "Source", "Status", "Rows read", "Loaded", "Quarantined", "Duplicate", "Reject reason")]
+    rows: list[tuple[str, ...]] = [
+        ("File", "Source", "Status", "Rows read", "Loaded", "Quarantined", "Duplicate", "Reject reason")]
     rows += [(Path(f.path).name, f.source_id, f.status, str(f.rows_read), str(f.rows_loaded), str(f.rows_quarantined),
               str(f.rows_duplicate), f.reject_reason or "") for f in files]
     return table_text(rows)
@@ -226,8 +226,8 @@ def schema(db: DbOpt = None,
 def validate(
     file: Annotated[Path, typer.Argument(help="Export file to check.")],
     journey: JourneyOpt = settings.SAMPLE_JOURNEY,
-    source: Annotated[str | None,
-                      typer.Option("--source", help="Source id (default: the one whose files pattern matches).")] = None,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="Source id (default: the one whose files pattern matches).")] = None,
 ) -> None:
     """Dry run: what FILE would load, quarantine (by reason) or reject; nothing is written or moved."""
     from cjx.ingest.dryrun import dry_run, pick_source, report

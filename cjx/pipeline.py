@@ -83,19 +83,15 @@ def ingest(ws: Workspace) -> list[FileResult]:
 
 
 def reprocess(ws: Workspace, sources: list[str] | None = None) -> list[FileResult]:
-    """Rebuild `sources` (default: every source) from raw with the journey in force, gated like an ingest."""
-    reprocess_sources = _reprocessor()
+    """Rebuild `sources` (default: every source with raw data) from raw with the journey in force, gated like an
+    ingest (cjx.ingest.reprocess_sources; ReprocessRefused says why a source cannot be rebuilt)."""
+    from cjx.ingest import reprocess_sources
+
     gate = BatchGate(ws.docs_dir)
     with closing(open_database(ws.journey, ws.db)) as con:
         files = reprocess_sources(con, ws.journey, ws.pseudonym_key, sources, gate=gate)
     _build_docs(gate, files)
     return files
-
-
-def _reprocessor() -> Callable[..., list[FileResult]]:
-    from cjx.ingest import reprocess_sources  # lands with the replayable raw layer
-
-    return reprocess_sources
 
 
 def _build_docs(gate: BatchGate, files: list[FileResult]) -> None:
@@ -104,14 +100,18 @@ def _build_docs(gate: BatchGate, files: list[FileResult]) -> None:
 
 
 def ingest_lines(files: list[FileResult]) -> list[str]:
-    """What an ingest did, for the log: rejections, notes, then new and skipped counts."""
+    """What an ingest did, for the log: rejections, notes, sources rebuilt from raw, new and skipped counts."""
     lines = []
     for f in files:
         if f.status == "rejected":
             lines.append(f"ingest: rejected {f.reject_reason} (moved to {f.rejected_to})")
         lines += [f"ingest: {note}" for note in f.notes]
-    new = sum(f.status != "skipped" for f in files)
-    lines.append(f"ingest: {new} new file(s), {len(files) - new} unchanged file(s) skipped")
+    rebuilt = sorted({f.source_id for f in files if f.status == "reprocessed"})
+    if rebuilt:
+        lines.append(f"ingest: rebuilt from raw under the journey in force: {', '.join(rebuilt)}")
+    new = sum(f.status not in ("skipped", "reprocessed") for f in files)
+    skipped = sum(f.status == "skipped" for f in files)
+    lines.append(f"ingest: {new} new file(s), {skipped} unchanged file(s) skipped")
     return lines
 
 
@@ -373,7 +373,6 @@ def run_ingest(ws: Workspace, *, run_id: str | None = None,
 def run_reprocess(ws: Workspace, sources: list[str] | None = None, *, run_id: str | None = None,
                   log: Logger = log) -> list[FileResult]:
     """`reprocess` alone, under the run lock and recorded in ops.runs (run id reprocess-<uuid>)."""
-    _reprocessor()  # not available: stop before taking the lock or recording a run
     with recorded_run(ws, run_id or new_run_id("reprocess")) as record:
         record.files = files = reprocess(ws, sources)
         _say(log, [line.replace("ingest: ", "reprocess: ", 1) for line in ingest_lines(files)])

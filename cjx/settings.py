@@ -38,7 +38,7 @@ def pseudonym_key(db_path: Path, secret_block: str | None = None) -> str:
     if secret_block:
         from prefect.blocks.system import Secret
 
-        return Secret.load(secret_block).get()
+        return Secret.load(secret_block).get()  # type: ignore[union-attr]
     key_file = db_path.parent / ".cjx_pseudonym_key"
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)

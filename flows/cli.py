@@ -31,6 +31,7 @@ def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
     except JourneyError as exc:
         fail(str(exc))
     _prefect_defaults()
+    from cjx.ingest import ReprocessRefused
     from cjx.report.summary import summary_text
     from cjx.store import connect
     from cjx.store.runs import RunLocked
@@ -38,7 +39,7 @@ def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
 
     try:
         result = pipeline(journey=str(journey), db=str(db) if db else None, reports=str(reports) if reports else None)
-    except RunLocked as exc:
+    except (RunLocked, ReprocessRefused) as exc:
         fail(str(exc))
     with closing(connect(settings.database_path(db), read_only=True)) as con:
         typer.echo("\n" + summary_text(con))
@@ -85,8 +86,8 @@ def serve(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None, repor
 
 # `cjx --help` lists the pipeline first, then the steps, then the rest.
 _ORDER = ("demo", "run", "ingest", "reprocess", "check", "summary", "sample", "status", "schema", "serve", "validate")
-app.registered_commands.sort(key=lambda c: _ORDER.index(n) if (n := c.name or c.callback.__name__) in _ORDER
-                             else len(_ORDER))
+app.registered_commands.sort(key=lambda c: _ORDER.index(n) if (n := c.name or getattr(c.callback, "__name__", ""))
+                             in _ORDER else len(_ORDER))
 
 if __name__ == "__main__":
     app()

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
 from cjx.store.runs import RunLocked, run_lock
+from flows.cli import app
 from tests.conftest import SAMPLE
 
 NEW_EXPORT = (

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from html.parser import HTMLParser
 from urllib.parse import urlparse
-from contextlib import closing
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
 from cjx.journey import load_journey
 from cjx.store import connect
+from flows.cli import app
 from tests.conftest import SAMPLE
 
 JOURNEY = load_journey(SAMPLE / "journey.yml").journey

@@ -40,7 +40,8 @@ def _accounting(output: str) -> dict[str, list[str]]:
     """The per-file table of `cjx ingest`: file name -> [source, status, read, loaded, quarantined, duplicate]."""
     lines = output.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("File "))
-    assert lines[header].split()[:8] == ["File", "Source", "Status", "Rows", "read", "Loaded", "Quarantined", "Duplicate"]
+    assert lines[header].split()[:8] == ["File", "Source", "Status", "Rows", "read", "Loaded", "Quarantined",
+                                         "Duplicate"]
     rows = {}
     for line in lines[header + 2:]:
         if not line.strip() or line.startswith(("ingest: ", "reprocess: ")):
@@ -199,30 +200,26 @@ def test_cjx_ingest_with_a_bad_journey_is_one_line_and_exit_2(tmp_path):
     assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1
 
 
-def test_cjx_reprocess_rebuilds_the_named_sources_under_the_lock_and_records_the_run(tmp_path, monkeypatch):
-    import cjx.ingest
-    from cjx.ingest import FileResult
-
-    calls = []
-
-    def reprocess_sources(con, lj, key, sources, *, gate):
-        calls.append((lj.path, key, sources))
-        return [FileResult("f1", "delivery_pulse", "surveys/a.csv", "loaded", rows_read=5, rows_loaded=3,
-                           rows_quarantined=1, rows_duplicate=1)]
-
-    monkeypatch.setattr(cjx.ingest, "reprocess_sources", reprocess_sources, raising=False)
-    monkeypatch.setenv("CJX_PSEUDONYM_KEY", "k")
+def test_cjx_reprocess_rebuilds_a_source_from_raw_and_records_the_run(tmp_path):
     journey = _small_journey(tmp_path)
     db = tmp_path / "cjx.duckdb"
-    result = CliRunner().invoke(app, ["reprocess", "--journey", str(journey), "--db", str(db),
-                                      "--source", "delivery_pulse"])
+    args = ["--journey", str(journey), "--db", str(db)]
+    assert CliRunner().invoke(app, ["ingest", *args]).exit_code == 0
+    result = CliRunner().invoke(app, ["reprocess", *args, "--source", "delivery_pulse"])
     assert result.exit_code == 0, result.output
-    assert calls == [(journey, "k", ["delivery_pulse"])]
-    assert _accounting(result.output) == {"a.csv": ["delivery_pulse", "loaded", "5", "3", "1", "1"]}
+    rows = _accounting(result.output)
+    assert set(rows) == {"delivery_pulse_2026-Q2.csv", "delivery_pulse_2026-Q3.csv"}
+    assert {cells[1] for cells in rows.values()} == {"reprocessed"}
+    _assert_rows_add_up(rows)
     with closing(connect(db, read_only=True)) as con:
-        runs = con.execute("SELECT run_id, status, rows_loaded FROM ops.runs").fetchall()
-    assert len(runs) == 1 and runs[0][0].startswith("reprocess-") and runs[0][1:] == ("completed", 3)
-    unknown = CliRunner().invoke(app, ["reprocess", "--journey", str(journey), "--db", str(db), "--source", "nope"])
+        ingested = dict(con.execute("SELECT path, rows_loaded FROM ops.ingest_files WHERE status = 'loaded'"
+                                    ).fetchall())
+        runs = con.execute("SELECT run_id, status, n_files_new, reprocessed FROM ops.runs ORDER BY started_at"
+                           ).fetchall()
+    assert {Path(p).name: n for p, n in ingested.items()} == {name: int(c[3]) for name, c in rows.items()}
+    assert [(r[0].split("-")[0], *r[1:]) for r in runs] == [("ingest", "completed", 3, None),
+                                                           ("reprocess", "completed", 0, ["delivery_pulse"])]
+    unknown = CliRunner().invoke(app, ["reprocess", *args, "--source", "nope"])
     assert unknown.exit_code == 2 and "unknown source 'nope'" in unknown.output
 
 

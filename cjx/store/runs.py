@@ -13,7 +13,6 @@ from pathlib import Path
 
 import duckdb
 
-
 # Runs of one step alone (`cjx ingest`, `cjx reprocess`) carry the step as a prefix of their run id; a pipeline
 # run's id is the Prefect flow run id (or a bare uuid when the library runs it without Prefect).
 STEP_RUNS = ("ingest", "reprocess")
@@ -62,20 +61,24 @@ def _now() -> dt.datetime:
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, journey_version: str) -> None:
     """Record a run as running."""
-    con.execute("INSERT OR REPLACE INTO ops.runs (run_id, journey_version, started_at, status) VALUES (?, ?, ?, 'running')",
-                [run_id, journey_version, _now()])
+    con.execute("INSERT OR REPLACE INTO ops.runs (run_id, journey_version, started_at, status) "
+                "VALUES (?, ?, ?, 'running')", [run_id, journey_version, _now()])
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, files: list[dict], error: str | None = None
                ) -> None:
-    """Record how a run ended, with its files and rows per outcome."""
-    new = [f for f in files if f["status"] != "skipped"]
+    """Record how a run ended: new files (loaded or rejected) and their rows per outcome, files skipped, and the
+    sources rebuilt from raw (files with status "reprocessed"; their accounting is in ops.reprocessings)."""
+    new = [f for f in files if f["status"] not in ("skipped", "reprocessed")]
+    reprocessed = sorted({f["source_id"] for f in files if f["status"] == "reprocessed"}) or None
     con.execute(
         "UPDATE ops.runs SET finished_at = ?, status = ?, n_files_new = ?, n_files_skipped = ?, n_files_rejected = ?, "
-        "rows_read = ?, rows_loaded = ?, rows_quarantined = ?, rows_duplicate = ?, error = ? WHERE run_id = ?",
-        [_now(), status, len(new), len(files) - len(new), sum(f["status"] == "rejected" for f in files),
-         sum(f["rows_read"] for f in new), sum(f["rows_loaded"] for f in new),
-         sum(f["rows_quarantined"] for f in new), sum(f["rows_duplicate"] for f in new), error, run_id],
+        "rows_read = ?, rows_loaded = ?, rows_quarantined = ?, rows_duplicate = ?, error = ?, reprocessed = ? "
+        "WHERE run_id = ?",
+        [_now(), status, len(new), sum(f["status"] == "skipped" for f in files),
+         sum(f["status"] == "rejected" for f in files), sum(f["rows_read"] for f in new),
+         sum(f["rows_loaded"] for f in new), sum(f["rows_quarantined"] for f in new),
+         sum(f["rows_duplicate"] for f in new), error, reprocessed, run_id],
     )
 
 
@@ -96,15 +99,15 @@ def is_nothing_new(con: duckdb.DuckDBPyConnection, files: list[dict], journey_ve
 
     A run before this one that failed or never finished (killed mid-way) may have loaded files without
     rebuilding the marts, so then this run rebuilds them. So does an ingest or reprocess alone since that
-    pipeline run, unless it was an ingest that completed without a new file.
+    pipeline run, unless it was an ingest that completed without a new file or a rebuilt source.
     """
     if any(f["status"] != "skipped" for f in files):
         return False
-    previous = con.execute("SELECT run_id, status, journey_version, n_files_new FROM ops.runs WHERE run_id <> ? "
-                           "ORDER BY started_at DESC", [run_id]).fetchall()
-    for prev_id, status, version, n_files_new in previous:
+    previous = con.execute("SELECT run_id, status, journey_version, n_files_new, reprocessed FROM ops.runs "
+                           "WHERE run_id <> ? ORDER BY started_at DESC", [run_id]).fetchall()
+    for prev_id, status, version, n_files_new, reprocessed in previous:
         step = run_step(prev_id)
-        if step == "ingest" and status == "completed" and n_files_new == 0:
+        if step == "ingest" and status == "completed" and n_files_new == 0 and not reprocessed:
             continue  # changed nothing: look further back
         return step is None and status in ("completed", "nothing new") and version == journey_version
     return False
