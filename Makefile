@@ -5,13 +5,23 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.cjx-installed
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test install sample docs clean bench
+.PHONY: demo test lint install install-check sample docs clean bench
 
 demo: $(STAMP)
 	$(BIN)/cjx demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# ruff (lint and format check) and mypy, configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# A non-editable `pip install .` into a fresh venv runs the sample pipeline from another folder.
+install-check:
+	bash .ci/install_check
 
 # Ingest speed and memory against DuckDB and pandas + GX (a few minutes; writes bench/results/ingest.json), then
 # the importance benchmark. Extra options: make bench BENCH_ARGS="--repeats 5 --out /tmp/cjx-bench".

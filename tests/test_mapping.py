@@ -55,7 +55,9 @@ def con(tmp_path):
                  ("ces", "c1", "alice", "ces"), ("ces", "c2", "bob", "ces"), ("ces", "c3", "carl", "ces"),
                  ("rel", "r1", "alice", "nps"), ("rel", "r1", "alice", "q_del")]
     for source, rid, who, column in responses:
-        con.execute("INSERT OR IGNORE INTO core.responses VALUES (?, ?, ?, ?::TIMESTAMP, 'f', 1)", [source, rid, who, T])
+        con.execute("INSERT INTO core.responses SELECT ?, ?, ?, ?::TIMESTAMP, 'f', 1 WHERE NOT EXISTS "
+                    "(SELECT 1 FROM core.responses WHERE source_id = ? AND response_id = ?)",
+                    [source, rid, who, T, source, rid])
         metric = {"csat": "csat", "ces": "ces", "nps": "nps", "q_del": "csat"}[column]
         declared = "delivery" if column == "q_del" else None
         con.execute("INSERT INTO core.answers VALUES (?, ?, ?, ?, ?, 4, 4, false)", [source, rid, column, metric, declared])
