@@ -24,8 +24,9 @@ app = typer.Typer(help="Customer-journey feedback analytics on DuckDB.", no_args
 
 JourneyOpt = Annotated[Path, typer.Option("--journey", "-j", help="Journey file (journey.yml).")]
 DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file (env CJX_DB; default data/cjx.duckdb).")]
-ReportsOpt = Annotated[Path | None,
-                      typer.Option("--reports", help="Scorecard folder (env CJX_REPORTS; default reports/).")]
+ReportsOpt = Annotated[
+    Path | None, typer.Option("--reports", help="Scorecard folder (env CJX_REPORTS; default reports/).")
+]
 
 
 def fail(message: str) -> NoReturn:
@@ -55,9 +56,11 @@ def ingest(journey: JourneyOpt, db: DbOpt = None) -> None:
 
 @app.command()
 def reprocess(
-    journey: JourneyOpt, db: DbOpt = None,
-    source: Annotated[list[str] | None,
-                      typer.Option("--source", help="Source id to rebuild, repeatable (default: all).")] = None,
+    journey: JourneyOpt,
+    db: DbOpt = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Source id to rebuild, repeatable (default: all).")
+    ] = None,
 ) -> None:
     """Rebuild sources from raw with the journey in force (no Prefect); per-file accounting."""
     from cjx.pipeline import run_reprocess
@@ -100,9 +103,21 @@ def files_text(files: list[FileResult]) -> str:
     if not files:
         return "No file matches the sources' patterns."
     rows: list[tuple[str, ...]] = [
-        ("File", "Source", "Status", "Rows read", "Loaded", "Quarantined", "Duplicate", "Reject reason")]
-    rows += [(Path(f.path).name, f.source_id, f.status, str(f.rows_read), str(f.rows_loaded), str(f.rows_quarantined),
-              str(f.rows_duplicate), f.reject_reason or "") for f in files]
+        ("File", "Source", "Status", "Rows read", "Loaded", "Quarantined", "Duplicate", "Reject reason")
+    ]
+    rows += [
+        (
+            Path(f.path).name,
+            f.source_id,
+            f.status,
+            str(f.rows_read),
+            str(f.rows_loaded),
+            str(f.rows_quarantined),
+            str(f.rows_duplicate),
+            f.reject_reason or "",
+        )
+        for f in files
+    ]
     return table_text(rows)
 
 
@@ -127,13 +142,16 @@ def check(journey: Annotated[Path, typer.Argument(help="Journey file to validate
         j = load_journey(journey).journey
     except JourneyError as exc:
         fail(str(exc))
-    typer.echo(f"{journey}: ok: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints, "
-               f"{len(j.sources)} sources, {len(j.revisits)} revisits")
+    typer.echo(
+        f"{journey}: ok: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints, "
+        f"{len(j.sources)} sources, {len(j.revisits)} revisits"
+    )
 
 
 @app.command()
-def summary(db: DbOpt = None,
-            revisit: Annotated[str | None, typer.Option(help="Revisit id (default: the latest).")] = None) -> None:
+def summary(
+    db: DbOpt = None, revisit: Annotated[str | None, typer.Option(help="Revisit id (default: the latest).")] = None
+) -> None:
     """Print the touchpoint summary of a revisit from the database."""
     from cjx.report.summary import summary_text
 
@@ -142,8 +160,10 @@ def summary(db: DbOpt = None,
 
 
 @app.command()
-def sample(out: Annotated[Path, typer.Option(help="Folder to write the sample into.")] = Path("data/sample"),
-           seed: Annotated[int, typer.Option(help="Random seed.")] = 20261124) -> None:
+def sample(
+    out: Annotated[Path, typer.Option(help="Folder to write the sample into.")] = Path("data/sample"),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 20261124,
+) -> None:
     """Generate the sample journey, survey exports and operational data (with planted truth)."""
     from cjx.sample.generate import generate_sample
 
@@ -165,13 +185,17 @@ def revisit_list(db: DbOpt = None) -> None:
             "SELECT v.revisit_id, v.start_date, v.end_date, s.computed_at, s.journey_version, "
             "(SELECT sum(n_responses) FROM marts.revisit_snapshots t WHERE t.revisit_id = v.revisit_id) AS n_responses "
             "FROM core.revisits v LEFT JOIN core.revisit_snapshots s ON s.revisit_id = v.revisit_id AND s.is_current "
-            "ORDER BY v.start_date").df()
+            "ORDER BY v.start_date"
+        ).df()
     typer.echo(revisit_list_text(revisits))
 
 
 @revisit_app.command("compare")
-def revisit_compare(a: Annotated[str, typer.Argument(help="Earlier revisit id.")],
-                    b: Annotated[str, typer.Argument(help="Later revisit id.")], db: DbOpt = None) -> None:
+def revisit_compare(
+    a: Annotated[str, typer.Argument(help="Earlier revisit id.")],
+    b: Annotated[str, typer.Argument(help="Later revisit id.")],
+    db: DbOpt = None,
+) -> None:
     """Compare two computed revisits touchpoint by touchpoint, with significance."""
     from cjx.metrics.revisits import compare_revisits, computed_revisits, snapshots
     from cjx.report.revisit_text import comparison_text
@@ -187,8 +211,11 @@ def revisit_compare(a: Annotated[str, typer.Argument(help="Earlier revisit id.")
 
 
 @app.command()
-def status(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None,
-           last: Annotated[int, typer.Option(help="How many runs to show.")] = 10) -> None:
+def status(
+    journey: JourneyOpt = settings.SAMPLE_JOURNEY,
+    db: DbOpt = None,
+    last: Annotated[int, typer.Option(help="How many runs to show.")] = 10,
+) -> None:
     """Show the last runs and the files waiting to be ingested."""
     from cjx.report.status import status_text, waiting_files
     from cjx.store import connect
@@ -207,9 +234,10 @@ def status(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None,
 
 
 @app.command()
-def schema(db: DbOpt = None,
-           out: Annotated[Path | None, typer.Option(help="Write the Markdown here instead of printing it.")] = None
-           ) -> None:
+def schema(
+    db: DbOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write the Markdown here instead of printing it.")] = None,
+) -> None:
     """Describe the marts (tables, views, columns) from the database's own comments, as Markdown."""
     from cjx.metrics.glossary import schema_markdown
 
@@ -226,8 +254,9 @@ def schema(db: DbOpt = None,
 def validate(
     file: Annotated[Path, typer.Argument(help="Export file to check.")],
     journey: JourneyOpt = settings.SAMPLE_JOURNEY,
-    source: Annotated[str | None, typer.Option(
-        "--source", help="Source id (default: the one whose files pattern matches).")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Source id (default: the one whose files pattern matches).")
+    ] = None,
 ) -> None:
     """Dry run: what FILE would load, quarantine (by reason) or reject; nothing is written or moved."""
     from cjx.ingest.dryrun import dry_run, pick_source, report

@@ -40,6 +40,7 @@ NOTHING_NEW = "nothing new: no new file and the journey is unchanged; marts and 
 
 # -- the workspace ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Workspace:
     """One journey and where its run reads and writes: the database, the scorecard folder, GX's folder."""
@@ -61,16 +62,17 @@ class Workspace:
         return settings.pseudonym_key(self.db, self.journey.journey.settings.pseudonym_key_block)
 
 
-def open_workspace(journey: str | Path, db: str | Path | None = None, reports: str | Path | None = None
-                   ) -> Workspace:
+def open_workspace(journey: str | Path, db: str | Path | None = None, reports: str | Path | None = None) -> Workspace:
     """Load and validate the journey (JourneyError if it is bad); resolve the database and reports paths
     (option, else $CJX_DB / $CJX_REPORTS, else the defaults). Touches no file."""
     db_path = settings.database_path(db)
-    return Workspace(journey=load_journey(journey), db=db_path, reports=settings.reports_dir(reports),
-                     docs_dir=docs_dir_for(db_path))
+    return Workspace(
+        journey=load_journey(journey), db=db_path, reports=settings.reports_dir(reports), docs_dir=docs_dir_for(db_path)
+    )
 
 
 # -- ingest ----------------------------------------------------------------------------------------------------
+
 
 def ingest(ws: Workspace) -> list[FileResult]:
     """Migrate the database, sync the journey and ingest every source's new files (one transaction per file;
@@ -116,6 +118,7 @@ def ingest_lines(files: list[FileResult]) -> list[str]:
 
 
 # -- score -----------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ScoreResult:
@@ -163,12 +166,15 @@ def score_lines(scored: ScoreResult) -> list[str]:
     """What scoring did, for the log."""
     lines = [f"score: columns without a description: {', '.join(scored.undocumented)}"] if scored.undocumented else []
     lines.append("score: " + ", ".join(f"marts.{k} {v} rows" for k, v in scored.marts.items()))
-    lines.append(f"score: {scored.revisits['snapshots_taken']} revisit snapshot(s) taken, "
-                 f"{scored.revisits['changes']} change row(s)")
+    lines.append(
+        f"score: {scored.revisits['snapshots_taken']} revisit snapshot(s) taken, "
+        f"{scored.revisits['changes']} change row(s)"
+    )
     return lines
 
 
 # -- report ----------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RevisitReport:
@@ -241,8 +247,10 @@ def report(ws: Workspace) -> ReportResult:
 
 def report_lines(reported: ReportResult) -> list[str]:
     """What reporting wrote, for the log (why PNGs were skipped is a warning of its own)."""
-    lines = [f"report: {w.scorecard} with {len(w.owner_pages)} owner page(s) and {len(w.exports)} export(s)"
-             for w in reported.revisits]
+    lines = [
+        f"report: {w.scorecard} with {len(w.owner_pages)} owner page(s) and {len(w.exports)} export(s)"
+        for w in reported.revisits
+    ]
     lines.append(f"report: {len(reported.pngs)} PNG snapshot(s) written")
     return lines
 
@@ -263,12 +271,14 @@ def _write(path: Path, content: str | bytes) -> str:
 
 # -- publish ---------------------------------------------------------------------------------------------------
 
+
 def publish(ws: Workspace) -> dict[str, object]:
     """Replace the read-only copy of the database and the Parquet exports of the marts."""
     return publish_database(ws.db)
 
 
 # -- runs ------------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class RunRecord:
@@ -335,8 +345,13 @@ class RunResult:
     def as_dict(self) -> dict:
         """What the pipeline flow returns: files (as dicts), marts (rows and revisit counts), scorecards,
         published, nothing_new."""
-        return {"files": [f.as_dict() for f in self.files], "marts": self.scored.as_dict() if self.scored else {},
-                "scorecards": self.scorecards, "published": self.published, "nothing_new": self.nothing_new}
+        return {
+            "files": [f.as_dict() for f in self.files],
+            "marts": self.scored.as_dict() if self.scored else {},
+            "scorecards": self.scorecards,
+            "published": self.published,
+            "nothing_new": self.nothing_new,
+        }
 
 
 def run(ws: Workspace, *, run_id: str | None = None, steps: Steps = Steps(), log: Logger = log) -> RunResult:
@@ -360,8 +375,13 @@ def run(ws: Workspace, *, run_id: str | None = None, steps: Steps = Steps(), log
     return RunResult(run_id, files, scored, reported, reported.scorecards, published)
 
 
-def run_ingest(ws: Workspace, *, run_id: str | None = None,
-               step: Callable[[Workspace], list[FileResult]] = ingest, log: Logger = log) -> list[FileResult]:
+def run_ingest(
+    ws: Workspace,
+    *,
+    run_id: str | None = None,
+    step: Callable[[Workspace], list[FileResult]] = ingest,
+    log: Logger = log,
+) -> list[FileResult]:
     """The ingest step alone, under the run lock and recorded in ops.runs (run id ingest-<uuid>); the marts
     and scorecards are rebuilt by the next run."""
     with recorded_run(ws, run_id or new_run_id("ingest")) as record:
@@ -370,8 +390,9 @@ def run_ingest(ws: Workspace, *, run_id: str | None = None,
     return files
 
 
-def run_reprocess(ws: Workspace, sources: list[str] | None = None, *, run_id: str | None = None,
-                  log: Logger = log) -> list[FileResult]:
+def run_reprocess(
+    ws: Workspace, sources: list[str] | None = None, *, run_id: str | None = None, log: Logger = log
+) -> list[FileResult]:
     """`reprocess` alone, under the run lock and recorded in ops.runs (run id reprocess-<uuid>)."""
     with recorded_run(ws, run_id or new_run_id("reprocess")) as record:
         record.files = files = reprocess(ws, sources)

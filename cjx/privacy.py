@@ -22,6 +22,8 @@ def read_pseudonym_key(db_path: Path) -> str:
         return key
     key_file = db_path.parent / ".cjx_pseudonym_key"
     if not key_file.exists():
-        raise FileNotFoundError(f"{key_file}: no pseudonymisation key; set CJX_PSEUDONYM_KEY to the key the "
-                                "pipeline used (ask whoever runs it), or run the pipeline first")
+        raise FileNotFoundError(
+            f"{key_file}: no pseudonymisation key; set CJX_PSEUDONYM_KEY to the key the "
+            "pipeline used (ask whoever runs it), or run the pipeline first"
+        )
     return key_file.read_text().strip()

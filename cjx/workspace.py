@@ -34,7 +34,10 @@ def open_workspace(journey_path: str | Path, db_path: str | Path) -> tuple[Loade
 
 def revisits_with_data(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Revisit ids that have at least one response, oldest first."""
-    return [r[0] for r in con.execute(
-        "SELECT revisit_id FROM marts.touchpoint_scorecard GROUP BY revisit_id, revisit_start "
-        "HAVING sum(n_responses) > 0 ORDER BY revisit_start"
-    ).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT revisit_id FROM marts.touchpoint_scorecard GROUP BY revisit_id, revisit_start "
+            "HAVING sum(n_responses) > 0 ORDER BY revisit_start"
+        ).fetchall()
+    ]

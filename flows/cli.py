@@ -48,8 +48,11 @@ def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
     for path in result["scorecards"]:
         typer.echo(f"scorecard: {path}")
         folder = Path(path).with_suffix("")  # owner pages and exports sit beside the page (cjx.report.ReportFiles)
-        for what, sub, pattern in (("owner pages", "owners", "*.html"), ("exports", "exports", "*.*"),
-                                   ("snapshots", "exports/png", "*.png")):
+        for what, sub, pattern in (
+            ("owner pages", "owners", "*.html"),
+            ("exports", "exports", "*.*"),
+            ("snapshots", "exports/png", "*.png"),
+        ):
             found = sorted((folder / sub).glob(pattern))
             if found:
                 typer.echo(f"  {what}: {folder / sub}/ ({', '.join(f.name for f in found)})")
@@ -86,8 +89,9 @@ def serve(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None, repor
 
 # `cjx --help` lists the pipeline first, then the steps, then the rest.
 _ORDER = ("demo", "run", "ingest", "reprocess", "check", "summary", "sample", "status", "schema", "serve", "validate")
-app.registered_commands.sort(key=lambda c: _ORDER.index(n) if (n := c.name or getattr(c.callback, "__name__", ""))
-                             in _ORDER else len(_ORDER))
+app.registered_commands.sort(
+    key=lambda c: _ORDER.index(n) if (n := c.name or getattr(c.callback, "__name__", "")) in _ORDER else len(_ORDER)
+)
 
 if __name__ == "__main__":
     app()

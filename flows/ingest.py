@@ -27,8 +27,11 @@ def ingest_files(ws: Workspace) -> list[FileResult]:
     """Ingest every source's new files (one transaction per file; unchanged files are skipped), gated by GX.
     A retry is safe: files loaded by the failed try are skipped."""
     files = pipeline.ingest(ws)
-    create_table_artifact(key="ingested-files", description="Files seen by this ingest run", table=[
-        {k: v for k, v in f.as_dict().items() if k not in ("notes", "quarantined_by_reason")} for f in files])
+    create_table_artifact(
+        key="ingested-files",
+        description="Files seen by this ingest run",
+        table=[{k: v for k, v in f.as_dict().items() if k not in ("notes", "quarantined_by_reason")} for f in files],
+    )
     return files
 
 

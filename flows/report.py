@@ -25,15 +25,20 @@ def publish_artifacts(reported: ReportResult) -> None:
     if latest is None:
         create_markdown_artifact(key="scorecard-headline", markdown="No revisit has data yet: no scorecard written.")
         return
-    create_markdown_artifact(key="scorecard-headline", markdown=latest.markdown,
-                             description=f"Journey headline and top priorities, revisit {latest.revisit_id}")
-    create_table_artifact(key="scorecard-priorities", table=latest.priority_rows,
-                          description=f"Priority table, revisit {latest.revisit_id}")
+    create_markdown_artifact(
+        key="scorecard-headline",
+        markdown=latest.markdown,
+        description=f"Journey headline and top priorities, revisit {latest.revisit_id}",
+    )
+    create_table_artifact(
+        key="scorecard-priorities",
+        table=latest.priority_rows,
+        description=f"Priority table, revisit {latest.revisit_id}",
+    )
 
 
 @flow(name="report", log_prints=True)
-def report(journey: str = str(settings.SAMPLE_JOURNEY), db: str | None = None, reports: str | None = None
-           ) -> list[str]:
+def report(journey: str = str(settings.SAMPLE_JOURNEY), db: str | None = None, reports: str | None = None) -> list[str]:
     """Write every revisit's scorecard, owner pages and exports into `reports` (default reports/); return the
     main pages (owner pages and exports sit in the scorecard_<revisit>/ folder beside each)."""
     reported = write_reports(open_workspace(journey, db, reports))

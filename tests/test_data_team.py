@@ -19,10 +19,12 @@ def test_every_mart_and_column_is_documented(sample_run):
         undocumented_objects = con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' AND comment IS NULL "
             "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'marts' AND NOT internal "
-            "AND comment IS NULL").fetchall()
+            "AND comment IS NULL"
+        ).fetchall()
         undocumented_columns = con.execute(
             "SELECT table_name || '.' || column_name FROM duckdb_columns() "
-            "WHERE schema_name = 'marts' AND comment IS NULL").fetchall()
+            "WHERE schema_name = 'marts' AND comment IS NULL"
+        ).fetchall()
     assert undocumented_objects == [] and undocumented_columns == []
 
 
@@ -45,7 +47,9 @@ def test_one_query_answers_which_touchpoints_of_a_stage_got_worse(sample_run):
     assert none_worse.empty
 
 
-@pytest.mark.parametrize("value", ["anna@example.dk", "  Anna@Example.DK ", "ÆBLE.ØSTERGÅRD@EXAMPLE.DK", "+45 12 34 56 78"])
+@pytest.mark.parametrize(
+    "value", ["anna@example.dk", "  Anna@Example.DK ", "ÆBLE.ØSTERGÅRD@EXAMPLE.DK", "+45 12 34 56 78"]
+)
 def test_python_pseudonym_matches_the_ingest_sql(value):
     sql = duckdb.execute("SELECT left(sha256($key || lower(trim($v))), 16)", {"key": "k3y", "v": value}).fetchall()
     assert pseudonymise(value, "k3y") == sql[0][0]

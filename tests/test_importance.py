@@ -302,7 +302,15 @@ def test_bootstrap_is_deterministic_and_brackets_the_estimate(swiss):
     b = bootstrap_importance(swiss, "Fertility", SWISS_DRIVERS, n_resamples=200, seed=3)
     pd.testing.assert_frame_equal(a, b)
     assert list(a.columns) == [
-        "driver", "importance", "share", "ci_low", "ci_high", "rank", "rank_ci_low", "rank_ci_high", "n"
+        "driver",
+        "importance",
+        "share",
+        "ci_low",
+        "ci_high",
+        "rank",
+        "rank_ci_low",
+        "rank_ci_high",
+        "n",
     ]
     assert (a["ci_low"] <= a["importance"]).all() and (a["importance"] <= a["ci_high"]).all()
     assert a["importance"].sum() == pytest.approx(0.7067350, abs=1e-6)

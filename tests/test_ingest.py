@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
@@ -22,21 +21,47 @@ JOURNEY = {
         {"id": "delivery", "name": "Delivery", "stage": "deliver", "owner": "Logistics", "critical": True},
     ],
     "sources": [
-        {"id": "rel", "kind": "survey", "format": "qualtrics_csv", "files": "in/rel_*.csv",
-         "respondent_id": "RecipientEmail", "response_id": "ResponseId", "timestamp": "RecordedDate",
-         "timestamp_format": "%Y-%m-%d %H:%M:%S", "timezone": "Europe/Copenhagen",
-         "private_columns": ["RecipientFirstName"],
-         "questions": [
-             {"column": "Q1", "metric": "nps"},
-             {"column": "Q3_1", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "checkout",
-              "na_codes": [-99]},
-             {"column": "Q3_2", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "delivery",
-              "na_codes": [-99]},
-             {"column": "Q4", "metric": "comment"},
-         ]},
-        {"id": "deliveries", "kind": "operational", "files": "in/deliveries.csv", "event_type": "delivery",
-         "touchpoint": "delivery", "event_id": "id", "respondent_id": "email", "timestamp": "at",
-         "measures": ["delay_minutes"]},
+        {
+            "id": "rel",
+            "kind": "survey",
+            "format": "qualtrics_csv",
+            "files": "in/rel_*.csv",
+            "respondent_id": "RecipientEmail",
+            "response_id": "ResponseId",
+            "timestamp": "RecordedDate",
+            "timestamp_format": "%Y-%m-%d %H:%M:%S",
+            "timezone": "Europe/Copenhagen",
+            "private_columns": ["RecipientFirstName"],
+            "questions": [
+                {"column": "Q1", "metric": "nps"},
+                {
+                    "column": "Q3_1",
+                    "metric": "csat",
+                    "scale": {"min": 1, "max": 5},
+                    "touchpoint": "checkout",
+                    "na_codes": [-99],
+                },
+                {
+                    "column": "Q3_2",
+                    "metric": "csat",
+                    "scale": {"min": 1, "max": 5},
+                    "touchpoint": "delivery",
+                    "na_codes": [-99],
+                },
+                {"column": "Q4", "metric": "comment"},
+            ],
+        },
+        {
+            "id": "deliveries",
+            "kind": "operational",
+            "files": "in/deliveries.csv",
+            "event_type": "delivery",
+            "touchpoint": "delivery",
+            "event_id": "id",
+            "respondent_id": "email",
+            "timestamp": "at",
+            "measures": ["delay_minutes"],
+        },
     ],
     "outcome": {"source": "rel", "question": "Q1"},
     "revisits": [{"id": "R1", "start": "2026-01-01", "end": "2026-06-30"}],
@@ -45,18 +70,30 @@ JOURNEY = {
 QUALTRICS_HEADER = (
     "ResponseId,RecordedDate,RecipientEmail,RecipientFirstName,Q1,Q3_1,Q3_2,Q4,Extra\n"
     'Response ID,Recorded Date,Email,First name,How likely,"Rate - Checkout","Rate -\nDelivery",Why?,Extra\n'
-    + ",".join(f'"{{""ImportId"":""{c}""}}"' for c in
-               ["_recordId", "recordedDate", "recipientEmail", "recipientFirstName", "QID1", "QID3_1", "QID3_2",
-                "QID4", "extra"]) + "\n"
+    + ",".join(
+        f'"{{""ImportId"":""{c}""}}"'
+        for c in [
+            "_recordId",
+            "recordedDate",
+            "recipientEmail",
+            "recipientFirstName",
+            "QID1",
+            "QID3_1",
+            "QID3_2",
+            "QID4",
+            "extra",
+        ]
+    )
+    + "\n"
 )
 QUALTRICS_ROWS = (
-    'R_1,2026-01-05 10:00:00,Anna@Example.dk,Anna,10,5,4,"Fint, tak",x\n'   # loaded (winter: UTC+1)
-    "R_2,2026-07-06 10:00:00,bo@example.dk,Bo,6,,2,,\n"                     # loaded (summer: UTC+2), Q3_1 blank
-    "R_3,2026-01-07 10:00:00,cai@example.dk,Cai,9,-99,7,,\n"                 # out_of_range (7 on 1-5)
-    "R_4,bad date,dan@example.dk,Dan,8,4,4,,\n"                              # bad_timestamp
-    ",2026-01-08 10:00:00,eva@example.dk,Eva,8,4,4,,\n"                      # missing_id
-    "R_6,2026-01-09 10:00:00,finn@example.dk,Finn,ten,4,4,,\n"               # unknown_label
-    'R_1,2026-01-05 10:00:00,Anna@Example.dk,Anna,10,5,4,"Fint, tak",x\n'   # duplicate within the file
+    'R_1,2026-01-05 10:00:00,Anna@Example.dk,Anna,10,5,4,"Fint, tak",x\n'  # loaded (winter: UTC+1)
+    "R_2,2026-07-06 10:00:00,bo@example.dk,Bo,6,,2,,\n"  # loaded (summer: UTC+2), Q3_1 blank
+    "R_3,2026-01-07 10:00:00,cai@example.dk,Cai,9,-99,7,,\n"  # out_of_range (7 on 1-5)
+    "R_4,bad date,dan@example.dk,Dan,8,4,4,,\n"  # bad_timestamp
+    ",2026-01-08 10:00:00,eva@example.dk,Eva,8,4,4,,\n"  # missing_id
+    "R_6,2026-01-09 10:00:00,finn@example.dk,Finn,ten,4,4,,\n"  # unknown_label
+    'R_1,2026-01-05 10:00:00,Anna@Example.dk,Anna,10,5,4,"Fint, tak",x\n'  # duplicate within the file
 )
 
 
@@ -80,26 +117,40 @@ def _ingest_all(lj, con):
 def test_every_row_is_loaded_quarantined_or_duplicate(workspace):
     _, lj, con = workspace
     rel, dels = _ingest_all(lj, con)
-    assert (rel.status, rel.rows_read, rel.rows_loaded, rel.rows_quarantined, rel.rows_duplicate) == ("loaded", 7, 2, 4, 1)
+    assert (rel.status, rel.rows_read, rel.rows_loaded, rel.rows_quarantined, rel.rows_duplicate) == (
+        "loaded",
+        7,
+        2,
+        4,
+        1,
+    )
     assert (dels.rows_read, dels.rows_loaded, dels.rows_quarantined, dels.rows_duplicate) == (2, 1, 1, 0)
     stored = con.execute(
-        "SELECT rows_read, rows_loaded + rows_quarantined + rows_duplicate FROM ops.ingest_files").fetchall()
+        "SELECT rows_read, rows_loaded + rows_quarantined + rows_duplicate FROM ops.ingest_files"
+    ).fetchall()
     assert all(read == accounted for read, accounted in stored)
 
 
 def test_quarantine_keeps_row_reason_and_record(workspace):
     _, lj, con = workspace
     _ingest_all(lj, con)
-    rows = con.execute("SELECT source_id, row_number, reason, message, record FROM ops.quarantine ORDER BY ALL").fetchall()
+    rows = con.execute(
+        "SELECT source_id, row_number, reason, message, record FROM ops.quarantine ORDER BY ALL"
+    ).fetchall()
     assert [(s, n, r) for s, n, r, _, _ in rows] == [
         ("deliveries", 2, "not_a_number"),
-        ("rel", 3, "out_of_range"), ("rel", 4, "bad_timestamp"), ("rel", 5, "missing_id"), ("rel", 6, "unknown_label"),
+        ("rel", 3, "out_of_range"),
+        ("rel", 4, "bad_timestamp"),
+        ("rel", 5, "missing_id"),
+        ("rel", 6, "unknown_label"),
     ]
     messages = {n: m for s, n, _, m, _ in rows if s == "rel"}
     assert messages[3] == "rel_1.csv row 3: column Q3_2: 7 is outside the scale 1-5"
     assert messages[4] == "rel_1.csv row 4: column RecordedDate: 'bad date' is not a timestamp (%Y-%m-%d %H:%M:%S)"
-    assert messages[6] == ("rel_1.csv row 6: column Q1: 'ten' is neither a number on the scale 0-10 nor a known "
-                           "answer label; add it to the question's codebook or na_codes")
+    assert messages[6] == (
+        "rel_1.csv row 6: column Q1: 'ten' is neither a number on the scale 0-10 nor a known "
+        "answer label; add it to the question's codebook or na_codes"
+    )
     record = json.loads(rows[1][4])
     assert record["ResponseId"] == "R_3" and record["Q3_2"] == "7" and record["Extra"] == ""  # empty, not missing
 
@@ -108,21 +159,28 @@ def test_answers_scores_na_and_comments(workspace):
     _, lj, con = workspace
     _ingest_all(lj, con)
     answers = con.execute(
-        "SELECT response_id, column_name, touchpoint_id, value, is_na FROM core.answers ORDER BY ALL").fetchall()
+        "SELECT response_id, column_name, touchpoint_id, value, is_na FROM core.answers ORDER BY ALL"
+    ).fetchall()
     assert answers == [
-        ("R_1", "Q1", None, 10.0, False), ("R_1", "Q3_1", "checkout", 5.0, False), ("R_1", "Q3_2", "delivery", 4.0, False),
-        ("R_2", "Q1", None, 6.0, False), ("R_2", "Q3_2", "delivery", 2.0, False),
+        ("R_1", "Q1", None, 10.0, False),
+        ("R_1", "Q3_1", "checkout", 5.0, False),
+        ("R_1", "Q3_2", "delivery", 4.0, False),
+        ("R_2", "Q1", None, 6.0, False),
+        ("R_2", "Q3_2", "delivery", 2.0, False),
     ]
     assert con.execute("SELECT response_id, comment FROM core.comments").fetchall() == [("R_1", "Fint, tak")]
-    assert con.execute("SELECT event_id, measure, value FROM core.event_measures").fetchall() == [("D1", "delay_minutes", 30.0)]
+    assert con.execute("SELECT event_id, measure, value FROM core.event_measures").fetchall() == [
+        ("D1", "delay_minutes", 30.0)
+    ]
 
 
 def test_na_code_is_stored_as_na_not_a_number(tmp_path, workspace):
     root, lj, con = workspace
     (root / "in" / "rel_2.csv").write_text(QUALTRICS_HEADER + "R_9,2026-02-01 12:00:00,x@example.dk,X,7,-99,3,,\n")
     _ingest_all(lj, con)
-    assert con.execute("SELECT value, score, is_na FROM core.answers WHERE response_id = 'R_9' AND column_name = 'Q3_1'"
-                       ).fetchone() == (None, None, True)
+    assert con.execute(
+        "SELECT value, score, is_na FROM core.answers WHERE response_id = 'R_9' AND column_name = 'Q3_1'"
+    ).fetchone() == (None, None, True)
 
 
 def test_timestamps_are_converted_to_utc_across_daylight_saving(workspace):
@@ -130,7 +188,10 @@ def test_timestamps_are_converted_to_utc_across_daylight_saving(workspace):
     _ingest_all(lj, con)
     got = {r: str(t) for r, t in con.execute("SELECT response_id, responded_at FROM core.responses").fetchall()}
     assert got == {"R_1": "2026-01-05 09:00:00", "R_2": "2026-07-06 08:00:00"}
-    assert str(con.execute("SELECT occurred_at FROM core.events WHERE event_id = 'D1'").fetchone()[0]) == "2026-01-04 10:00:00"
+    assert (
+        str(con.execute("SELECT occurred_at FROM core.events WHERE event_id = 'D1'").fetchone()[0])
+        == "2026-01-04 10:00:00"
+    )
 
 
 def test_identifiers_are_pseudonymised_everywhere(workspace):
@@ -138,16 +199,21 @@ def test_identifiers_are_pseudonymised_everywhere(workspace):
     _ingest_all(lj, con)
     text_columns = con.execute(
         "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
-        "WHERE data_type IN ('VARCHAR', 'JSON') AND schema_name IN ('raw', 'core', 'ops')").fetchall()
+        "WHERE data_type IN ('VARCHAR', 'JSON') AND schema_name IN ('raw', 'core', 'ops')"
+    ).fetchall()
     for schema, table, column in text_columns:
         leaked = con.execute(
             f'SELECT count(*) FROM {schema}."{table}" WHERE lower("{column}"::VARCHAR) LIKE \'%example.dk%\' '
-            f'OR regexp_matches("{column}"::VARCHAR, \'\\bAnna\\b\')').fetchone()[0]
+            f"OR regexp_matches(\"{column}\"::VARCHAR, '\\bAnna\\b')"
+        ).fetchone()[0]
         assert leaked == 0, f"{schema}.{table}.{column} holds a raw identifier"
     # The same customer gets the same pseudonym in surveys and operational data, whatever the case.
-    assert con.execute(
-        "SELECT count(*) FROM core.responses r JOIN core.events e USING (respondent_id) WHERE r.response_id = 'R_1'"
-    ).fetchone()[0] == 1
+    assert (
+        con.execute(
+            "SELECT count(*) FROM core.responses r JOIN core.events e USING (respondent_id) WHERE r.response_id = 'R_1'"
+        ).fetchone()[0]
+        == 1
+    )
 
 
 def test_reingesting_unchanged_or_renamed_files_is_a_noop(workspace):
@@ -165,7 +231,9 @@ def test_overlapping_export_counts_duplicates(workspace):
     root, lj, con = workspace
     _ingest_all(lj, con)
     (root / "in" / "rel_2.csv").write_text(
-        QUALTRICS_HEADER + "R_2,2026-07-06 10:00:00,bo@example.dk,Bo,6,,2,,\nR_7,2026-02-01 12:00:00,g@example.dk,G,9,4,5,,\n")
+        QUALTRICS_HEADER
+        + "R_2,2026-07-06 10:00:00,bo@example.dk,Bo,6,,2,,\nR_7,2026-02-01 12:00:00,g@example.dk,G,9,4,5,,\n"
+    )
     new = [r for r in _ingest_all(lj, con) if r.status == "loaded"]
     assert [(r.rows_read, r.rows_loaded, r.rows_duplicate) for r in new] == [(2, 1, 1)]
 
@@ -174,8 +242,12 @@ def test_overlapping_export_counts_duplicates(workspace):
     ("name", "content", "expected"),
     [
         ("deliveries.csv", "id,at,delay_minutes\nD1,2026-01-04T10:00:00Z,3\n", "missing required column(s) ['email']"),
-        ("rel_1.csv", QUALTRICS_HEADER.split("\n", 1)[0] + "\nR_1,2026-01-05 10:00:00,a@example.dk,A,10,5,4,,\n"
-         "R_2,2026-01-05 10:00:00,b@example.dk,B,10,5,4,,\n", "the third row has no ImportId"),
+        (
+            "rel_1.csv",
+            QUALTRICS_HEADER.split("\n", 1)[0] + "\nR_1,2026-01-05 10:00:00,a@example.dk,A,10,5,4,,\n"
+            "R_2,2026-01-05 10:00:00,b@example.dk,B,10,5,4,,\n",
+            "the third row has no ImportId",
+        ),
     ],
 )
 def test_bad_file_is_rejected_whole_and_the_run_goes_on(workspace, name, content, expected):
@@ -186,7 +258,9 @@ def test_bad_file_is_rejected_whole_and_the_run_goes_on(workspace, name, content
     assert bad.status == "rejected" and bad.reject_reason.startswith(f"{name}: ") and expected in bad.reject_reason
     assert bad.rows_read == 0
     assert [r.status for r in results.values()] == ["loaded"]
-    assert con.execute("SELECT status FROM ops.ingest_files WHERE file_id = ?", [bad.file_id]).fetchone()[0] == "rejected"
+    assert (
+        con.execute("SELECT status FROM ops.ingest_files WHERE file_id = ?", [bad.file_id]).fetchone()[0] == "rejected"
+    )
     source_table = "core.events" if name == "deliveries.csv" else "core.responses"
     assert con.execute(f"SELECT count(*) FROM {source_table}").fetchone()[0] == 0
 
@@ -210,13 +284,20 @@ def test_rejected_file_is_tried_again_once_the_journey_is_fixed(workspace):
 def test_unknown_codebook_name_is_a_one_line_journey_error(tmp_path):
     from cjx.journey import JourneyError
 
-    bad = {**JOURNEY, "sources": [{**JOURNEY["sources"][0], "questions": [
-        {"column": "Q1", "metric": "nps", "codebook": "likely_10"}]}, JOURNEY["sources"][1]]}
+    bad = {
+        **JOURNEY,
+        "sources": [
+            {**JOURNEY["sources"][0], "questions": [{"column": "Q1", "metric": "nps", "codebook": "likely_10"}]},
+            JOURNEY["sources"][1],
+        ],
+    }
     (tmp_path / "journey.yml").write_text(yaml.safe_dump(bad, sort_keys=False))
     with pytest.raises(JourneyError) as err:
         load_journey(tmp_path / "journey.yml")
-    assert str(err.value).endswith("sources[0].questions[0].codebook: unknown codebook 'likely_10'; expected one of "
-                                   "['agree_5', 'agree_7', 'good_bad', 'likely_11', 'satisfaction_5']")
+    assert str(err.value).endswith(
+        "sources[0].questions[0].codebook: unknown codebook 'likely_10'; expected one of "
+        "['agree_5', 'agree_7', 'good_bad', 'likely_11', 'satisfaction_5']"
+    )
 
 
 def test_inline_codebook_and_cli_validate_dry_run(workspace):
@@ -224,7 +305,7 @@ def test_inline_codebook_and_cli_validate_dry_run(workspace):
 
     from cjx.cli import app
 
-    root, lj, con = workspace
+    root, _, con = workspace
     path = root / "in" / "rel_1.csv"
     result = CliRunner().invoke(app, ["validate", str(path), "--journey", str(root / "journey.yml")])
     assert result.exit_code == 0, result.output
@@ -243,9 +324,11 @@ def test_a_row_far_wider_than_the_header_is_quarantined_not_the_file(workspace):
     root, lj, con = workspace
     wide = "D9," + ",".join(["x"] * 30)
     (root / "in" / "deliveries.csv").write_text(
-        f"id,email,at,delay_minutes\nD1,a@example.dk,2026-01-04T10:00:00Z,3\n{wide}\nD2,b@example.dk,2026-01-05T10:00:00Z,4\n")
+        f"id,email,at,delay_minutes\nD1,a@example.dk,2026-01-04T10:00:00Z,3\n{wide}\nD2,b@example.dk,2026-01-05T10:00:00Z,4\n"
+    )
     results = {r.source_id: r for r in _ingest_all(lj, con)}
     dels = results["deliveries"]
     assert (dels.status, dels.rows_read, dels.rows_loaded, dels.rows_quarantined) == ("loaded", 3, 2, 1)
     assert con.execute("SELECT row_number, reason FROM ops.quarantine WHERE source_id = 'deliveries'").fetchall() == [
-        (2, "wrong_field_count")]
+        (2, "wrong_field_count")
+    ]

@@ -36,8 +36,9 @@ def corpus_journey(tmp_path_factory):
 def _ingest_one(tmp_path: Path, journey_dir: Path, name: str):
     shutil.copy(CORPUS / name, tmp_path / name)
     lj, con = open_workspace(journey_dir / "journey.yml", tmp_path / "db.duckdb")
-    result = ingest_file(con, tmp_path / name, lj.journey.source(EXPECTED[name]["source"]), pseudonym_key=KEY,
-                         journey=lj.journey)
+    result = ingest_file(
+        con, tmp_path / name, lj.journey.source(EXPECTED[name]["source"]), pseudonym_key=KEY, journey=lj.journey
+    )
     return result, con
 
 
@@ -46,8 +47,9 @@ def test_fixture_outcome(tmp_path, corpus_journey, name):
     want = EXPECTED[name]
     result, con = _ingest_one(tmp_path, corpus_journey, name)
     try:
-        stored = con.execute("SELECT status, rows_read, rows_loaded, rows_quarantined, rows_duplicate "
-                             "FROM ops.ingest_files").fetchone()
+        stored = con.execute(
+            "SELECT status, rows_read, rows_loaded, rows_quarantined, rows_duplicate FROM ops.ingest_files"
+        ).fetchone()
         assert stored[1] == stored[2] + stored[3] + stored[4]  # the counts invariant, as stored
         if "rejected" in want:
             assert result.status == "rejected", result
@@ -59,7 +61,10 @@ def test_fixture_outcome(tmp_path, corpus_journey, name):
         assert result.status == "loaded", result.reject_reason
         quarantined = want.get("quarantined", {})
         assert (result.rows_read, result.rows_loaded, result.rows_duplicate) == (
-            want["read"], want["loaded"], want.get("duplicate", 0))
+            want["read"],
+            want["loaded"],
+            want.get("duplicate", 0),
+        )
         assert result.quarantined_by_reason == quarantined
         assert result.rows_quarantined == sum(quarantined.values())
         if "format" in want:
@@ -83,19 +88,31 @@ def test_labels_locale_and_zones_become_the_right_values(tmp_path, corpus_journe
     _, con = _ingest_one(tmp_path, corpus_journey, "qualtrics_choicetext.csv")
     # "Enig" 6 and "Helt enig" 7 (agree_7), "Tilfreds" 4, "5 – Meget tilfreds" 5, "10 - Extremely likely" 10,
     # "Ved ikke" N/A, never a number.
-    assert _values(con, "SELECT r.row_number, a.column_name, a.value, a.is_na FROM core.answers a "
-                        "JOIN core.responses r USING (source_id, response_id) ORDER BY ALL") == [
-        (1, "Q1", 9.0, False), (1, "Q2_CES", 6.0, False), (1, "Q3_CSAT", 4.0, False),
-        (2, "Q1", 10.0, False), (2, "Q2_CES", 7.0, False), (2, "Q3_CSAT", 5.0, False),
-        (3, "Q1", 2.0, False), (3, "Q2_CES", 2.0, False), (3, "Q3_CSAT", None, True),
+    assert _values(
+        con,
+        "SELECT r.row_number, a.column_name, a.value, a.is_na FROM core.answers a "
+        "JOIN core.responses r USING (source_id, response_id) ORDER BY ALL",
+    ) == [
+        (1, "Q1", 9.0, False),
+        (1, "Q2_CES", 6.0, False),
+        (1, "Q3_CSAT", 4.0, False),
+        (2, "Q1", 10.0, False),
+        (2, "Q2_CES", 7.0, False),
+        (2, "Q3_CSAT", 5.0, False),
+        (3, "Q1", 2.0, False),
+        (3, "Q2_CES", 2.0, False),
+        (3, "Q3_CSAT", None, True),
     ]
     con.close()
 
 
 def test_nordic_numbers_dates_and_encoding(tmp_path, corpus_journey):
     _, con = _ingest_one(tmp_path, corpus_journey, "nordic_orders_cp1252.csv")
-    assert _values(con, "SELECT e.event_id, e.occurred_at::VARCHAR, m.value FROM core.events e "
-                        "JOIN core.event_measures m USING (source_id, event_id) ORDER BY 1") == [
+    assert _values(
+        con,
+        "SELECT e.event_id, e.occurred_at::VARCHAR, m.value FROM core.events e "
+        "JOIN core.event_measures m USING (source_id, event_id) ORDER BY 1",
+    ) == [
         ("ORD-1001", "2024-03-03 23:00:00", 1234.5),  # 04-03-2024 in Copenhagen (CET) is 23:00 UTC the day before
         ("ORD-1002", "2024-03-10 23:00:00", 89.95),
     ]
@@ -107,9 +124,11 @@ def test_nordic_numbers_dates_and_encoding(tmp_path, corpus_journey):
 def test_swedish_nbsp_thousands_and_prefixed_labels(tmp_path, corpus_journey):
     _, con = _ingest_one(tmp_path, corpus_journey, "swedish_survey_nbsp.csv")
     # "Mycket nöjd" 5, "Varken nöjd eller missnöjd" 3, "2 – Missnöjd" 2, "Vet ej" N/A (ids are pseudonymised)
-    assert _values(con, "SELECT r.row_number, a.value, a.is_na FROM core.answers a "
-                        "JOIN core.responses r USING (source_id, response_id) ORDER BY 1") == [
-        (1, 5.0, False), (2, 3.0, False), (3, 2.0, False), (4, None, True)]
+    assert _values(
+        con,
+        "SELECT r.row_number, a.value, a.is_na FROM core.answers a "
+        "JOIN core.responses r USING (source_id, response_id) ORDER BY 1",
+    ) == [(1, 5.0, False), (2, 3.0, False), (3, 2.0, False), (4, None, True)]
     assert _values(con, 'SELECT "Belopp" FROM raw.swedish ORDER BY row_number')[0] == ("1\u00a0234,50",)
     con.close()
 
@@ -122,33 +141,43 @@ def test_tool_timestamps_are_utc(tmp_path, corpus_journey):
     (tmp_path / "d").mkdir()
     _, con = _ingest_one(tmp_path / "d", corpus_journey, "delighted_survey_responses.json")
     assert _values(con, "SELECT responded_at::VARCHAR FROM core.responses ORDER BY 1") == [
-        ("2024-03-04 09:17:40",), ("2024-03-04 10:02:13",)]
+        ("2024-03-04 09:17:40",),
+        ("2024-03-04 10:02:13",),
+    ]
     con.close()
     (tmp_path / "m").mkdir()
     _, con = _ingest_one(tmp_path / "m", corpus_journey, "msforms_results.xlsx")
     # 2024-03-04 09:17:40 Copenhagen; serial 45355.5 = 2024-03-04 12:00 Copenhagen
     assert _values(con, "SELECT response_id, responded_at::VARCHAR FROM core.responses ORDER BY 1") == [
-        ("1", "2024-03-04 08:17:40"), ("2", "2024-03-04 09:01:30"), ("3", "2024-03-04 11:00:00")]
+        ("1", "2024-03-04 08:17:40"),
+        ("2", "2024-03-04 09:01:30"),
+        ("3", "2024-03-04 11:00:00"),
+    ]
     con.close()
 
 
 def test_overlapping_exports_keep_the_latest_version_in_any_order(tmp_path, corpus_journey):
     snapshots = []
-    for order in (["qualtrics_overlap_a.csv", "qualtrics_overlap_b.csv"],
-                  ["qualtrics_overlap_b.csv", "qualtrics_overlap_a.csv"]):
+    for order in (
+        ["qualtrics_overlap_a.csv", "qualtrics_overlap_b.csv"],
+        ["qualtrics_overlap_b.csv", "qualtrics_overlap_a.csv"],
+    ):
         work = tmp_path / order[0]
         work.mkdir()
         lj, con = open_workspace(corpus_journey / "journey.yml", work / "db.duckdb")
         results = []
         for name in order:
             shutil.copy(CORPUS / name, work / name)
-            results.append(ingest_file(con, work / name, lj.journey.source("qualtrics"), pseudonym_key=KEY,
-                                       journey=lj.journey))
-        snapshots.append((
-            _values(con, "SELECT response_id, responded_at::VARCHAR FROM core.responses ORDER BY 1"),
-            _values(con, "SELECT response_id, column_name, value FROM core.answers ORDER BY ALL"),
-            _values(con, "SELECT response_id FROM core.partial_responses"),
-        ))
+            results.append(
+                ingest_file(con, work / name, lj.journey.source("qualtrics"), pseudonym_key=KEY, journey=lj.journey)
+            )
+        snapshots.append(
+            (
+                _values(con, "SELECT response_id, responded_at::VARCHAR FROM core.responses ORDER BY 1"),
+                _values(con, "SELECT response_id, column_name, value FROM core.answers ORDER BY ALL"),
+                _values(con, "SELECT response_id FROM core.partial_responses"),
+            )
+        )
         files = _values(con, "SELECT rows_read, rows_loaded, rows_duplicate FROM ops.ingest_files ORDER BY path")
         assert [tuple(f) for f in files] == [(2, 1, 1), (2, 2, 0)]  # a: its R_G superseded by b's later version
         con.close()
@@ -161,7 +190,9 @@ def test_overlapping_exports_keep_the_latest_version_in_any_order(tmp_path, corp
 def test_duplicate_rows_in_one_file_keep_the_latest(tmp_path, corpus_journey):
     _, con = _ingest_one(tmp_path, corpus_journey, "qualtrics_duplicate_rows.csv")
     assert _values(con, "SELECT response_id, row_number, responded_at::VARCHAR FROM core.responses ORDER BY 1") == [
-        ("R_Jppppppppppppppp", 1, "2024-03-06 11:00:00"), ("R_Kqqqqqqqqqqqqqqq", 3, "2024-03-04 08:00:00")]
+        ("R_Jppppppppppppppp", 1, "2024-03-06 11:00:00"),
+        ("R_Kqqqqqqqqqqqqqqq", 3, "2024-03-04 08:00:00"),
+    ]
     con.close()
 
 
@@ -177,8 +208,11 @@ def test_whole_corpus_twice_changes_nothing_and_rejects_are_moved(tmp_path):
         return [r for s in lj.journey.sources for r in ingest_source(con, lj, s.id, KEY)]
 
     def snapshot():
-        tables = _values(con, "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
-                              "('raw', 'core', 'ops') AND table_name NOT IN ('schema_migrations') ORDER BY ALL")
+        tables = _values(
+            con,
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
+            "('raw', 'core', 'ops') AND table_name NOT IN ('schema_migrations') ORDER BY ALL",
+        )
         out = {}
         for schema, table in tables:
             df = con.execute(f'SELECT * FROM {schema}."{table}"').df()

@@ -19,23 +19,59 @@ from cjx.journey.model import Journey
 from cjx.journey.sync import sync_journey
 from cjx.store import migrate
 
-JOURNEY = Journey.model_validate({
-    "journey": {"id": "p", "name": "P"},
-    "stages": [{"id": "s", "name": "S"}],
-    "touchpoints": [{"id": "t", "name": "T", "stage": "s", "owner": "O"}],
-    "sources": [{"id": "ops", "kind": "operational", "files": "*", "event_type": "e", "event_id": "id",
-                 "respondent_id": "who", "timestamp": "at", "measures": ["n"]},
-                {"id": "srv", "kind": "survey", "files": "*", "touchpoint": "t", "response_id": "id",
-                 "respondent_id": "who", "timestamp": "at",
-                 "questions": [{"column": "n", "metric": "csat", "scale": {"min": 1, "max": 5}}]}],
-    "revisits": [{"id": "r", "start": "2020-01-01", "end": "2030-01-01"}],
-})
+JOURNEY = Journey.model_validate(
+    {
+        "journey": {"id": "p", "name": "P"},
+        "stages": [{"id": "s", "name": "S"}],
+        "touchpoints": [{"id": "t", "name": "T", "stage": "s", "owner": "O"}],
+        "sources": [
+            {
+                "id": "ops",
+                "kind": "operational",
+                "files": "*",
+                "event_type": "e",
+                "event_id": "id",
+                "respondent_id": "who",
+                "timestamp": "at",
+                "measures": ["n"],
+            },
+            {
+                "id": "srv",
+                "kind": "survey",
+                "files": "*",
+                "touchpoint": "t",
+                "response_id": "id",
+                "respondent_id": "who",
+                "timestamp": "at",
+                "questions": [{"column": "n", "metric": "csat", "scale": {"min": 1, "max": 5}}],
+            },
+        ],
+        "revisits": [{"id": "r", "start": "2020-01-01", "end": "2030-01-01"}],
+    }
+)
 
 # Printable text incl. Nordic letters, quotes, delimiters, line breaks and the odd control character.
-field_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00\r"),
-                     max_size=12)
-cell = st.one_of(field_text, st.sampled_from(["", "5", "1.234,50", "Meget tilfreds", "Ved ikke", "2026-03-29 02:30:00",
-                                              "2024-03-04T10:00:00Z", '"', "a;b", "x\ny", "æøå"]))
+field_text = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00\r"), max_size=12
+)
+cell = st.one_of(
+    field_text,
+    st.sampled_from(
+        [
+            "",
+            "5",
+            "1.234,50",
+            "Meget tilfreds",
+            "Ved ikke",
+            "2026-03-29 02:30:00",
+            "2024-03-04T10:00:00Z",
+            '"',
+            "a;b",
+            "x\ny",
+            "æøå",
+        ]
+    ),
+)
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +92,7 @@ def _render(rows: list[list[str]], delimiter: str) -> str:
 
 # derandomize: CI runs the same examples every time. A bare CR in an unquoted field is excluded: every CSV
 # reader (Excel included) takes it as a line break, so "one record" is not what such a file says.
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rows=st.lists(st.lists(cell, min_size=4, max_size=4), max_size=6),
     delimiter=st.sampled_from([",", ";", "\t"]),

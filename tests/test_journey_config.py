@@ -52,20 +52,39 @@ def test_nps_scale_defaults_to_0_10(tmp_path, journey_data):
     [
         (lambda d: d["touchpoints"][2].update(stage="checkout"), "touchpoints[2].stage", "unknown stage 'checkout'"),
         (lambda d: d["touchpoints"][5].pop("owner"), "touchpoints[5].owner", "required key is missing"),
-        (lambda d: d["sources"][0]["questions"][2]["scale"].pop("max"), "sources[0].questions[2].scale.max",
-         "required key is missing"),
-        (lambda d: d["sources"][1]["questions"][0].pop("scale"), "sources[1].questions[0]",
-         "a csat question needs a scale with min and max"),
-        (lambda d: d["sources"][1]["questions"][0].update(scale={"min": 5, "max": 1}),
-         "sources[1].questions[0].scale", "max (1) must be greater than min (5)"),
-        (lambda d: d["sources"][0]["questions"][3].update(touchpoint="nowhere"), "sources[0].questions[3].touchpoint",
-         "unknown touchpoint 'nowhere'"),
-        (lambda d: d["sources"][1].update(kind="webhook"), "sources[1].kind", "Input should be 'survey' or 'operational'"),
+        (
+            lambda d: d["sources"][0]["questions"][2]["scale"].pop("max"),
+            "sources[0].questions[2].scale.max",
+            "required key is missing",
+        ),
+        (
+            lambda d: d["sources"][1]["questions"][0].pop("scale"),
+            "sources[1].questions[0]",
+            "a csat question needs a scale with min and max",
+        ),
+        (
+            lambda d: d["sources"][1]["questions"][0].update(scale={"min": 5, "max": 1}),
+            "sources[1].questions[0].scale",
+            "max (1) must be greater than min (5)",
+        ),
+        (
+            lambda d: d["sources"][0]["questions"][3].update(touchpoint="nowhere"),
+            "sources[0].questions[3].touchpoint",
+            "unknown touchpoint 'nowhere'",
+        ),
+        (
+            lambda d: d["sources"][1].update(kind="webhook"),
+            "sources[1].kind",
+            "Input should be 'survey' or 'operational'",
+        ),
         (lambda d: d["touchpoints"][0].update(ownr="x"), "touchpoints[0].ownr", "unknown key"),
         (lambda d: d["stages"].append({"id": "buy", "name": "Again"}), "stages[6].id", "duplicate id 'buy'"),
         (lambda d: d["revisits"][1].update(start="2026-03-15"), "revisits[1]", "overlaps '2026-Q1'"),
-        (lambda d: d.update(outcome={"source": "relationship", "question": "Q9"}), "outcome.question",
-         "'Q9' is not a rated question"),
+        (
+            lambda d: d.update(outcome={"source": "relationship", "question": "Q9"}),
+            "outcome.question",
+            "'Q9' is not a rated question",
+        ),
         (lambda d: d["schedule"].update(cron="every monday"), "schedule", "not a five-field cron"),
     ],
 )
@@ -100,6 +119,8 @@ def test_cli_check_prints_one_line_error_not_traceback(tmp_path, journey_data):
 
 
 def test_cli_check_ok():
-    proc = subprocess.run([sys.executable, "-m", "cjx.cli", "check", str(SAMPLE_JOURNEY)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "cjx.cli", "check", str(SAMPLE_JOURNEY)], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     assert "6 stages, 11 touchpoints, 7 sources, 3 revisits" in proc.stdout

@@ -14,24 +14,42 @@ JOURNEY = {
     "journey": {"id": "tiny", "name": "Tiny"},
     "stages": [{"id": "buy", "name": "Buy"}, {"id": "support", "name": "Support"}],
     "touchpoints": [
-        {"id": "checkout", "name": "Checkout", "stage": "buy", "owner": "Web",
-         "target": {"metric": "csat", "value": 0.8}},
+        {
+            "id": "checkout",
+            "name": "Checkout",
+            "stage": "buy",
+            "owner": "Web",
+            "target": {"metric": "csat", "value": 0.8},
+        },
         {"id": "service", "name": "Service", "stage": "support", "owner": "CS", "critical": True},
         {"id": "returns", "name": "Returns", "stage": "support", "owner": "Logistics"},
     ],
-    "sources": [{
-        "id": "s", "kind": "survey", "files": "none_*.csv", "respondent_id": "email", "response_id": "id",
-        "timestamp": "at",
-        "questions": [
-            {"column": "nps", "metric": "nps"},
-            {"column": "sat", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "checkout"},
-            {"column": "ces7", "metric": "ces", "scale": {"min": 1, "max": 7}, "touchpoint": "service"},
-            {"column": "effort5", "metric": "ces", "scale": {"min": 1, "max": 5}, "touchpoint": "returns",
-             "direction": "lower_is_better"},
-        ],
-    }],
-    "revisits": [{"id": "R1", "start": "2026-01-01", "end": "2026-01-31"},
-                 {"id": "R2", "start": "2026-02-01", "end": "2026-02-28"}],
+    "sources": [
+        {
+            "id": "s",
+            "kind": "survey",
+            "files": "none_*.csv",
+            "respondent_id": "email",
+            "response_id": "id",
+            "timestamp": "at",
+            "questions": [
+                {"column": "nps", "metric": "nps"},
+                {"column": "sat", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "checkout"},
+                {"column": "ces7", "metric": "ces", "scale": {"min": 1, "max": 7}, "touchpoint": "service"},
+                {
+                    "column": "effort5",
+                    "metric": "ces",
+                    "scale": {"min": 1, "max": 5},
+                    "touchpoint": "returns",
+                    "direction": "lower_is_better",
+                },
+            ],
+        }
+    ],
+    "revisits": [
+        {"id": "R1", "start": "2026-01-01", "end": "2026-01-31"},
+        {"id": "R2", "start": "2026-02-01", "end": "2026-02-28"},
+    ],
     "settings": {"min_base": 4},
 }
 
@@ -49,7 +67,7 @@ GIVEN = [
 @pytest.fixture
 def con(tmp_path):
     (tmp_path / "journey.yml").write_text(yaml.safe_dump(JOURNEY, sort_keys=False))
-    lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    _lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
     scales = {"nps": (0, 10, False), "sat": (1, 5, False), "ces7": (1, 7, False), "effort5": (1, 5, True)}
     touchpoint = {"nps": None, "sat": "checkout", "ces7": "service", "effort5": "returns"}
     metric = {"nps": "nps", "sat": "csat", "ces7": "ces", "effort5": "ces"}
@@ -58,16 +76,19 @@ def con(tmp_path):
         for column, value in answers.items():
             lo, hi, reversed_ = scales[column]
             score = None if value is None else (lo + hi - value if reversed_ else value)
-            con.execute("INSERT INTO core.answers VALUES ('s', ?, ?, ?, ?, ?, ?, ?)",
-                        [rid, column, metric[column], touchpoint[column], value, score, value is None])
+            con.execute(
+                "INSERT INTO core.answers VALUES ('s', ?, ?, ?, ?, ?, ?, ?)",
+                [rid, column, metric[column], touchpoint[column], value, score, value is None],
+            )
     build_marts(con)
     yield con
     con.close()
 
 
 def _row(con, touchpoint, revisit="R1") -> dict:
-    df = con.execute("SELECT * FROM marts.touchpoint_scorecard WHERE touchpoint_id = ? AND revisit_id = ?",
-                     [touchpoint, revisit]).df()
+    df = con.execute(
+        "SELECT * FROM marts.touchpoint_scorecard WHERE touchpoint_id = ? AND revisit_id = ?", [touchpoint, revisit]
+    ).df()
     assert len(df) == 1
     return df.iloc[0].to_dict()
 
@@ -106,8 +127,9 @@ def test_touchpoint_without_feedback_is_kept_with_zero_base(con):
 
 
 def test_revisit_headline_nps(con):
-    head = con.execute("SELECT revisit_id, n_nps, nps, promoter_share, detractor_share FROM marts.revisit_headline"
-                       ).fetchall()
+    head = con.execute(
+        "SELECT revisit_id, n_nps, nps, promoter_share, detractor_share FROM marts.revisit_headline"
+    ).fetchall()
     # R1: 10, 9, 8, 6, 0 -> promoters 2/5, detractors 2/5, NPS 0; R2: 10 -> NPS 100
     assert head[0][0] == "R1" and head[0][1] == 5
     assert head[0][2] == pytest.approx(0) and head[0][3] == pytest.approx(0.4) and head[0][4] == pytest.approx(0.4)
@@ -136,10 +158,14 @@ def test_nps_standard_error_rocks_2016(con):
     # 1 detractor, 2 passives, 3 promoters: variance (4/6) - (2/6)^2 = 5/9 per respondent
     se = con.execute("SELECT core.nps_se(3 / 6, 1 / 6, 6)").fetchall()[0][0]
     assert se == pytest.approx(100 * np.sqrt(5 / 9 / 6))
-    head = con.execute("SELECT nps_se, nps_ci_low, nps_ci_high FROM marts.revisit_headline WHERE revisit_id = 'R1'"
-                       ).fetchall()[0]
+    head = con.execute(
+        "SELECT nps_se, nps_ci_low, nps_ci_high FROM marts.revisit_headline WHERE revisit_id = 'R1'"
+    ).fetchall()[0]
     # R1: 2 promoters, 1 passive, 2 detractors of 5: variance 0.8, SE = 100 sqrt(0.8 / 5) = 40
-    assert head[0] == pytest.approx(40) and head[1] == pytest.approx(-78.3985594) and head[2] == pytest.approx(78.3985594)
-    r2 = con.execute("SELECT nps_se, nps_ci_low, nps_ci_high FROM marts.revisit_headline WHERE revisit_id = 'R2'"
-                     ).fetchall()[0]
+    assert (
+        head[0] == pytest.approx(40) and head[1] == pytest.approx(-78.3985594) and head[2] == pytest.approx(78.3985594)
+    )
+    r2 = con.execute(
+        "SELECT nps_se, nps_ci_low, nps_ci_high FROM marts.revisit_headline WHERE revisit_id = 'R2'"
+    ).fetchall()[0]
     assert r2 == (0, 100, 100)  # one promoter: no spread, interval clamped to the scale

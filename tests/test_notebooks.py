@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -18,7 +16,9 @@ def test_notebook_executes(path, sample_run, monkeypatch):
     db, _, _ = sample_run
     monkeypatch.setenv("CJX_DB", str(db))
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert not [o for cell in code for o in cell.outputs if o.output_type == "error"]
     assert code[-1].outputs, "the last cell shows a result"
@@ -27,5 +27,8 @@ def test_notebook_executes(path, sample_run, monkeypatch):
 def test_notebooks_are_committed_without_outputs():
     for path in NOTEBOOKS:
         notebook = nbformat.read(path, as_version=4)
-        assert all(not cell.get("outputs") and not cell.get("execution_count")
-                   for cell in notebook.cells if cell.cell_type == "code"), path.name
+        assert all(
+            not cell.get("outputs") and not cell.get("execution_count")
+            for cell in notebook.cells
+            if cell.cell_type == "code"
+        ), path.name

@@ -34,10 +34,21 @@ def second_run(sample_run, tmp_path_factory):
     # a data-team query left open on the published copy the second run is about to replace
     reader = duckdb.connect(str(work / "published" / "cjx.duckdb"), read_only=True)
     before = reader.execute("SELECT count(*) FROM core.responses").fetchall()[0][0]
-    waiting = CliRunner().invoke(app, ["status", "--journey", str(work / "sample" / "journey.yml"),
-                                       "--db", str(work / "cjx.duckdb")])
-    result = CliRunner().invoke(app, ["run", "--journey", str(work / "sample" / "journey.yml"),
-                                      "--db", str(work / "cjx.duckdb"), "--reports", str(work / "reports")])
+    waiting = CliRunner().invoke(
+        app, ["status", "--journey", str(work / "sample" / "journey.yml"), "--db", str(work / "cjx.duckdb")]
+    )
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--journey",
+            str(work / "sample" / "journey.yml"),
+            "--db",
+            str(work / "cjx.duckdb"),
+            "--reports",
+            str(work / "reports"),
+        ],
+    )
     yield work, result, waiting, reader, before
     reader.close()  # closing twice is harmless
 
@@ -47,8 +58,9 @@ def test_second_run_ingests_only_the_new_export(second_run):
     assert result.exit_code == 0, result.output
     assert "1 file(s) waiting to be ingested" in waiting.output and "delivery_pulse_2026-Q3-late.csv" in waiting.output
     with closing(duckdb.connect(str(work / "cjx.duckdb"), read_only=True)) as con:
-        run = con.execute("SELECT status, n_files_new, rows_loaded FROM ops.runs ORDER BY started_at DESC LIMIT 1"
-                          ).fetchall()
+        run = con.execute(
+            "SELECT status, n_files_new, rows_loaded FROM ops.runs ORDER BY started_at DESC LIMIT 1"
+        ).fetchall()
         assert run == [("completed", 1, 3)]
         # only revisit 2026-Q3 got new data, so only it was snapshotted again
         snapshots = dict(con.execute("SELECT revisit_id, count(*) FROM core.revisit_snapshots GROUP BY ALL").fetchall())
@@ -70,18 +82,21 @@ def test_a_reader_holding_the_published_copy_does_not_block_the_run(second_run, 
 
 def test_run_history_and_status(second_run):
     work, _, _, _, _ = second_run
-    status = CliRunner().invoke(app, ["status", "--journey", str(work / "sample" / "journey.yml"),
-                                      "--db", str(work / "cjx.duckdb")])
+    status = CliRunner().invoke(
+        app, ["status", "--journey", str(work / "sample" / "journey.yml"), "--db", str(work / "cjx.duckdb")]
+    )
     assert status.exit_code == 0
     assert "completed" in status.output and "0 file(s) waiting to be ingested." in status.output
 
 
 def test_run_lock_lets_one_writer_in(tmp_path):
     db = tmp_path / "cjx.duckdb"
-    with run_lock(db):
-        with pytest.raises(RunLocked, match=r"another cjx run is writing this database \(pid \d+ since"):
-            with run_lock(db):
-                pass
+    with (
+        run_lock(db),
+        pytest.raises(RunLocked, match=r"another cjx run is writing this database \(pid \d+ since"),
+        run_lock(db),
+    ):
+        pass
     with run_lock(db):  # released after the first run
         pass
 
@@ -89,8 +104,10 @@ def test_run_lock_lets_one_writer_in(tmp_path):
 def test_a_second_run_started_meanwhile_exits_with_a_clear_message(prefect_harness, tmp_path):
     db = tmp_path / "cjx.duckdb"
     with run_lock(db):
-        result = CliRunner().invoke(app, ["run", "--journey", str(SAMPLE / "journey.yml"), "--db", str(db),
-                                          "--reports", str(tmp_path / "reports")])
+        result = CliRunner().invoke(
+            app,
+            ["run", "--journey", str(SAMPLE / "journey.yml"), "--db", str(db), "--reports", str(tmp_path / "reports")],
+        )
     assert result.exit_code == 2
     assert "another cjx run is writing this database" in result.output
     assert not db.exists()  # it stopped before touching anything
@@ -120,7 +137,9 @@ def test_inbox_files_are_archived_once_processed(tmp_path):
     assert [r.status for r in results] == ["loaded", "skipped"]  # same content twice: loaded once
     assert list(inbox.iterdir()) == []
     assert sorted(p.name for p in (tmp_path / "archive" / "delivery_pulse").iterdir()) == [
-        "again.csv", "delivery_pulse_2026-Q1.csv"]
+        "again.csv",
+        "delivery_pulse_2026-Q1.csv",
+    ]
 
 
 def test_nothing_new_only_after_a_run_that_ended_well(tmp_path):

@@ -40,10 +40,18 @@ def _accounting(output: str) -> dict[str, list[str]]:
     """The per-file table of `cjx ingest`: file name -> [source, status, read, loaded, quarantined, duplicate]."""
     lines = output.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("File "))
-    assert lines[header].split()[:8] == ["File", "Source", "Status", "Rows", "read", "Loaded", "Quarantined",
-                                         "Duplicate"]
+    assert lines[header].split()[:8] == [
+        "File",
+        "Source",
+        "Status",
+        "Rows",
+        "read",
+        "Loaded",
+        "Quarantined",
+        "Duplicate",
+    ]
     rows = {}
-    for line in lines[header + 2:]:
+    for line in lines[header + 2 :]:
         if not line.strip() or line.startswith(("ingest: ", "reprocess: ")):
             break
         name, *cells = line.split()
@@ -72,13 +80,24 @@ def library_runs(tmp_path_factory):
         third = pipeline.run(ws)
         fourth = pipeline.run(ws)
     with closing(connect(db, read_only=True)) as con:
-        runs = con.execute("SELECT run_id, status, n_files_new, rows_loaded, error FROM ops.runs ORDER BY started_at"
-                           ).fetchall()
-        files = {Path(p).name: (read, loaded, quarantined, duplicate) for p, read, loaded, quarantined, duplicate in
-                 con.execute("SELECT path, rows_read, rows_loaded, rows_quarantined, rows_duplicate "
-                             "FROM ops.ingest_files WHERE status = 'loaded'").fetchall()}
-    return {"work": work, "ws": ws, "runs": runs, "files": files, "ingested": ingested,
-            "results": [first, second, third, fourth]}
+        runs = con.execute(
+            "SELECT run_id, status, n_files_new, rows_loaded, error FROM ops.runs ORDER BY started_at"
+        ).fetchall()
+        files = {
+            Path(p).name: (read, loaded, quarantined, duplicate)
+            for p, read, loaded, quarantined, duplicate in con.execute(
+                "SELECT path, rows_read, rows_loaded, rows_quarantined, rows_duplicate "
+                "FROM ops.ingest_files WHERE status = 'loaded'"
+            ).fetchall()
+        }
+    return {
+        "work": work,
+        "ws": ws,
+        "runs": runs,
+        "files": files,
+        "ingested": ingested,
+        "results": [first, second, third, fourth],
+    }
 
 
 def test_the_library_runs_the_whole_pipeline_and_records_it(library_runs):
@@ -91,8 +110,9 @@ def test_the_library_runs_the_whole_pipeline_and_records_it(library_runs):
     assert any((ws.reports / "scorecard_2026-Q3" / "owners").glob("*.html"))
     assert Path(first.published["database"]).exists()
     with closing(connect(ws.db, read_only=True)) as con:
-        q3 = con.execute("SELECT sum(n_responses) FROM marts.touchpoint_scorecard WHERE revisit_id = '2026-Q3'"
-                         ).fetchone()[0]
+        q3 = con.execute(
+            "SELECT sum(n_responses) FROM marts.touchpoint_scorecard WHERE revisit_id = '2026-Q3'"
+        ).fetchone()[0]
         assert q3 > 0
     run_id, status, n_new, _, error = library_runs["runs"][0]
     assert (run_id, status, n_new, error) == (first.run_id, "completed", len(first.files), None)
@@ -158,16 +178,25 @@ def test_cjx_ingest_runs_without_importing_prefect(tmp_path):
         "print(json.dumps({'exit': code, 'prefect': sorted(m for m in sys.modules if m.split('.')[0] == 'prefect')}))\n"
     )
     env = {**os.environ, "CJX_PSEUDONYM_KEY": "k"}
-    done = subprocess.run([sys.executable, "-c", script, str(journey), str(tmp_path / "cjx.duckdb")], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(journey), str(tmp_path / "cjx.duckdb")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     *lines, last = done.stdout.strip().splitlines() or [""]
     assert last.startswith("{"), done.stdout + done.stderr
     output, verdict = "\n".join(lines), json.loads(last)
     assert verdict == {"exit": 0, "prefect": []}, done.stdout + done.stderr
     rows = _accounting(output)
     assert {name: cells[1] for name, cells in rows.items()} == {
-        "delivery_pulse_2026-Q2.csv": "loaded", "delivery_pulse_2026-Q3.csv": "loaded",
-        "delivery_pulse_again.csv": "skipped", "delivery_pulse_broken.csv": "rejected"}
+        "delivery_pulse_2026-Q2.csv": "loaded",
+        "delivery_pulse_2026-Q3.csv": "loaded",
+        "delivery_pulse_again.csv": "skipped",
+        "delivery_pulse_broken.csv": "rejected",
+    }
     _assert_rows_add_up(rows)
     assert int(rows["delivery_pulse_2026-Q3.csv"][4]) > 0  # quarantined rows
     broken = next(line for line in output.splitlines() if line.startswith("delivery_pulse_broken.csv"))
@@ -177,9 +206,18 @@ def test_cjx_ingest_runs_without_importing_prefect(tmp_path):
 
 
 def test_importing_the_cli_does_not_import_prefect():
-    done = subprocess.run([sys.executable, "-c", "import sys, cjx.cli, cjx.pipeline, flows.cli; "
-                           "print(sorted(m for m in sys.modules if m.split('.')[0] in ('prefect', 'flows')))"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, cjx.cli, cjx.pipeline, flows.cli; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('prefect', 'flows')))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.stdout.strip() == "['flows', 'flows.cli']", done.stdout + done.stderr
 
 
@@ -212,13 +250,17 @@ def test_cjx_reprocess_rebuilds_a_source_from_raw_and_records_the_run(tmp_path):
     assert {cells[1] for cells in rows.values()} == {"reprocessed"}
     _assert_rows_add_up(rows)
     with closing(connect(db, read_only=True)) as con:
-        ingested = dict(con.execute("SELECT path, rows_loaded FROM ops.ingest_files WHERE status = 'loaded'"
-                                    ).fetchall())
-        runs = con.execute("SELECT run_id, status, n_files_new, reprocessed FROM ops.runs ORDER BY started_at"
-                           ).fetchall()
+        ingested = dict(
+            con.execute("SELECT path, rows_loaded FROM ops.ingest_files WHERE status = 'loaded'").fetchall()
+        )
+        runs = con.execute(
+            "SELECT run_id, status, n_files_new, reprocessed FROM ops.runs ORDER BY started_at"
+        ).fetchall()
     assert {Path(p).name: n for p, n in ingested.items()} == {name: int(c[3]) for name, c in rows.items()}
-    assert [(r[0].split("-")[0], *r[1:]) for r in runs] == [("ingest", "completed", 3, None),
-                                                           ("reprocess", "completed", 0, ["delivery_pulse"])]
+    assert [(r[0].split("-")[0], *r[1:]) for r in runs] == [
+        ("ingest", "completed", 3, None),
+        ("reprocess", "completed", 0, ["delivery_pulse"]),
+    ]
     unknown = CliRunner().invoke(app, ["reprocess", *args, "--source", "nope"])
     assert unknown.exit_code == 2 and "unknown source 'nope'" in unknown.output
 
@@ -234,17 +276,24 @@ def test_a_failing_step_is_recorded_as_failed_with_its_error(tmp_path, monkeypat
         pipeline.run(ws, run_id="r1", steps=pipeline.Steps(score=broken_score))
     with closing(connect(ws.db, read_only=True)) as con:
         assert con.execute("SELECT status, error, n_files_new FROM ops.runs").fetchall() == [
-            ("failed", "RuntimeError: disk full", 3)]
+            ("failed", "RuntimeError: disk full", 3)
+        ]
 
 
 def test_no_cjx_module_imports_flows():
     offenders = []
     for path in sorted((ROOT / "cjx").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
-            offenders += [f"{path.relative_to(ROOT)}:{node.lineno}: {n}" for n in names
-                          if n == "flows" or n.startswith("flows.")]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and node.level == 0
+                else []
+            )
+            offenders += [
+                f"{path.relative_to(ROOT)}:{node.lineno}: {n}" for n in names if n == "flows" or n.startswith("flows.")
+            ]
     assert offenders == []
 
 

@@ -34,16 +34,27 @@ JOURNEY = {
     "journey": {"id": "poison", "name": "Poison files"},
     "stages": [{"id": "buy", "name": "Buy"}],
     "touchpoints": [{"id": "checkout", "name": "Checkout", "stage": "buy", "owner": "Web"}],
-    "sources": [{"id": "pulse", "kind": "survey", "files": "in/pulse*", "touchpoint": "checkout",
-                 "respondent_id": "email", "response_id": "id", "timestamp": "at",
-                 "questions": [{"column": "score", "metric": "nps"}]}],
+    "sources": [
+        {
+            "id": "pulse",
+            "kind": "survey",
+            "files": "in/pulse*",
+            "touchpoint": "checkout",
+            "respondent_id": "email",
+            "response_id": "id",
+            "timestamp": "at",
+            "questions": [{"column": "score", "metric": "nps"}],
+        }
+    ],
     "revisits": [{"id": "R1", "start": "2026-01-01", "end": "2026-12-31"}],
 }
 GOOD_NAME = "pulse_good.csv"
-GOOD = ("id,email,at,score\n"
-        "P1,anna@example.dk,2026-01-05T10:00:00Z,9\n"
-        "P2,bo@example.dk,2026-01-06T10:00:00Z,7\n"
-        "P3,cai@example.dk,2026-01-07T10:00:00Z,3\n")
+GOOD = (
+    "id,email,at,score\n"
+    "P1,anna@example.dk,2026-01-05T10:00:00Z,9\n"
+    "P2,bo@example.dk,2026-01-06T10:00:00Z,7\n"
+    "P3,cai@example.dk,2026-01-07T10:00:00Z,3\n"
+)
 
 
 def _rss_kb() -> int:
@@ -78,8 +89,9 @@ def _ingest_child(root: str, out: str) -> None:
     elapsed = time.perf_counter() - start
     growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - baseline
     con.close()
-    Path(out).write_text(json.dumps({"results": [r.as_dict() for r in results], "elapsed": elapsed,
-                                     "growth_kb": growth}))
+    Path(out).write_text(
+        json.dumps({"results": [r.as_dict() for r in results], "elapsed": elapsed, "growth_kb": growth})
+    )
 
 
 _FORKSERVER = None
@@ -89,8 +101,18 @@ def _context():
     global _FORKSERVER
     if _FORKSERVER is None:
         _FORKSERVER = multiprocessing.get_context("forkserver")
-        _FORKSERVER.set_forkserver_preload(["great_expectations", "duckdb", "pandas", "openpyxl", "cjx.ingest",
-                                            "cjx.ingest.gate", "cjx.workspace", __name__])
+        _FORKSERVER.set_forkserver_preload(
+            [
+                "great_expectations",
+                "duckdb",
+                "pandas",
+                "openpyxl",
+                "cjx.ingest",
+                "cjx.ingest.gate",
+                "cjx.workspace",
+                __name__,
+            ]
+        )
     return _FORKSERVER
 
 
@@ -157,25 +179,31 @@ _XLSX_PARTS = {
         '<Override PartName="/xl/workbook.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         '<Override PartName="/xl/worksheets/sheet1.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        'officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
     "xl/workbook.xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'),
+        'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
 }
-_SHEET_START = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+_SHEET_START = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
 _SHEET_END = "</sheetData></worksheet>"
 
 
@@ -199,11 +227,14 @@ def sheet_rows(rows: list[list[str]]) -> str:
     """Sheet XML rows with inline-string cells, A1-style references."""
     from openpyxl.utils import get_column_letter
 
-    return "".join(f'<row r="{i}">' + "".join(inline(f"{get_column_letter(j)}{i}", v) for j, v in enumerate(row, 1))
-                   + "</row>" for i, row in enumerate(rows, 1))
+    return "".join(
+        f'<row r="{i}">' + "".join(inline(f"{get_column_letter(j)}{i}", v) for j, v in enumerate(row, 1)) + "</row>"
+        for i, row in enumerate(rows, 1)
+    )
 
 
 # --- the poison inputs of issue 10, each through a journey run -----------------------------------------------
+
 
 def test_deeply_nested_json_is_rejected_fast(tmp_path):
     depth = 100_000
@@ -234,8 +265,9 @@ def test_huge_header_is_rejected_fast(tmp_path):
     assert_rejected(root, run, "pulse_wide.csv", "max_columns", "max_line_bytes", "columns", "header")
 
 
-@pytest.mark.parametrize("name", ["pulse\x07\x1b[31m.csv", "pulse\nsecond line.csv"],
-                         ids=["bell-and-terminal-escape", "newline"])
+@pytest.mark.parametrize(
+    "name", ["pulse\x07\x1b[31m.csv", "pulse\nsecond line.csv"], ids=["bell-and-terminal-escape", "newline"]
+)
 def test_control_character_in_file_name_is_rejected_and_reports_survive(tmp_path, name):
     root = make_journey(tmp_path, {name: GOOD.replace("P", "Q")})
     run = run_journey(root)
@@ -263,13 +295,19 @@ def test_control_character_in_file_name_is_rejected_and_reports_survive(tmp_path
 def test_utf16_without_bom_is_read_in_either_byte_order(tmp_path):
     le = GOOD.replace("P", "L").replace("anna", "åse")
     be = GOOD.replace("P", "B")
-    root = make_journey(tmp_path, {"pulse_utf16le.csv": le.encode("utf-16-le"),
-                                   "pulse_utf16be.csv": be.encode("utf-16-be")})
+    root = make_journey(
+        tmp_path, {"pulse_utf16le.csv": le.encode("utf-16-le"), "pulse_utf16be.csv": be.encode("utf-16-be")}
+    )
     run = run_journey(root)
     results = {Path(r["path"]).name: r for r in run["results"]}
     assert {n: (r["status"], r["rows_loaded"]) for n, r in results.items()} == {
-        GOOD_NAME: ("loaded", 3), "pulse_utf16le.csv": ("loaded", 3), "pulse_utf16be.csv": ("loaded", 3)}
-    assert any("UTF-16 without a byte-order mark; read as utf-16-le" in n for n in results["pulse_utf16le.csv"]["notes"])
+        GOOD_NAME: ("loaded", 3),
+        "pulse_utf16le.csv": ("loaded", 3),
+        "pulse_utf16be.csv": ("loaded", 3),
+    }
+    assert any(
+        "UTF-16 without a byte-order mark; read as utf-16-le" in n for n in results["pulse_utf16le.csv"]["notes"]
+    )
     assert run["elapsed"] < MAX_SECONDS
 
 
@@ -291,6 +329,7 @@ def test_one_line_csv_of_50_mb_is_rejected_fast(tmp_path):
 
 
 # --- the caps one by one, in process --------------------------------------------------------------------------
+
 
 def test_limits_default_outside_any_block_and_nest():
     assert current_limits() == Limits()
@@ -320,7 +359,10 @@ def test_json_depth_cap_follows_the_limits_in_force(tmp_path):
     path = tmp_path / "deep.json"
     path.write_text(json.dumps([{"a": {"b": {"c": {"d": 1}}}}]))
     assert load_json(path)[0]["a"]["b"]["c"] == {"d": 1}
-    with use_limits(Limits(max_json_depth=4)), pytest.raises(FileRejected, match="nested 5 levels deep, more than the cap of 4"):
+    with (
+        use_limits(Limits(max_json_depth=4)),
+        pytest.raises(FileRejected, match="nested 5 levels deep, more than the cap of 4"),
+    ):
         load_json(path)
 
 
@@ -358,13 +400,19 @@ def test_xlsx_cells_far_apart_cannot_inflate_the_landing(tmp_path):
     # header columns past the cell budget; more rows than Excel has.
     cases = {
         "header.xlsx": (sheet_rows([["id"]]).replace('r="A1"', 'r="FAN1"'), "the header row has 4,096 columns"),
-        "row.xlsx": (sheet_rows([["id", "at"]]) + '<row r="2"><c r="ZZZ2"><v>1</v></c></row>',
-                     "row 2 of the first worksheet reaches column 18,278"),
-        "cells.xlsx": (sheet_rows([["id"]]).replace('r="A1"', 'r="DCY1"')
-                       + "".join(f'<row r="{i}"><c r="A{i}"><v>1</v></c></row>' for i in range(2, 20_000)),
-                       "spans more than 33,554,432 cells"),
-        "rows.xlsx": (sheet_rows([["id"]]) + '<row r="90000000"><c r="A90000000"><v>1</v></c></row>',
-                      "claims more than 1,048,576 rows"),
+        "row.xlsx": (
+            sheet_rows([["id", "at"]]) + '<row r="2"><c r="ZZZ2"><v>1</v></c></row>',
+            "row 2 of the first worksheet reaches column 18,278",
+        ),
+        "cells.xlsx": (
+            sheet_rows([["id"]]).replace('r="A1"', 'r="DCY1"')
+            + "".join(f'<row r="{i}"><c r="A{i}"><v>1</v></c></row>' for i in range(2, 20_000)),
+            "spans more than 33,554,432 cells",
+        ),
+        "rows.xlsx": (
+            sheet_rows([["id"]]) + '<row r="90000000"><c r="A90000000"><v>1</v></c></row>',
+            "claims more than 1,048,576 rows",
+        ),
     }
     with use_limits(Limits(max_columns=4095)):
         for name, (xml, message) in cases.items():
@@ -386,7 +434,8 @@ def test_xlsx_rows_ignore_a_wrong_dimension_and_stray_far_cells(tmp_path):
     with zipfile.ZipFile(path) as src:
         parts = {n: src.read(n) for n in src.namelist()}
     parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
-        b"<sheetData>", b'<dimension ref="A1:B1"/><sheetData>')
+        b"<sheetData>", b'<dimension ref="A1:B1"/><sheetData>'
+    )
     path.write_bytes(_zip(parts))
     assert xlsx_rows(path) == [["id", "score"], ["a", "1", "far"], ["b", "2"], ["c", "3"]]
 
@@ -397,14 +446,20 @@ def test_xlsx_that_is_not_a_workbook_is_rejected_in_one_line(tmp_path):
     cases = {
         "text.xlsx": b"id,score\n1,2\n",
         "no_workbook.xlsx": _zip({"hello.txt": b"hi"}),
-        "bad_xml.xlsx": _zip({**{n: t.encode() for n, t in _XLSX_PARTS.items()},
-                              "xl/worksheets/sheet1.xml": b"<worksheet><sheetData><row>"}),
+        "bad_xml.xlsx": _zip(
+            {
+                **{n: t.encode() for n, t in _XLSX_PARTS.items()},
+                "xl/worksheets/sheet1.xml": b"<worksheet><sheetData><row>",
+            }
+        ),
     }
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
         with pytest.raises(FileRejected) as err:
             xlsx_rows(tmp_path / name)
-        assert str(err.value).startswith(f"{name}: not a readable XLSX workbook") and len(str(err.value).splitlines()) == 1
+        assert (
+            str(err.value).startswith(f"{name}: not a readable XLSX workbook") and len(str(err.value).splitlines()) == 1
+        )
 
 
 def _zip(parts: dict[str, bytes]) -> bytes:
@@ -443,4 +498,8 @@ def test_excel_export_writes_control_characters_as_escapes():
     frame = pd.DataFrame({"file_name": ["pulse\x07\x1b[31m.csv", "ok.csv", None], "n": [1, 2, 3]})
     book = load_workbook(io.BytesIO(xlsx_bytes({"data_quality": frame})))
     assert [r[0] for r in book.active.iter_rows(values_only=True)] == [
-        "file_name", "pulse\\x07\\x1b[31m.csv", "ok.csv", None]
+        "file_name",
+        "pulse\\x07\\x1b[31m.csv",
+        "ok.csv",
+        None,
+    ]

@@ -9,11 +9,11 @@ from cjx.store import connect, migrate, run_sql
 
 # touchpoint: (performance share, LMG share, reach, target, low base)
 GIVEN = {
-    "a": (0.40, 0.40, 1.0, None, False),   # important, weak      -> Concentrate here
-    "b": (0.80, 0.40, 0.5, 0.85, False),   # important, strong    -> Keep up the good work
-    "c": (0.40, 0.10, 0.2, 0.30, False),   # less important, weak -> Low priority
+    "a": (0.40, 0.40, 1.0, None, False),  # important, weak      -> Concentrate here
+    "b": (0.80, 0.40, 0.5, 0.85, False),  # important, strong    -> Keep up the good work
+    "c": (0.40, 0.10, 0.2, 0.30, False),  # less important, weak -> Low priority
     "d": (0.80, 0.10, None, None, False),  # less important, strong -> Possible overkill
-    "e": (0.10, 0.90, 1.0, None, True),    # low base: placed but not ranked, not in the crosshairs
+    "e": (0.10, 0.90, 1.0, None, True),  # low base: placed but not ranked, not in the crosshairs
 }
 
 
@@ -23,21 +23,55 @@ def con(tmp_path):
     migrate(con)
     con.execute("INSERT INTO core.journey (journey_id, name, journey_version, min_base) VALUES ('j', 'J', 'v', 30)")
     rows = [
-        {"revisit_id": "R1", "stage_name": "S", "stage_position": 1, "touchpoint_id": tp, "touchpoint_name": tp.upper(),
-         "touchpoint_position": i, "owner": "O", "is_critical": False, "is_low_base": low, "n_headline": 100,
-         "headline_metric": "csat", "headline_value": perf, "headline_ci_low": perf - 0.1, "headline_ci_high": perf + 0.1,
-         "target_value": target}
+        {
+            "revisit_id": "R1",
+            "stage_name": "S",
+            "stage_position": 1,
+            "touchpoint_id": tp,
+            "touchpoint_name": tp.upper(),
+            "touchpoint_position": i,
+            "owner": "O",
+            "is_critical": False,
+            "is_low_base": low,
+            "n_headline": 100,
+            "headline_metric": "csat",
+            "headline_value": perf,
+            "headline_ci_low": perf - 0.1,
+            "headline_ci_high": perf + 0.1,
+            "target_value": target,
+        }
         for i, (tp, (perf, _, _, target, low)) in enumerate(GIVEN.items())
     ]
     con.register("scorecard_df", pd.DataFrame(rows))
     con.execute("CREATE TABLE marts.touchpoint_scorecard AS SELECT * FROM scorecard_df")
-    con.register("importance_df", pd.DataFrame(
-        [{"revisit_id": "R1", "touchpoint_id": tp, "method": "lmg", "share": imp, "ci_low": imp / 2, "ci_high": imp * 2,
-          "r2": 1.0, "rank": 0} for tp, (_, imp, _, _, _) in GIVEN.items()]))
+    con.register(
+        "importance_df",
+        pd.DataFrame(
+            [
+                {
+                    "revisit_id": "R1",
+                    "touchpoint_id": tp,
+                    "method": "lmg",
+                    "share": imp,
+                    "ci_low": imp / 2,
+                    "ci_high": imp * 2,
+                    "r2": 1.0,
+                    "rank": 0,
+                }
+                for tp, (_, imp, _, _, _) in GIVEN.items()
+            ]
+        ),
+    )
     con.execute("CREATE TABLE marts.touchpoint_importance AS SELECT * FROM importance_df")
-    con.register("reach_df", pd.DataFrame(
-        [{"revisit_id": "R1", "touchpoint_id": tp, "reach": reach, "reach_basis": "events"}
-         for tp, (_, _, reach, _, _) in GIVEN.items()]).astype({"reach": "float64"}))
+    con.register(
+        "reach_df",
+        pd.DataFrame(
+            [
+                {"revisit_id": "R1", "touchpoint_id": tp, "reach": reach, "reach_basis": "events"}
+                for tp, (_, _, reach, _, _) in GIVEN.items()
+            ]
+        ).astype({"reach": "float64"}),
+    )
     con.execute("CREATE TABLE marts.touchpoint_reach AS SELECT * FROM reach_df")
     yield con
     con.close()
@@ -54,8 +88,13 @@ def test_quadrants_at_the_mean_crosshairs(con):
     # crosshairs: mean over a-d (e is low base): importance 0.25, performance 0.6
     assert p.loc["a"].importance_crosshair == pytest.approx(0.25)
     assert p.loc["a"].performance_crosshair == pytest.approx(0.6)
-    assert p.quadrant.to_dict() == {"a": "Concentrate here", "b": "Keep up the good work", "c": "Low priority",
-                                    "d": "Possible overkill", "e": "Concentrate here"}
+    assert p.quadrant.to_dict() == {
+        "a": "Concentrate here",
+        "b": "Keep up the good work",
+        "c": "Low priority",
+        "d": "Possible overkill",
+        "e": "Concentrate here",
+    }
 
 
 def test_priority_score_is_importance_times_shortfall_times_reach(con):
@@ -72,7 +111,11 @@ def test_target_and_midpoint_crosshairs(con):
     by_target = _priority(con, "target")
     # b misses its target 0.85 -> weak; c beats its target 0.30 -> strong; a and d fall back to the mean 0.6
     assert by_target.quadrant[["a", "b", "c", "d"]].tolist() == [
-        "Concentrate here", "Concentrate here", "Possible overkill", "Possible overkill"]
+        "Concentrate here",
+        "Concentrate here",
+        "Possible overkill",
+        "Possible overkill",
+    ]
     by_midpoint = _priority(con, "midpoint")
     assert by_midpoint.loc["a"].performance_crosshair == 0.5
     by_median = _priority(con, "median")

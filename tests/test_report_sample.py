@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import shutil
 import re
+import shutil
 from contextlib import closing
 from html.parser import HTMLParser
 
@@ -89,8 +89,12 @@ def test_priority_table_numbers_equal_the_marts(q3):
     db, _, html, priority = q3
     rows = _parse(html).rows
     assert set(rows) == set(priority.index)
-    changes = _mart(db, "SELECT touchpoint_id, metric, difference, direction FROM marts.revisit_changes "
-                        "WHERE revisit_b = ? AND status = 'tested'", [REVISIT]).set_index(["touchpoint_id", "metric"])
+    changes = _mart(
+        db,
+        "SELECT touchpoint_id, metric, difference, direction FROM marts.revisit_changes "
+        "WHERE revisit_b = ? AND status = 'tested'",
+        [REVISIT],
+    ).set_index(["touchpoint_id", "metric"])
     for tp, cells in rows.items():
         mart = priority.loc[tp]
         for col in ("performance", "importance", "reach", "gap_to_target"):
@@ -120,13 +124,20 @@ def test_headline_numbers_equal_the_marts(q3):
     kpis = _parse(html).kpis
     assert float(kpis["nps"]["value"]) == pytest.approx(head.nps)
     assert int(kpis["nps"]["n"]) == head.n_nps
-    assert f"{head.nps:.0f}" in kpis["nps"]["text"] and f"{head.nps_ci_low:.0f} to {head.nps_ci_high:.0f}" in kpis["nps"]["text"]
+    assert (
+        f"{head.nps:.0f}" in kpis["nps"]["text"]
+        and f"{head.nps_ci_low:.0f} to {head.nps_ci_high:.0f}" in kpis["nps"]["text"]
+    )
     assert float(kpis["overall"]["value"]) == pytest.approx(head.overall_top2_share)
     assert f"{100 * head.overall_top2_share:.0f}%" in kpis["overall"]["text"]
     previous = _mart(db, "SELECT nps FROM marts.revisit_headline WHERE revisit_id = '2026-Q2'").nps[0]
     assert f"{head.nps - previous:+.0f}".replace("-", "−") + " since 2026-Q2 ▼" in kpis["nps"]["text"]
-    ces = _mart(db, "SELECT sum(n_ces_easy) / sum(n_ces) AS share, sum(n_ces) AS n FROM marts.touchpoint_scorecard "
-                    "WHERE revisit_id = ?", [REVISIT]).iloc[0]
+    ces = _mart(
+        db,
+        "SELECT sum(n_ces_easy) / sum(n_ces) AS share, sum(n_ces) AS n FROM marts.touchpoint_scorecard "
+        "WHERE revisit_id = ?",
+        [REVISIT],
+    ).iloc[0]
     assert float(kpis["ces"]["value"]) == pytest.approx(ces.share) and int(kpis["ces"]["n"]) == ces.n
 
 
@@ -149,8 +160,10 @@ def test_exports_equal_the_mart_rows(q3):
     from cjx.report.exports import EXPORT_QUERIES
 
     with closing(connect(db, read_only=True)) as con:
-        marts = {name: con.execute(sql, {"revisit_id": REVISIT} if "$revisit_id" in sql else {}).df()
-                 for name, sql in EXPORT_QUERIES.items()}
+        marts = {
+            name: con.execute(sql, {"revisit_id": REVISIT} if "$revisit_id" in sql else {}).df()
+            for name, sql in EXPORT_QUERIES.items()
+        }
     workbook = pd.read_excel(folder / f"scorecard_{REVISIT}.xlsx", sheet_name=None)
     assert list(workbook) == list(marts)
     for name, mart in marts.items():
@@ -161,17 +174,23 @@ def test_exports_equal_the_mart_rows(q3):
                 if pd.api.types.is_bool_dtype(want.dtype):
                     assert have.astype(bool).tolist() == want.tolist(), (name, column)
                 elif pd.api.types.is_numeric_dtype(want.dtype):
-                    pd.testing.assert_series_equal(have.astype(float), want.astype(float), check_names=False,
-                                                   rtol=1e-12)
-                elif pd.api.types.is_datetime64_any_dtype(want.dtype) or isinstance(want.iloc[0] if len(want) else None,
-                                                                                   dt.date):
+                    pd.testing.assert_series_equal(
+                        have.astype(float), want.astype(float), check_names=False, rtol=1e-12
+                    )
+                elif pd.api.types.is_datetime64_any_dtype(want.dtype) or isinstance(
+                    want.iloc[0] if len(want) else None, dt.date
+                ):
                     want = pd.to_datetime(want)
                     # Excel keeps time to the millisecond; CSV keeps every digit
-                    assert (pd.to_datetime(have) == (want.dt.round(precision) if precision else want)).all(), \
-                        (name, column)
+                    assert (pd.to_datetime(have) == (want.dt.round(precision) if precision else want)).all(), (
+                        name,
+                        column,
+                    )
                 else:
-                    assert [None if pd.isna(v) else v for v in have] == [None if pd.isna(v) else v for v in want], \
-                        (name, column)
+                    assert [None if pd.isna(v) else v for v in have] == [None if pd.isna(v) else v for v in want], (
+                        name,
+                        column,
+                    )
     assert marts["priority"].touchpoint_id[0] == "parcel_delivery"
 
 
@@ -194,7 +213,8 @@ def test_verbatims_follow_the_attribution_rule(sample_run):
         ratings = con.execute(
             "SELECT a.source_id, a.response_id, t.touchpoint_id, a.score FROM core.answers a "
             "JOIN core.answer_touchpoints t USING (source_id, response_id, column_name) "
-            "WHERE a.source_id = 'relationship' AND a.metric = 'csat' AND NOT a.is_na").df()
+            "WHERE a.source_id = 'relationship' AND a.metric = 'csat' AND NOT a.is_na"
+        ).df()
     pulse = verbatims[verbatims.source_id == "delivery_pulse"]
     assert len(pulse) > 100 and (pulse.touchpoint_id == "parcel_delivery").all()
     assert (pulse.attributed_by == "response").all()
@@ -214,8 +234,10 @@ def test_the_run_publishes_headline_and_priority_artifacts(sample_run):
 
     def latest(key):
         # the REST endpoint directly: this Prefect client sends nulls the server's filter schema rejects
-        response = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json={
-            "artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1, "offset": 0})
+        response = httpx.post(
+            f"{PREFECT_API_URL.value()}/artifacts/filter",
+            json={"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1, "offset": 0},
+        )
         response.raise_for_status()
         return response.json()[0]
 
@@ -223,12 +245,25 @@ def test_the_run_publishes_headline_and_priority_artifacts(sample_run):
     assert "Net Promoter Score" in markdown and "Parcel delivery" in markdown
     top5 = re.findall(r"^\| (\d) \| ([^|]+?)(?: \(critical\))? \|", markdown, flags=re.M)
     db, _, _ = sample_run
-    ranked = _mart(db, "SELECT priority_rank, touchpoint_name FROM marts.touchpoint_priority WHERE revisit_id = ? "
-                       "AND priority_rank <= 5 ORDER BY priority_rank", [REVISIT])
+    ranked = _mart(
+        db,
+        "SELECT priority_rank, touchpoint_name FROM marts.touchpoint_priority WHERE revisit_id = ? "
+        "AND priority_rank <= 5 ORDER BY priority_rank",
+        [REVISIT],
+    )
     assert [(int(r), n) for r, n in top5] == list(ranked.itertuples(index=False, name=None))
     table = latest("scorecard-priorities")["data"]
     rows = table if isinstance(table, list) else json.loads(table)
     assert rows[0]["touchpoint"] == "Parcel delivery" and rows[0]["owner"] == "Logistics" and rows[0]["rank"] == 1
-    assert math.isclose(rows[0]["performance_pct"], round(100 * _mart(
-        db, "SELECT performance FROM marts.touchpoint_priority WHERE revisit_id = ? AND priority_rank = 1",
-        [REVISIT]).performance[0], 1))
+    assert math.isclose(
+        rows[0]["performance_pct"],
+        round(
+            100
+            * _mart(
+                db,
+                "SELECT performance FROM marts.touchpoint_priority WHERE revisit_id = ? AND priority_rank = 1",
+                [REVISIT],
+            ).performance[0],
+            1,
+        ),
+    )

@@ -17,40 +17,121 @@ EVIL_NAME, EVIL_OWNER, EVIL_COMMENT = "<b>x</b>", "R&D <team>", "<script>alert(1
 
 def tiny_data(language: str = "en") -> ScorecardData:
     """Two touchpoints in two stages; the weak critical one has a name, owner and comment that look like markup."""
-    base = {"revisit_id": "R2", "stage_name": ["Buy", "Deliver"], "stage_position": [1, 2],
-            "touchpoint_id": ["checkout", "evil"], "touchpoint_name": ["Checkout", EVIL_NAME],
-            "touchpoint_position": [1, 2], "owner": ["Web", EVIL_OWNER], "is_critical": [False, True],
-            "is_low_base": [False, False]}
-    priority = pd.DataFrame({
-        **base, "n_headline": [200, 150], "headline_metric": ["csat", "csat"], "headline_value": [0.8, 0.4],
-        "performance": [0.8, 0.4], "performance_ci_low": [0.74, 0.32], "performance_ci_high": [0.85, 0.48],
-        "target": [None, 0.7], "importance": [0.05, 0.2], "importance_ci_low": [0.01, 0.1],
-        "importance_ci_high": [0.09, 0.3], "reach": [0.9, 0.8], "gap_to_target": [None, -0.3],
-        "quadrant": ["Possible overkill", "Concentrate here"], "priority_rank": [2, 1],
-        "performance_crosshair": [0.6, 0.6], "importance_crosshair": [0.125, 0.125],
-        "change_from": ["R1", "R1"], "change_metric": ["csat_top2", "csat_top2"], "change_status": ["tested", "tested"],
-        "change_note": [None, None], "change_n_from": [210, 160], "change_value_from": [0.79, 0.6],
-        "change": [0.01, -0.2], "change_ci_low": [-0.05, -0.3], "change_ci_high": [0.07, -0.1],
-        "change_q_value": [0.8, 0.001], "change_is_significant": [False, True], "change_direction": [None, "worse"],
-    }).sort_values("priority_rank").reset_index(drop=True)
-    touchpoints = pd.DataFrame({
-        **base, "n_responses": [200, 150], "n_csat": [200, 150], "csat_mean": [4.1, 2.9], "csat_top2_share": [0.8, 0.4],
-        "n_ces": [0, 0], "ces_mean": [None, None], "ces_easy_share": [None, None], "n_nps": [0, 0], "nps": [None, None],
-    })
-    verbatims = pd.DataFrame({
-        "touchpoint_id": ["evil", "evil", "evil"], "attributed_by": ["response"] * 3, "rating": [0.0, 0.0, 1.0],
-        "comment": [EVIL_COMMENT, scrub("Call me on +45 12 34 56 78 or mail a.b@example.com"), "great"]})
-    paths = pd.DataFrame({"from_touchpoint_id": ["checkout", "evil"], "to_touchpoint_id": ["evil", "checkout"],
-                          "n_transitions": [100, 30], "n_customers": [90, 25], "is_repeat": [False, False],
-                          "is_loop_back": [False, True]})
-    kpis = [{"key": "nps", "kind": "nps", "value": 12.7, "ci_low": 7.1, "ci_high": 18.4, "n": 708,
-             "change": {"difference": -22.5, "from": "R1", "n_from": 691, "p_value": 1e-8, "is_significant": True,
-                        "direction": "worse"}}]
+    base = {
+        "revisit_id": "R2",
+        "stage_name": ["Buy", "Deliver"],
+        "stage_position": [1, 2],
+        "touchpoint_id": ["checkout", "evil"],
+        "touchpoint_name": ["Checkout", EVIL_NAME],
+        "touchpoint_position": [1, 2],
+        "owner": ["Web", EVIL_OWNER],
+        "is_critical": [False, True],
+        "is_low_base": [False, False],
+    }
+    priority = (
+        pd.DataFrame(
+            {
+                **base,
+                "n_headline": [200, 150],
+                "headline_metric": ["csat", "csat"],
+                "headline_value": [0.8, 0.4],
+                "performance": [0.8, 0.4],
+                "performance_ci_low": [0.74, 0.32],
+                "performance_ci_high": [0.85, 0.48],
+                "target": [None, 0.7],
+                "importance": [0.05, 0.2],
+                "importance_ci_low": [0.01, 0.1],
+                "importance_ci_high": [0.09, 0.3],
+                "reach": [0.9, 0.8],
+                "gap_to_target": [None, -0.3],
+                "quadrant": ["Possible overkill", "Concentrate here"],
+                "priority_rank": [2, 1],
+                "performance_crosshair": [0.6, 0.6],
+                "importance_crosshair": [0.125, 0.125],
+                "change_from": ["R1", "R1"],
+                "change_metric": ["csat_top2", "csat_top2"],
+                "change_status": ["tested", "tested"],
+                "change_note": [None, None],
+                "change_n_from": [210, 160],
+                "change_value_from": [0.79, 0.6],
+                "change": [0.01, -0.2],
+                "change_ci_low": [-0.05, -0.3],
+                "change_ci_high": [0.07, -0.1],
+                "change_q_value": [0.8, 0.001],
+                "change_is_significant": [False, True],
+                "change_direction": [None, "worse"],
+            }
+        )
+        .sort_values("priority_rank")
+        .reset_index(drop=True)
+    )
+    touchpoints = pd.DataFrame(
+        {
+            **base,
+            "n_responses": [200, 150],
+            "n_csat": [200, 150],
+            "csat_mean": [4.1, 2.9],
+            "csat_top2_share": [0.8, 0.4],
+            "n_ces": [0, 0],
+            "ces_mean": [None, None],
+            "ces_easy_share": [None, None],
+            "n_nps": [0, 0],
+            "nps": [None, None],
+        }
+    )
+    verbatims = pd.DataFrame(
+        {
+            "touchpoint_id": ["evil", "evil", "evil"],
+            "attributed_by": ["response"] * 3,
+            "rating": [0.0, 0.0, 1.0],
+            "comment": [EVIL_COMMENT, scrub("Call me on +45 12 34 56 78 or mail a.b@example.com"), "great"],
+        }
+    )
+    paths = pd.DataFrame(
+        {
+            "from_touchpoint_id": ["checkout", "evil"],
+            "to_touchpoint_id": ["evil", "checkout"],
+            "n_transitions": [100, 30],
+            "n_customers": [90, 25],
+            "is_repeat": [False, False],
+            "is_loop_back": [False, True],
+        }
+    )
+    kpis = [
+        {
+            "key": "nps",
+            "kind": "nps",
+            "value": 12.7,
+            "ci_low": 7.1,
+            "ci_high": 18.4,
+            "n": 708,
+            "change": {
+                "difference": -22.5,
+                "from": "R1",
+                "n_from": 691,
+                "p_value": 1e-8,
+                "is_significant": True,
+                "direction": "worse",
+            },
+        }
+    ]
     return ScorecardData(
-        journey_name="Tiny <journey>", revisit_id="R2", revisit_start="2026-07-01", revisit_end="2026-09-30",
-        min_base=30, headline={}, touchpoints=touchpoints, priority=priority, effects=pd.DataFrame(),
-        data_quality=pd.DataFrame(), language=language, previous_revisit="R1", kpis=kpis, paths=paths,
-        verbatims=verbatims)
+        journey_name="Tiny <journey>",
+        revisit_id="R2",
+        revisit_start="2026-07-01",
+        revisit_end="2026-09-30",
+        min_base=30,
+        headline={},
+        touchpoints=touchpoints,
+        priority=priority,
+        effects=pd.DataFrame(),
+        data_quality=pd.DataFrame(),
+        language=language,
+        previous_revisit="R1",
+        kpis=kpis,
+        paths=paths,
+        verbatims=verbatims,
+    )
 
 
 class Parsed(HTMLParser):
@@ -110,7 +191,9 @@ def test_weak_critical_touchpoint_leads_the_page(page):
 
 
 def test_scrubbing_removes_contact_details_but_keeps_the_complaint():
-    assert scrub("Ring +45 12 34 56 78 eller skriv til jens.hansen+cx@firma.dk") == "Ring [phone] eller skriv til [e-mail]"
+    assert (
+        scrub("Ring +45 12 34 56 78 eller skriv til jens.hansen+cx@firma.dk") == "Ring [phone] eller skriv til [e-mail]"
+    )
     assert scrub("call (555) 123-4567 or 0045 1234 5678") == "call [phone] or [phone]"
     assert scrub("070-123 45 67") == "[phone]"
     kept = "Pakken kom 3 timer for sent, ventede 40 minutter, ordre 123456 den 2026-09-30"
@@ -124,16 +207,26 @@ def test_top_verbatims_count_dissatisfied_comments_only():
     assert (n_low, n_all) == (2, 3)
     assert {c["comment"] for c in comments} == {EVIL_COMMENT, "Call me on [phone] or mail [e-mail]"}
     more = pd.concat([data.verbatims, data.verbatims.iloc[[1]]])
-    assert top_verbatims(more, "evil")[0][0] == {"comment": "Call me on [phone] or mail [e-mail]", "n": 2,
-                                                 "rating": 0.0, "general": False}
+    assert top_verbatims(more, "evil")[0][0] == {
+        "comment": "Call me on [phone] or mail [e-mail]",
+        "n": 2,
+        "rating": 0.0,
+        "general": False,
+    }
 
 
 def test_danish_labels_render_and_data_stays_as_it_came():
     html = render_scorecard(tiny_data("da"))
     text = " ".join("".join(_parse(html).text).split())
     assert '<html lang="da">' in html
-    for label in ("Sæt ind først her", "Rejsen på et øjeblik", "Prioritetstabel", "Rejsekurven", "Sæt ind her",
-                  "Sådan læses det"):
+    for label in (
+        "Sæt ind først her",
+        "Rejsen på et øjeblik",
+        "Prioritetstabel",
+        "Rejsekurven",
+        "Sæt ind her",
+        "Sådan læses det",
+    ):
         assert label in text, label
     assert "Priority table" not in text and "Act first" not in text
     assert "40 %" in text and "−30 pt." in text  # Danish number style
@@ -151,9 +244,9 @@ def test_every_label_exists_in_both_languages_and_unknown_languages_fail():
 def test_language_is_a_journey_setting_stored_with_the_journey():
     from pydantic import ValidationError
 
+    from cjx.journey import load_journey
     from cjx.journey.model import Settings
     from cjx.journey.sync import journey_frames
-    from cjx.journey import load_journey
     from tests.conftest import SAMPLE
 
     assert Settings().language == "en" and Settings(language="da").language == "da"
@@ -164,5 +257,8 @@ def test_language_is_a_journey_setting_stored_with_the_journey():
 
 def test_owner_slugs_are_safe_and_unique():
     assert owner_slugs(["Customer Service", "Kundeservice Århus", "R&D <team>", "r-d team"]) == {
-        "Customer Service": "customer-service", "Kundeservice Århus": "kundeservice-arhus",
-        "R&D <team>": "r-d-team", "r-d team": "r-d-team-2"}
+        "Customer Service": "customer-service",
+        "Kundeservice Århus": "kundeservice-arhus",
+        "R&D <team>": "r-d-team",
+        "r-d team": "r-d-team-2",
+    }

@@ -19,21 +19,35 @@ JOURNEY = {
     "journey": {"id": "shop", "name": "Shop"},
     "stages": [{"id": "deliver", "name": "Deliver"}],
     "touchpoints": [{"id": "delivery", "name": "Delivery", "stage": "deliver", "owner": "Logistics"}],
-    "sources": [{
-        "id": "pulse", "kind": "survey", "format": "csv", "files": "in/pulse_*.csv", "respondent_id": "email",
-        "response_id": "id", "timestamp": "at", "touchpoint": "delivery",
-        "questions": [{"column": "csat", "metric": "csat", "scale": {"min": 1, "max": 5}},
-                      {"column": "why", "metric": "comment"}],
-    }],
+    "sources": [
+        {
+            "id": "pulse",
+            "kind": "survey",
+            "format": "csv",
+            "files": "in/pulse_*.csv",
+            "respondent_id": "email",
+            "response_id": "id",
+            "timestamp": "at",
+            "touchpoint": "delivery",
+            "questions": [
+                {"column": "csat", "metric": "csat", "scale": {"min": 1, "max": 5}},
+                {"column": "why", "metric": "comment"},
+            ],
+        }
+    ],
     "revisits": [{"id": "R1", "start": "2026-01-01", "end": "2026-12-31"}],
 }
-FILE_1 = ("id,email,at,csat,why\n"
-          "P1,a@x.dk,2026-02-01T10:00:00Z,5,fine\n"
-          "P2,b@x.dk,2026-02-02T10:00:00Z,Superb,great\n"      # unknown label until the codebook knows it
-          "P3,c@x.dk,2026-02-03T10:00:00Z,4,\n")
-FILE_2 = ("id,email,at,csat,why\n"
-          "P3,c@x.dk,2026-02-04T10:00:00Z,2,changed my mind\n"  # a later version of P3: supersedes file 1's
-          "P4,d@x.dk,2026-02-05T10:00:00Z,Superb,\n")
+FILE_1 = (
+    "id,email,at,csat,why\n"
+    "P1,a@x.dk,2026-02-01T10:00:00Z,5,fine\n"
+    "P2,b@x.dk,2026-02-02T10:00:00Z,Superb,great\n"  # unknown label until the codebook knows it
+    "P3,c@x.dk,2026-02-03T10:00:00Z,4,\n"
+)
+FILE_2 = (
+    "id,email,at,csat,why\n"
+    "P3,c@x.dk,2026-02-04T10:00:00Z,2,changed my mind\n"  # a later version of P3: supersedes file 1's
+    "P4,d@x.dk,2026-02-05T10:00:00Z,Superb,\n"
+)
 
 
 def write_journey(folder, journey) -> None:
@@ -59,15 +73,20 @@ def fixed_journey(folder):
 
 
 def accounting(con):
-    return con.execute("SELECT path, rows_read, rows_loaded, rows_quarantined, rows_duplicate FROM ops.ingest_files "
-                       "ORDER BY path").fetchall()
+    return con.execute(
+        "SELECT path, rows_read, rows_loaded, rows_quarantined, rows_duplicate FROM ops.ingest_files ORDER BY path"
+    ).fetchall()
 
 
 def core_state(con):
-    return {t: con.execute(f"SELECT * FROM core.{t} ORDER BY ALL").fetchall()
-            for t in ("responses", "answers", "comments", "respondents")} | {
-        "quarantine": con.execute("SELECT file_id, row_number, reason, message FROM ops.quarantine ORDER BY ALL"
-                                  ).fetchall()}
+    return {
+        t: con.execute(f"SELECT * FROM core.{t} ORDER BY ALL").fetchall()
+        for t in ("responses", "answers", "comments", "respondents")
+    } | {
+        "quarantine": con.execute(
+            "SELECT file_id, row_number, reason, message FROM ops.quarantine ORDER BY ALL"
+        ).fetchall()
+    }
 
 
 def test_a_journey_fix_moves_the_row_from_quarantine_to_core(shop):
@@ -89,8 +108,9 @@ def test_a_journey_fix_moves_the_row_from_quarantine_to_core(shop):
     for _path, read, loaded, quarantined, duplicate in accounting(con):
         assert read == loaded + quarantined + duplicate
     assert [r[1:] for r in accounting(con)] == [(3, 2, 0, 1), (2, 2, 0, 0)]
-    change = con.execute("SELECT reason, left_quarantine, entered_quarantine, rows_read FROM ops.reprocessings"
-                         ).fetchall()
+    change = con.execute(
+        "SELECT reason, left_quarantine, entered_quarantine, rows_read FROM ops.reprocessings"
+    ).fetchall()
     assert change == [("on request", 2, 0, 5)]
 
 
@@ -149,14 +169,21 @@ def test_a_changed_scale_is_refused_not_reread(shop):
 def test_staging_views_are_queryable_by_the_data_team(shop):
     _, lj, con = shop
     ingest_journey(con, lj, KEY, gate=None)
-    cells = con.execute(f"SELECT column_name, value, number FROM {view_name('pulse', 'cells')} "
-                        "JOIN raw.files USING (file_id) WHERE column_name = 'csat' ORDER BY file_seq, row_number"
-                        ).fetchall()
+    cells = con.execute(
+        f"SELECT column_name, value, number FROM {view_name('pulse', 'cells')} "
+        "JOIN raw.files USING (file_id) WHERE column_name = 'csat' ORDER BY file_seq, row_number"
+    ).fetchall()
     assert [c[1] for c in cells] == ["5", "Superb", "4", "2", "Superb"]
-    fate = con.execute(f"SELECT record_id, status FROM {view_name('pulse', 'row_fate')} ORDER BY file_seq, row_number"
-                       ).fetchall()
-    assert fate == [("P1", "loaded"), ("P2", "quarantined"), ("P3", "duplicate"), ("P3", "loaded"),
-                    ("P4", "quarantined")]
+    fate = con.execute(
+        f"SELECT record_id, status FROM {view_name('pulse', 'row_fate')} ORDER BY file_seq, row_number"
+    ).fetchall()
+    assert fate == [
+        ("P1", "loaded"),
+        ("P2", "quarantined"),
+        ("P3", "duplicate"),
+        ("P3", "loaded"),
+        ("P4", "quarantined"),
+    ]
     # the raw layer keeps the pseudonym, never the e-mail
     raw = con.execute('SELECT email FROM raw."pulse"').fetchall()
     assert all("@" not in r[0] for r in raw) and len(raw) == 5

@@ -47,9 +47,9 @@ def test_nps_change_uses_rocks_standard_errors():
     se_a = 100 * np.sqrt(5 / 9 / 6)
     got = nps_test(100 * 2 / 6, se_a, 10.0, 20.0)
     assert got["difference"] == pytest.approx(10 - 100 / 3)
-    z = (10 - 100 / 3) / np.sqrt(se_a ** 2 + 400)
+    z = (10 - 100 / 3) / np.sqrt(se_a**2 + 400)
     assert got["statistic"] == pytest.approx(z) and got["p_value"] == pytest.approx(2 * stats.norm.sf(abs(z)))
-    assert got["ci_high"] - got["difference"] == pytest.approx(1.959963984540054 * np.sqrt(se_a ** 2 + 400))
+    assert got["ci_high"] - got["difference"] == pytest.approx(1.959963984540054 * np.sqrt(se_a**2 + 400))
 
 
 def test_benjamini_hochberg_by_hand():
@@ -71,10 +71,25 @@ def _synthetic_snapshot(rng, n_touchpoints: int, p_a: np.ndarray, p_b: np.ndarra
         for i in range(n_touchpoints):
             k = rng.binomial(n, p[i])
             scores = rng.normal(3.5 + p[i], 1.0, n)
-            rows.append({"revisit_id": revisit, "revisit_start": revisit, "touchpoint_id": f"t{i}",
-                         "touchpoint_name": f"T{i}", "stage_name": "S", "stage_id": "s", "owner": "O",
-                         "is_critical": False, "n_csat_top2": k, "n_csat": n, "csat_top2_share": k / n,
-                         "csat_mean": scores.mean(), "csat_sd": scores.std(ddof=1), "n_ces": 0, "n_nps": 0})
+            rows.append(
+                {
+                    "revisit_id": revisit,
+                    "revisit_start": revisit,
+                    "touchpoint_id": f"t{i}",
+                    "touchpoint_name": f"T{i}",
+                    "stage_name": "S",
+                    "stage_id": "s",
+                    "owner": "O",
+                    "is_critical": False,
+                    "n_csat_top2": k,
+                    "n_csat": n,
+                    "csat_top2_share": k / n,
+                    "csat_mean": scores.mean(),
+                    "csat_sd": scores.std(ddof=1),
+                    "n_ces": 0,
+                    "n_nps": 0,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -116,8 +131,11 @@ def workspace(tmp_path_factory):
 
 
 def _current(con, revisit_id: str) -> pd.DataFrame:
-    return con.execute("SELECT * EXCLUDE (snapshot_id, computed_at) FROM marts.revisit_snapshots "
-                       "WHERE revisit_id = ? ORDER BY touchpoint_id", [revisit_id]).df()
+    return con.execute(
+        "SELECT * EXCLUDE (snapshot_id, computed_at) FROM marts.revisit_snapshots "
+        "WHERE revisit_id = ? ORDER BY touchpoint_id",
+        [revisit_id],
+    ).df()
 
 
 def test_recomputing_from_unchanged_data_gives_identical_numbers(workspace):
@@ -140,17 +158,21 @@ def test_changing_the_journey_does_not_change_a_computed_snapshot(workspace):
     journey_path.write_text(yaml.safe_dump(journey, sort_keys=False))
     with closing(connect(workspace / "cjx.duckdb")) as con:
         before = _current(con, "2026-Q3")
-    lj, con = open_workspace(journey_path, workspace / "cjx.duckdb")
+    _lj, con = open_workspace(journey_path, workspace / "cjx.duckdb")
     with closing(con):
         build_marts(con)
         assert update_revisits(con)["snapshots_taken"] == 0
         pd.testing.assert_frame_equal(_current(con, "2026-Q3"), before)
         # the live marts follow the new journey (min_base 200 makes returns a low base), the snapshot does not
-        assert con.execute("SELECT is_low_base FROM marts.touchpoint_scorecard "
-                           "WHERE revisit_id = '2026-Q3' AND touchpoint_id = 'returns_refunds'").fetchall() == [(True,)]
+        assert con.execute(
+            "SELECT is_low_base FROM marts.touchpoint_scorecard "
+            "WHERE revisit_id = '2026-Q3' AND touchpoint_id = 'returns_refunds'"
+        ).fetchall() == [(True,)]
         assert not before.set_index("touchpoint_id").loc["returns_refunds", "is_low_base"]
-        assert con.execute("SELECT touchpoint_name FROM marts.touchpoint_scorecard WHERE revisit_id = '2026-Q3' "
-                           "AND touchpoint_id = 'parcel_delivery'").fetchall() == [("Home delivery",)]
+        assert con.execute(
+            "SELECT touchpoint_name FROM marts.touchpoint_scorecard WHERE revisit_id = '2026-Q3' "
+            "AND touchpoint_id = 'parcel_delivery'"
+        ).fetchall() == [("Home delivery",)]
         assert before.set_index("touchpoint_id").loc["parcel_delivery", "touchpoint_name"] == "Parcel delivery"
 
 

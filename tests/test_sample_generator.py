@@ -44,8 +44,14 @@ def _source(journey: dict, source_id: str) -> dict:
 
 DANISH_EXPORT = "leveringsundersoegelse_"
 # Written out here, independently of the generator and cjx.ingest.codebook.
-DANISH_LABELS = {"Meget utilfreds": "1", "Utilfreds": "2", "Hverken tilfreds eller utilfreds": "3", "Tilfreds": "4",
-                 "Meget tilfreds": "5", "Ved ikke": ""}
+DANISH_LABELS = {
+    "Meget utilfreds": "1",
+    "Utilfreds": "2",
+    "Hverken tilfreds eller utilfreds": "3",
+    "Tilfreds": "4",
+    "Meget tilfreds": "5",
+    "Ved ikke": "",
+}
 
 
 def _read(path: Path, fmt: str | None) -> pd.DataFrame:
@@ -110,7 +116,7 @@ def test_qualtrics_header_rows(sample: Path, journey: dict) -> None:
     assert lines[2].startswith('"{""ImportId"":""startDate""}","{""ImportId"":""endDate""}"')
     assert '"{""ImportId"":""_recordId""}"' in lines[2] and '"{""ImportId"":""QID3_1""}"' in lines[2]
     columns = [q["column"] for q in _source(journey, "relationship")["questions"]]
-    assert lines[0].split(",")[-len(columns):] == columns
+    assert lines[0].split(",")[-len(columns) :] == columns
 
 
 def test_delivery_rating_drops_in_the_latest_revisit(sample: Path, journey: dict, truth: dict) -> None:
@@ -158,8 +164,13 @@ def _quality(frames: list[tuple[str, pd.DataFrame]], source: dict) -> dict[str, 
             na = cells.eq("") | cells.isin([str(c) for c in q.get("na_codes", [])])
             number = pd.to_numeric(cells.where(~na), errors="coerce")
             bad_scale |= ~na & ~number.between(q["scale"]["min"], q["scale"]["max"])
-        out[name] = {"rows": len(df), "duplicates": int(duplicates), "out_of_range": int(bad_scale.sum()),
-                     "missing_response_id": int(ids.eq("").sum()), "bad_timestamp": int(stamps.isna().sum())}
+        out[name] = {
+            "rows": len(df),
+            "duplicates": int(duplicates),
+            "out_of_range": int(bad_scale.sum()),
+            "missing_response_id": int(ids.eq("").sum()),
+            "bad_timestamp": int(stamps.isna().sum()),
+        }
     return out
 
 

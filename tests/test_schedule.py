@@ -44,10 +44,17 @@ def test_prefect_deploy_registers_the_scheduled_deployment(prefect_harness, tmp_
 
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     prefect = [sys.executable, "-m", "prefect"]
-    subprocess.run([*prefect, "work-pool", "create", "cjx-local", "--type", "process"], cwd=ROOT, env=env,
-                   check=True, capture_output=True, timeout=120)
-    deployed = subprocess.run([*prefect, "--no-prompt", "deploy", "--all"], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=180)
+    subprocess.run(
+        [*prefect, "work-pool", "create", "cjx-local", "--type", "process"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    deployed = subprocess.run(
+        [*prefect, "--no-prompt", "deploy", "--all"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
     output = deployed.stdout + deployed.stderr
     assert "Deployment 'pipeline/nordlys-weekly' successfully created" in output, output
     # Prefect 3.8.8's CLI then asks for online workers with limit=None, which its own server rejects (422);

@@ -13,8 +13,15 @@ from cjx.store import connect
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 REVISIT = "2026-Q3"
 
 
@@ -57,9 +64,15 @@ def page(sample_run, browser_context):
 def test_renders_offline_without_errors_and_every_chart_draws(page, sample_run):
     pg, errors = page
     assert errors == []
-    n_touchpoints = _mart(sample_run, "SELECT count(*) FROM marts.touchpoint_priority WHERE revisit_id = ?", [REVISIT])[0][0]
-    n_placed = _mart(sample_run, "SELECT count(*) FROM marts.touchpoint_priority WHERE revisit_id = ? "
-                                 "AND importance IS NOT NULL AND performance IS NOT NULL", [REVISIT])[0][0]
+    n_touchpoints = _mart(sample_run, "SELECT count(*) FROM marts.touchpoint_priority WHERE revisit_id = ?", [REVISIT])[
+        0
+    ][0]
+    n_placed = _mart(
+        sample_run,
+        "SELECT count(*) FROM marts.touchpoint_priority WHERE revisit_id = ? "
+        "AND importance IS NOT NULL AND performance IS NOT NULL",
+        [REVISIT],
+    )[0][0]
     n_links = _mart(sample_run, "SELECT count(*) FROM marts.journey_paths WHERE revisit_id = ?", [REVISIT])[0][0]
     # journey curve: one marker per touchpoint on the second trace (the first is the connecting line)
     assert pg.locator("#journey-curve .scatterlayer .trace").nth(1).locator(".point").count() == n_touchpoints
@@ -72,8 +85,11 @@ def test_renders_offline_without_errors_and_every_chart_draws(page, sample_run):
 
 def test_weak_critical_touchpoint_and_owner_are_first_on_screen(page, sample_run):
     pg, _ = page
-    (name, owner), = _mart(sample_run, "SELECT touchpoint_name, owner FROM marts.touchpoint_priority "
-                                       "WHERE revisit_id = ? AND priority_rank = 1", [REVISIT])
+    ((name, owner),) = _mart(
+        sample_run,
+        "SELECT touchpoint_name, owner FROM marts.touchpoint_priority WHERE revisit_id = ? AND priority_rank = 1",
+        [REVISIT],
+    )
     callout = pg.locator("#act-first")
     assert callout.locator('[data-col="touchpoint_name"]').inner_text() == name == "Parcel delivery"
     assert owner in callout.locator('[data-col="owner"]').inner_text()
@@ -83,8 +99,12 @@ def test_weak_critical_touchpoint_and_owner_are_first_on_screen(page, sample_run
 
 def test_priority_table_follows_the_marts_and_sorts_on_click(page, sample_run):
     pg, _ = page
-    ranked = _mart(sample_run, "SELECT touchpoint_id, performance FROM marts.touchpoint_priority WHERE revisit_id = ? "
-                               "ORDER BY priority_rank NULLS LAST, stage_position, touchpoint_position", [REVISIT])
+    ranked = _mart(
+        sample_run,
+        "SELECT touchpoint_id, performance FROM marts.touchpoint_priority WHERE revisit_id = ? "
+        "ORDER BY priority_rank NULLS LAST, stage_position, touchpoint_position",
+        [REVISIT],
+    )
     rows = pg.locator("#priority-table tbody tr")
 
     def order():
@@ -103,10 +123,14 @@ def test_priority_table_follows_the_marts_and_sorts_on_click(page, sample_run):
 
 def test_table_shows_the_mart_numbers(page, sample_run):
     pg, _ = page
-    (n, top2, low_base), = _mart(sample_run, "SELECT n_responses, csat_top2_share, is_low_base FROM "
-                                             "marts.touchpoint_scorecard WHERE revisit_id = ? AND "
-                                             "touchpoint_id = 'parcel_delivery'", [REVISIT])
-    (nps, n_nps), = _mart(sample_run, "SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = ?", [REVISIT])
+    ((n, top2, low_base),) = _mart(
+        sample_run,
+        "SELECT n_responses, csat_top2_share, is_low_base FROM "
+        "marts.touchpoint_scorecard WHERE revisit_id = ? AND "
+        "touchpoint_id = 'parcel_delivery'",
+        [REVISIT],
+    )
+    ((nps, n_nps),) = _mart(sample_run, "SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = ?", [REVISIT])
     row = pg.locator('table.touchpoints tr[data-touchpoint="parcel_delivery"]')
     assert row.locator('td[data-col="n_responses"]').inner_text() == str(n)
     assert row.locator('td[data-col="csat_top2_share"]').inner_text() == f"{100 * top2:.0f}%"
@@ -121,10 +145,14 @@ def test_owner_page_shows_only_the_owners_touchpoints(sample_run, browser_contex
     main, _ = _open(browser_context, reports / f"scorecard_{REVISIT}.html")
     with main.expect_navigation():
         main.locator('#owner-links a[data-owner="Logistics"]').click()  # the link works from disk
-    mine = _mart(sample_run, "SELECT touchpoint_id FROM marts.touchpoint_priority WHERE revisit_id = ? "
-                             "AND owner = 'Logistics' ORDER BY priority_rank NULLS LAST", [REVISIT])
+    mine = _mart(
+        sample_run,
+        "SELECT touchpoint_id FROM marts.touchpoint_priority WHERE revisit_id = ? "
+        "AND owner = 'Logistics' ORDER BY priority_rank NULLS LAST",
+        [REVISIT],
+    )
     rows = main.locator("#priority-table tbody tr")
-    assert [rows.nth(i).get_attribute("data-touchpoint") for i in range(rows.count())] == [t for t, in mine]
+    assert [rows.nth(i).get_attribute("data-touchpoint") for i in range(rows.count())] == [t for (t,) in mine]
     assert {rows.nth(i).get_attribute("data-owner") for i in range(rows.count())} == {"Logistics"}
     assert main.locator("#act-first").get_attribute("data-touchpoint") == "parcel_delivery"
     assert main.locator("svg.bullet").count() == len(mine)

@@ -10,8 +10,8 @@ from cjx.ingest.detect import detect_format
 from cjx.ingest.errors import FileRejected
 from cjx.ingest.formats import ADAPTERS
 from cjx.ingest.landing import Landed
-from cjx.journey.model import Source
 from cjx.ingest.staging import raw_names_for
+from cjx.journey.model import Source
 
 __all__ = ["ADAPTERS", "FileRejected", "Landed", "land", "resolve_format"]
 
@@ -49,5 +49,7 @@ def _check_renames(path: Path, source: Source, landed: Landed) -> None:
     """column_map (file name -> configured name) is applied by staging; a file holding both names is ambiguous."""
     for old, new in source.column_map.items():
         if old != new and old in landed.columns and new in landed.columns:
-            raise FileRejected(f"{path.name}: column_map renames {old!r} to {new!r}, but the file already has a "
-                               f"column {new!r}. Fix column_map of source {source.id!r}.")
+            raise FileRejected(
+                f"{path.name}: column_map renames {old!r} to {new!r}, but the file already has a "
+                f"column {new!r}. Fix column_map of source {source.id!r}."
+            )

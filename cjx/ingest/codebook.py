@@ -19,14 +19,29 @@ RATED = ("nps", "csat", "ces", "overall")
 
 # Which built-in codebook a rated question gets when it declares none: by metric and scale.
 _DEFAULT_BY_SCALE = {
-    ("csat", 1, 5): "satisfaction_5", ("overall", 1, 5): "satisfaction_5",
-    ("ces", 1, 7): "agree_7", ("nps", 0, 10): "likely_11", ("csat", 0, 1): "good_bad",
+    ("csat", 1, 5): "satisfaction_5",
+    ("overall", 1, 5): "satisfaction_5",
+    ("ces", 1, 7): "agree_7",
+    ("nps", 0, 10): "likely_11",
+    ("csat", 0, 1): "good_bad",
 }
 # "Don't know" in the three languages: always N/A, never a number (DESIGN.md, Words).
 NA_LABELS = (
-    "don't know", "dont know", "do not know", "not applicable", "n/a", "na", "no opinion",
-    "ved ikke", "ved ej", "ikke relevant", "kan ikke vurdere",
-    "vet ej", "vet inte", "ej aktuellt", "ingen åsikt",
+    "don't know",
+    "dont know",
+    "do not know",
+    "not applicable",
+    "n/a",
+    "na",
+    "no opinion",
+    "ved ikke",
+    "ved ej",
+    "ikke relevant",
+    "kan ikke vurdere",
+    "vet ej",
+    "vet inte",
+    "ej aktuellt",
+    "ingen åsikt",
 )
 
 

@@ -48,8 +48,13 @@ def detect_encoding(path: Path, declared: str = "auto") -> tuple[str, str | None
     if declared == "utf-16":  # no BOM: the byte order from the NUL pattern, little-endian when it says nothing
         return _utf16_without_bom(sample) or "utf-16-le", None
     if declared != "auto":
-        return {"utf-8": "utf-8", "cp1252": "cp1252", "latin-1": "latin-1", "utf-16-le": "utf-16-le",
-                "utf-16-be": "utf-16-be"}[declared], None
+        return {
+            "utf-8": "utf-8",
+            "cp1252": "cp1252",
+            "latin-1": "latin-1",
+            "utf-16-le": "utf-16-le",
+            "utf-16-be": "utf-16-be",
+        }[declared], None
     if b"\x00" in sample:
         codec = _utf16_without_bom(sample)
         if codec is None:
@@ -69,7 +74,10 @@ def detect_encoding(path: Path, declared: str = "auto") -> tuple[str, str | None
     except UnicodeDecodeError:
         text = None
     if text is not None and _CP1252_PLAUSIBLE.fullmatch(text):
-        return "cp1252", f"{safe_name(path.name)}: not UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); read as cp1252"
+        return (
+            "cp1252",
+            f"{safe_name(path.name)}: not UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); read as cp1252",
+        )
     raise FileRejected(
         f"{safe_name(path.name)}: not valid UTF-8: byte 0x{data[offset]:02x} at byte offset {offset} cannot be "
         "decoded, and the file is not plausible cp1252 either. Re-export as UTF-8, or declare locale.encoding "
@@ -144,7 +152,7 @@ def detect_layout(path: Path, declared_encoding: str = "auto", declared_delimite
 
 def sniff_delimiter(header_line: str) -> str:
     """The candidate that splits the header line into most fields outside quotes; ',' on a tie."""
-    counts = {d: 0 for d in (",", ";", "\t", "|")}
+    counts = dict.fromkeys((",", ";", "\t", "|"), 0)
     quoted = False
     for ch in header_line:
         if ch == '"':
@@ -189,8 +197,7 @@ def header_records(path: Path, layout: TextLayout, n: int) -> list[list[str]]:
         chars = min(chars * 4, (len(ends) + 1) * max_line + 1024)  # just past what the next record may hold
 
 
-def _head_records(head: str, layout: TextLayout, n: int, cut: bool
-                  ) -> tuple[list[list[str]], list[int], bool, int]:
+def _head_records(head: str, layout: TextLayout, n: int, cut: bool) -> tuple[list[list[str]], list[int], bool, int]:
     """Up to `n` whole records of `head`: (records, where each ends, whether all `n` (or all there are) were
     read whole, how many characters of records the head holds). A record that may go on past a cut head is
     left out."""
@@ -291,8 +298,9 @@ def load_json(path: Path) -> object:
             "Export the file again."
         ) from None
     except RecursionError:  # only when max_json_depth is set above what the parser's stack holds
-        raise FileRejected(f"{name}: JSON nested too deeply to parse (limits.max_json_depth is {max_depth}). "
-                           "Export the file again.") from None
+        raise FileRejected(
+            f"{name}: JSON nested too deeply to parse (limits.max_json_depth is {max_depth}). Export the file again."
+        ) from None
 
 
 _NOT_QUOTE_OR_BRACKET = bytes(c for c in range(256) if c not in b'"[]{}')

@@ -22,11 +22,16 @@ def pick_source(lj: LoadedJourney, path: Path, source_id: str | None) -> Source:
             raise ValueError(f"unknown source {source_id!r}; the journey declares {[s.id for s in sources]}")
         return match[0]
     resolved = path.resolve()
-    match = [s for s in sources if resolved in {p.resolve() for p in lj.base_dir.glob(s.files)}
-             or path.match(Path(s.files).name)]
+    match = [
+        s
+        for s in sources
+        if resolved in {p.resolve() for p in lj.base_dir.glob(s.files)} or path.match(Path(s.files).name)
+    ]
     if len(match) != 1:
-        raise ValueError(f"{path.name}: matches {'no' if not match else len(match)} source file pattern(s); "
-                         f"pass --source (one of {[s.id for s in sources]})")
+        raise ValueError(
+            f"{path.name}: matches {'no' if not match else len(match)} source file pattern(s); "
+            f"pass --source (one of {[s.id for s in sources]})"
+        )
     return match[0]
 
 
@@ -37,8 +42,14 @@ def dry_run(lj: LoadedJourney, path: Path, source: Source) -> tuple[FileResult, 
         con.execute("SET TimeZone = 'UTC'")
         migrate(con)
         sync_journey(con, lj)
-        result = ingest_file(con, path, source, pseudonym_key="dry-run", journey=lj.journey,
-                             keep_raw_identifiers=lj.journey.settings.keep_raw_identifiers)
+        result = ingest_file(
+            con,
+            path,
+            source,
+            pseudonym_key="dry-run",
+            journey=lj.journey,
+            keep_raw_identifiers=lj.journey.settings.keep_raw_identifiers,
+        )
         rows = con.execute("SELECT row_number, reason, message FROM ops.quarantine ORDER BY row_number").fetchall()
     finally:
         con.close()
@@ -53,8 +64,10 @@ def report(result: FileResult, quarantined: list[tuple[int, str, str]], limit: i
         lines.append(f"  REJECTED: {result.reject_reason}")
         lines.append("  nothing would be loaded; the file would be moved to the rejected folder")
         return "\n".join(lines)
-    lines.append(f"  rows read {result.rows_read}: would load {result.rows_loaded}, quarantine "
-                 f"{result.rows_quarantined}, skip {result.rows_duplicate} duplicate(s)")
+    lines.append(
+        f"  rows read {result.rows_read}: would load {result.rows_loaded}, quarantine "
+        f"{result.rows_quarantined}, skip {result.rows_duplicate} duplicate(s)"
+    )
     for reason, n in sorted(result.quarantined_by_reason.items()):
         lines.append(f"  quarantined {reason}: {n}")
     for _, _, message in quarantined[:limit]:

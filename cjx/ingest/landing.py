@@ -31,8 +31,10 @@ class Landed:
 
 def finish_landing(con: duckdb.DuckDBPyConnection, path: Path, notes: list[str] | None = None) -> Landed:
     """Make sure `malformed` exists and count what landed."""
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS malformed "
-                "(row_number BIGINT, n_fields INTEGER, expected INTEGER, extras VARCHAR[])")
+    con.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS malformed "
+        "(row_number BIGINT, n_fields INTEGER, expected INTEGER, extras VARCHAR[])"
+    )
     columns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('landing')").fetchall()][1:]
     rows = con.execute("SELECT count(*) FROM landing").fetchone()[0]
     return Landed(rows=rows, columns=columns, notes=notes or [])
@@ -40,8 +42,12 @@ def finish_landing(con: duckdb.DuckDBPyConnection, path: Path, notes: list[str] 
 
 def drop_landing(con: duckdb.DuckDBPyConnection) -> None:
     """Drop what an adapter left: `landing` (a table or a view over `landing_records`), `malformed`."""
-    kinds = dict(con.execute("SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary UNION ALL "
-                             "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary").fetchall())
+    kinds = dict(
+        con.execute(
+            "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary UNION ALL "
+            "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary"
+        ).fetchall()
+    )
     for name in ("landing", "landing_records", "malformed"):
         if name in kinds:
             con.execute(f"DROP {kinds[name]} {name}")
@@ -54,8 +60,10 @@ def land_frame(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], ro
     seen: dict[str, int] = {}
     for i, n in enumerate(names):
         if n in seen:
-            raise FileRejected(f"{path.name}: duplicate column names: {n!r} at columns [{seen[n] + 1}, {i + 1}]. "
-                               "Rename them in the export so every column has its own name.")
+            raise FileRejected(
+                f"{path.name}: duplicate column names: {n!r} at columns [{seen[n] + 1}, {i + 1}]. "
+                "Rename them in the export so every column has its own name."
+            )
         seen[n] = i
     width = len(names)
     data = {f"c{i}": [cell_text(r[i]) if i < len(r) else None for r in rows] for i in range(width)}
@@ -64,14 +72,19 @@ def land_frame(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], ro
     con.register("landing_frame", frame)
     try:
         select = ", ".join(f"c{i}::VARCHAR AS {quote_ident(n)}" for i, n in enumerate(names))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE landing AS SELECT row_number::BIGINT AS row_number, {select} "
-                    "FROM landing_frame ORDER BY row_number")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE landing AS SELECT row_number::BIGINT AS row_number, {select} "
+            "FROM landing_frame ORDER BY row_number"
+        )
     finally:
         con.unregister("landing_frame")
     con.execute("DROP TABLE IF EXISTS malformed")
     # Rows longer than the header (XLSX cells beyond the last named column) are quarantined like text rows.
-    long_rows = [(k + 1, len([c for c in r if c is not None]), width, [cell_text(c) for c in r[width:] if c is not None])
-                 for k, r in enumerate(rows) if any(c is not None for c in r[width:])]
+    long_rows = [
+        (k + 1, len([c for c in r if c is not None]), width, [cell_text(c) for c in r[width:] if c is not None])
+        for k, r in enumerate(rows)
+        if any(c is not None for c in r[width:])
+    ]
     con.execute("CREATE TEMP TABLE malformed (row_number BIGINT, n_fields INTEGER, expected INTEGER, extras VARCHAR[])")
     if long_rows:
         con.executemany("INSERT INTO malformed VALUES (?, ?, ?, ?)", long_rows)

@@ -41,10 +41,12 @@ def use_limits(limits: Limits | None) -> Iterator[Limits]:
 
 def safe_name(name: str) -> str:
     """`name` with control and line-breaking characters written as escapes (\\x07, \\n, \\u202e): one printable line."""
+
     def escape(m: re.Match) -> str:
         ch = m.group()
         return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or (
-            f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+            f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+        )
 
     return _UNSAFE_NAME_CHARS.sub(escape, name)
 

@@ -55,8 +55,14 @@ class _GateFailed(FileRejected):
 
 
 def ingest_file(
-    con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, pseudonym_key: str,
-    keep_raw_identifiers: bool = False, journey: Journey | None = None, gate: object = DEFAULT_GATE,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: Source,
+    *,
+    pseudonym_key: str,
+    keep_raw_identifiers: bool = False,
+    journey: Journey | None = None,
+    gate: object = DEFAULT_GATE,
 ) -> FileResult:
     """Ingest `path` for `source` in one transaction: land it in raw, stage it, gate it, load core.
 
@@ -78,7 +84,7 @@ def ingest_file(
     con.execute("BEGIN TRANSACTION")
     try:
         result, validations = _load(con, path, source, fid, pseudonym_key, keep_raw_identifiers, journey, gate)
-    except Exception as exc:  # noqa: BLE001 - one file never breaks a run: every failure rejects this file
+    except Exception as exc:
         con.execute("ROLLBACK")
         validations = getattr(exc, "validations", [])
         result = FileResult(fid, source.id, str(path), "rejected", reject_reason=_reject_reason(path, exc))
@@ -88,9 +94,21 @@ def ingest_file(
     con.execute(
         "INSERT INTO ops.ingest_files (file_id, source_id, path, sha256, n_bytes, status, reject_reason, rows_read, "
         "rows_loaded, rows_quarantined, rows_duplicate, ingested_at, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [result.file_id, result.source_id, result.path, sha256, path.stat().st_size, result.status,
-         result.reject_reason, result.rows_read, result.rows_loaded, result.rows_quarantined,
-         result.rows_duplicate, _now(), result.format],
+        [
+            result.file_id,
+            result.source_id,
+            result.path,
+            sha256,
+            path.stat().st_size,
+            result.status,
+            result.reject_reason,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            result.rows_duplicate,
+            _now(),
+            result.format,
+        ],
     )
     record_validations(con, fid, source.id, validations)
     con.execute("COMMIT")
@@ -111,8 +129,19 @@ def record_validations(con: duckdb.DuckDBPyConnection, file_id: str, source_id: 
     for v in validations:
         con.execute(
             "INSERT INTO ops.validations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [file_id, source_id, v["suite_name"], v["expectation"], v["column_name"], v["success"], v["element_count"],
-             v["unexpected_count"], v["unexpected_share"], json.dumps(v["details"], default=str), _now()],
+            [
+                file_id,
+                source_id,
+                v["suite_name"],
+                v["expectation"],
+                v["column_name"],
+                v["success"],
+                v["element_count"],
+                v["unexpected_count"],
+                v["unexpected_share"],
+                json.dumps(v["details"], default=str),
+                _now(),
+            ],
         )
 
 
@@ -121,8 +150,15 @@ def record_rejected_move(con: duckdb.DuckDBPyConnection, file_id: str, moved_to:
     con.execute("UPDATE ops.ingest_files SET rejected_to = ? WHERE file_id = ?", [str(moved_to), file_id])
 
 
-def land_file(con: duckdb.DuckDBPyConnection, path: Path, source: Source, fid: str, key: str,
-              keep_raw_identifiers: bool, journey: Journey | None) -> Landed:
+def land_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: Source,
+    fid: str,
+    key: str,
+    keep_raw_identifiers: bool,
+    journey: Journey | None,
+) -> Landed:
     """Read the file with its format adapter and append it to raw.<source> (identifiers pseudonymised)."""
     with use_limits(journey.settings.limits if journey is not None else None):
         landed = land(con, path, source)
@@ -131,8 +167,9 @@ def land_file(con: duckdb.DuckDBPyConnection, path: Path, source: Source, fid: s
     return landed
 
 
-def _load(con, path: Path, source: Source, fid: str, key: str, keep_raw_identifiers: bool,
-          journey: Journey | None, gate) -> tuple[FileResult, list[dict]]:
+def _load(
+    con, path: Path, source: Source, fid: str, key: str, keep_raw_identifiers: bool, journey: Journey | None, gate
+) -> tuple[FileResult, list[dict]]:
     landed = land_file(con, path, source, fid, key, keep_raw_identifiers, journey)
     stage_file(con, source, fid)
     validations: list[dict] = []
@@ -144,15 +181,26 @@ def _load(con, path: Path, source: Source, fid: str, key: str, keep_raw_identifi
             raise _GateFailed(outcome.message, validations)
     load_core(con, source)
     counts = dict(con.execute("SELECT status, count(*) FROM landed_rows GROUP BY status").fetchall())
-    reasons = dict(con.execute("SELECT reason, count(*) FROM landed_rows WHERE status = 'quarantined' "
-                               "GROUP BY reason ORDER BY reason").fetchall())
+    reasons = dict(
+        con.execute(
+            "SELECT reason, count(*) FROM landed_rows WHERE status = 'quarantined' GROUP BY reason ORDER BY reason"
+        ).fetchall()
+    )
     rows_read = sum(counts.values())
     if rows_read != landed.rows:
         raise RuntimeError(f"staging accounted for {rows_read} of {landed.rows} landed rows")
     return FileResult(
-        fid, source.id, str(path), "loaded", rows_read=landed.rows, rows_loaded=counts.get("loaded", 0),
-        rows_quarantined=counts.get("quarantined", 0), rows_duplicate=counts.get("duplicate", 0),
-        format=landed.format, quarantined_by_reason=reasons, notes=tuple(landed.notes),
+        fid,
+        source.id,
+        str(path),
+        "loaded",
+        rows_read=landed.rows,
+        rows_loaded=counts.get("loaded", 0),
+        rows_quarantined=counts.get("quarantined", 0),
+        rows_duplicate=counts.get("duplicate", 0),
+        format=landed.format,
+        quarantined_by_reason=reasons,
+        notes=tuple(landed.notes),
     ), validations
 
 
@@ -163,8 +211,11 @@ def load_core(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     if source.kind == "survey":
         run_sql(con, "core/load_responses", {"source_id": source.id})
     else:
-        run_sql(con, "core/load_events", {"source_id": source.id, "event_type": source.event_type,
-                                          "touchpoint_id": source.touchpoint})
+        run_sql(
+            con,
+            "core/load_events",
+            {"source_id": source.id, "event_type": source.event_type, "touchpoint_id": source.touchpoint},
+        )
 
 
 def _now() -> dt.datetime:

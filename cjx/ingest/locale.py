@@ -41,8 +41,10 @@ def timestamp_params(source: Source, fmt: str, excel_dates: bool) -> dict[str, o
     strptime = [f for f in formats if f not in (EXCEL_SERIAL, UNIX_SECONDS)]
     # Excel serial days only mean something in a workbook; in a CSV "45361" is not a date.
     serial = EXCEL_SERIAL in formats and excel_dates
-    expected = " or ".join(strptime + ([EXCEL_SERIAL] if serial else []) + ([UNIX_SECONDS] if UNIX_SECONDS in formats else [])) \
+    expected = (
+        " or ".join(strptime + ([EXCEL_SERIAL] if serial else []) + ([UNIX_SECONDS] if UNIX_SECONDS in formats else []))
         or "ISO-8601"
+    )
     return {
         "timestamp_formats": strptime or None,
         "excel_dates": serial,

@@ -19,24 +19,44 @@ from cjx.journey.model import Source
 from cjx.store import quote_ident
 
 
-def keep_raw(con: duckdb.DuckDBPyConnection, path: Path, source: Source, file_id: str, landed: Landed, *,
-             pseudonym_key: str, keep_raw_identifiers: bool) -> int:
+def keep_raw(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: Source,
+    file_id: str,
+    landed: Landed,
+    *,
+    pseudonym_key: str,
+    keep_raw_identifiers: bool,
+) -> int:
     """Append temp tables `landing` and `malformed` to raw.<source>, record the file in raw.files; return its file_seq."""
     ensure_raw_table(con, source.id, landed.columns)
     secret = set() if keep_raw_identifiers else set(identifier_columns(source))
-    selected = [f"{_pseudonymised(c) if c in secret else 'l.' + quote_ident(c)} AS {quote_ident(c)}"
-                for c in landed.columns]
-    partial = (f"list_contains({sql_literal(landed.partial[1])}, trim(l.{quote_ident(landed.partial[0])}))"
-               if landed.partial else "NULL")
+    selected = [
+        f"{_pseudonymised(c) if c in secret else 'l.' + quote_ident(c)} AS {quote_ident(c)}" for c in landed.columns
+    ]
+    partial = (
+        f"list_contains({sql_literal(landed.partial[1])}, trim(l.{quote_ident(landed.partial[0])}))"
+        if landed.partial
+        else "NULL"
+    )
     if landed.non_response:
         col = f"trim(l.{quote_ident(landed.non_response[0])})"
         non_response = f"CASE WHEN list_contains({sql_literal(landed.non_response[1])}, {col}) THEN {col} END"
     else:
         non_response = "NULL"
     cap = current_limits().max_field_chars
-    long_field = "CASE " + " ".join(
-        f"WHEN length(l.{quote_ident(c)}) > {cap} THEN {sql_literal(c)} || ' (' || format('{{:,}}', "
-        f"length(l.{quote_ident(c)})) || ' characters)'" for c in landed.columns) + " END" if landed.columns else "NULL"
+    long_field = (
+        "CASE "
+        + " ".join(
+            f"WHEN length(l.{quote_ident(c)}) > {cap} THEN {sql_literal(c)} || ' (' || format('{{:,}}', "
+            f"length(l.{quote_ident(c)})) || ' characters)'"
+            for c in landed.columns
+        )
+        + " END"
+        if landed.columns
+        else "NULL"
+    )
     con.execute(
         f"INSERT INTO {raw_table(source.id)} BY NAME SELECT $file_id AS file_id, l.row_number, "
         f"m.n_fields AS _n_fields, m.extras AS _extras, {partial} AS _is_partial, {non_response} AS _non_response, "
@@ -50,8 +70,18 @@ def keep_raw(con: duckdb.DuckDBPyConnection, path: Path, source: Source, file_id
     con.execute(
         "INSERT OR REPLACE INTO raw.files (file_id, source_id, file_seq, file_name, format, header_fields, excel_dates, "
         "non_response_column, columns, landed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [file_id, source.id, seq, path.name, landed.format, header_fields, landed.excel_dates,
-         landed.non_response[0] if landed.non_response else None, landed.columns, now()],
+        [
+            file_id,
+            source.id,
+            seq,
+            path.name,
+            landed.format,
+            header_fields,
+            landed.excel_dates,
+            landed.non_response[0] if landed.non_response else None,
+            landed.columns,
+            now(),
+        ],
     )
     drop_landing(con)
     return seq

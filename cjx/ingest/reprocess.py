@@ -46,21 +46,32 @@ def fingerprint(config: dict) -> str:
 
 def record_version(con: duckdb.DuckDBPyConnection, journey: Journey, source: Source) -> None:
     config = parsing_config(journey, source)
-    con.execute("INSERT OR REPLACE INTO ops.source_versions VALUES (?, ?, ?, ?)",
-                [source.id, fingerprint(config), json.dumps(config, default=str), now()])
+    con.execute(
+        "INSERT OR REPLACE INTO ops.source_versions VALUES (?, ?, ?, ?)",
+        [source.id, fingerprint(config), json.dumps(config, default=str), now()],
+    )
 
 
 def stale_sources(con: duckdb.DuckDBPyConnection, lj: LoadedJourney) -> list[str]:
     """Sources with rows in raw whose parsing config differs from the one they were staged with."""
     recorded = dict(con.execute("SELECT source_id, fingerprint FROM ops.source_versions").fetchall())
     with_raw = {r[0] for r in con.execute("SELECT DISTINCT source_id FROM raw.files").fetchall()}
-    return [s.id for s in lj.journey.sources
-            if s.id in with_raw and recorded.get(s.id) != fingerprint(parsing_config(lj.journey, s))]
+    return [
+        s.id
+        for s in lj.journey.sources
+        if s.id in with_raw and recorded.get(s.id) != fingerprint(parsing_config(lj.journey, s))
+    ]
 
 
-def reprocess_sources(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, pseudonym_key: str,
-                      sources: list[str] | None = None, *, gate: object = DEFAULT_GATE,
-                      reason: str = "on request") -> list[FileResult]:
+def reprocess_sources(
+    con: duckdb.DuckDBPyConnection,
+    lj: LoadedJourney,
+    pseudonym_key: str,
+    sources: list[str] | None = None,
+    *,
+    gate: object = DEFAULT_GATE,
+    reason: str = "on request",
+) -> list[FileResult]:
     """Rebuild `sources` (default: all with raw data) from raw, one transaction each; return every file's result.
 
     `pseudonym_key` is unused (raw already holds pseudonyms) and kept for a uniform call shape.
@@ -81,32 +92,52 @@ def reprocess_sources(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, pseudon
     return results
 
 
-def reprocess_source(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, source: Source, *, gate: object,
-                     reason: str) -> list[FileResult]:
+def reprocess_source(
+    con: duckdb.DuckDBPyConnection, lj: LoadedJourney, source: Source, *, gate: object, reason: str
+) -> list[FileResult]:
     con.execute("BEGIN TRANSACTION")
     try:
         _refuse_scale_change(con, lj.journey, source)
         prepare_source(con, lj.journey, source)
         stage_source(con, source)
         if gate is not None:
-            outcome = gate.validate(con, source, f"source {source.id}", "reprocess",  # type: ignore[attr-defined]
-                                    max_failing_share=lj.journey.settings.max_failing_share)
+            outcome = gate.validate(
+                con,
+                source,
+                f"source {source.id}",
+                "reprocess",  # type: ignore[attr-defined]
+                max_failing_share=lj.journey.settings.max_failing_share,
+            )
             if not outcome.success:
-                raise ReprocessRefused(f"source {source.id}: not rebuilt under the changed journey file, the rows "
-                                       f"would fail the batch gate: {outcome.message}")
-        before = {r[0] for r in con.execute(
-            "SELECT file_id || ':' || row_number FROM ops.quarantine WHERE source_id = ?", [source.id]).fetchall()}
+                raise ReprocessRefused(
+                    f"source {source.id}: not rebuilt under the changed journey file, the rows "
+                    f"would fail the batch gate: {outcome.message}"
+                )
+        before = {
+            r[0]
+            for r in con.execute(
+                "SELECT file_id || ':' || row_number FROM ops.quarantine WHERE source_id = ?", [source.id]
+            ).fetchall()
+        }
         for table in CORE_TABLES[source.kind]:
             con.execute(f"DELETE FROM core.{table} WHERE source_id = ?", [source.id])
         con.execute("DELETE FROM ops.quarantine WHERE source_id = ?", [source.id])
         load_core(con, source)
         results = _recount_files(con, source)
-        after = {r[0] for r in con.execute(
-            "SELECT file_id || ':' || row_number FROM ops.quarantine WHERE source_id = ?", [source.id]).fetchall()}
-        totals = [sum(getattr(r, f) for r in results) for f in ("rows_read", "rows_loaded", "rows_quarantined",
-                                                                 "rows_duplicate")]
-        con.execute("INSERT INTO ops.reprocessings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [source.id, now(), lj.version, reason, *totals, len(before - after), len(after - before)])
+        after = {
+            r[0]
+            for r in con.execute(
+                "SELECT file_id || ':' || row_number FROM ops.quarantine WHERE source_id = ?", [source.id]
+            ).fetchall()
+        }
+        totals = [
+            sum(getattr(r, f) for r in results)
+            for f in ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
+        ]
+        con.execute(
+            "INSERT INTO ops.reprocessings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [source.id, now(), lj.version, reason, *totals, len(before - after), len(after - before)],
+        )
         record_version(con, lj.journey, source)
         con.execute("COMMIT")
     except Exception:
@@ -121,18 +152,35 @@ def _recount_files(con: duckdb.DuckDBPyConnection, source: Source) -> list[FileR
         "SELECT f.file_id, i.path, i.format, count(*) AS n, count(*) FILTER (l.status = 'loaded'), "
         "count(*) FILTER (l.status = 'quarantined'), count(*) FILTER (l.status = 'duplicate') "
         "FROM raw.files f JOIN landed_rows l USING (file_id) JOIN ops.ingest_files i USING (file_id) "
-        "WHERE f.source_id = ? GROUP BY ALL ORDER BY min(f.file_seq)", [source.id]).fetchall()
+        "WHERE f.source_id = ? GROUP BY ALL ORDER BY min(f.file_seq)",
+        [source.id],
+    ).fetchall()
     reasons = {}
-    for fid, reason, n in con.execute("SELECT file_id, reason, count(*) FROM landed_rows WHERE reason IS NOT NULL "
-                                      "GROUP BY ALL ORDER BY ALL").fetchall():
+    for fid, reason, n in con.execute(
+        "SELECT file_id, reason, count(*) FROM landed_rows WHERE reason IS NOT NULL GROUP BY ALL ORDER BY ALL"
+    ).fetchall():
         reasons.setdefault(fid, {})[reason] = n
     results = []
     for fid, path, fmt, n, loaded, quarantined, duplicate in rows:
-        con.execute("UPDATE ops.ingest_files SET rows_read = ?, rows_loaded = ?, rows_quarantined = ?, "
-                    "rows_duplicate = ? WHERE file_id = ?", [n, loaded, quarantined, duplicate, fid])
-        results.append(FileResult(fid, source.id, path, "reprocessed", rows_read=n, rows_loaded=loaded,
-                                  rows_quarantined=quarantined, rows_duplicate=duplicate, format=fmt,
-                                  quarantined_by_reason=reasons.get(fid, {})))
+        con.execute(
+            "UPDATE ops.ingest_files SET rows_read = ?, rows_loaded = ?, rows_quarantined = ?, "
+            "rows_duplicate = ? WHERE file_id = ?",
+            [n, loaded, quarantined, duplicate, fid],
+        )
+        results.append(
+            FileResult(
+                fid,
+                source.id,
+                path,
+                "reprocessed",
+                rows_read=n,
+                rows_loaded=loaded,
+                rows_quarantined=quarantined,
+                rows_duplicate=duplicate,
+                format=fmt,
+                quarantined_by_reason=reasons.get(fid, {}),
+            )
+        )
     return results
 
 
@@ -146,11 +194,13 @@ def _refuse_scale_change(con: duckdb.DuckDBPyConnection, journey: Journey, sourc
         before = old.get(q.column)
         if q.scale is None or before is None or (before["min"], before["max"]) == (q.scale.min, q.scale.max):
             continue
-        answered = con.execute("SELECT count(*) FROM core.answers WHERE source_id = ? AND column_name = ?",
-                               [source.id, q.column]).fetchall()[0][0]
+        answered = con.execute(
+            "SELECT count(*) FROM core.answers WHERE source_id = ? AND column_name = ?", [source.id, q.column]
+        ).fetchall()[0][0]
         if not answered:
             continue
         raise ReprocessRefused(
             f"source {source.id}, question {q.column}: the scale changed from {before['min']}-{before['max']} to "
             f"{q.scale.min}-{q.scale.max} since its answers were loaded, and answers keep the scale they were given "
-            f"on; restore scale {before['min']}-{before['max']}, or declare the new scale for a new column or source")
+            f"on; restore scale {before['min']}-{before['max']}, or declare the new scale for a new column or source"
+        )

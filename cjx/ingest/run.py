@@ -16,9 +16,13 @@ from cjx.journey.model import Source
 def source_files(lj: LoadedJourney, source: Source) -> list[Path]:
     """Files matching the source's pattern (relative to the journey file), in name order."""
     kept_apart = [folder for folder in (rejected_dir(lj), archive_dir(lj)) if folder is not None]
-    return sorted(p for p in lj.base_dir.glob(source.files)
-                  if p.is_file() and not any(folder in p.resolve().parents for folder in kept_apart)
-                  and not p.name.endswith(".reason.txt"))
+    return sorted(
+        p
+        for p in lj.base_dir.glob(source.files)
+        if p.is_file()
+        and not any(folder in p.resolve().parents for folder in kept_apart)
+        and not p.name.endswith(".reason.txt")
+    )
 
 
 def archive_dir(lj: LoadedJourney) -> Path | None:
@@ -32,8 +36,15 @@ def rejected_dir(lj: LoadedJourney) -> Path:
     return (lj.base_dir / lj.journey.settings.rejected_dir).resolve()
 
 
-def ingest_source(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, source_id: str, pseudonym_key: str,
-                  *, gate: object = DEFAULT_GATE, move_rejected: bool = True) -> list[FileResult]:
+def ingest_source(
+    con: duckdb.DuckDBPyConnection,
+    lj: LoadedJourney,
+    source_id: str,
+    pseudonym_key: str,
+    *,
+    gate: object = DEFAULT_GATE,
+    move_rejected: bool = True,
+) -> list[FileResult]:
     """Ingest the files of one source; files seen before (same content) are skipped.
 
     A rejected file is moved to the rejected folder with `<name>.reason.txt` beside it, so the next run
@@ -43,8 +54,9 @@ def ingest_source(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, source_id: 
     keep_raw = lj.journey.settings.keep_raw_identifiers
     results = []
     for path in source_files(lj, source):
-        result = ingest_file(con, path, source, pseudonym_key=pseudonym_key, keep_raw_identifiers=keep_raw,
-                             journey=lj.journey, gate=gate)
+        result = ingest_file(
+            con, path, source, pseudonym_key=pseudonym_key, keep_raw_identifiers=keep_raw, journey=lj.journey, gate=gate
+        )
         if result.status == "rejected" and move_rejected:
             moved = move_to_rejected(path, rejected_dir(lj), result.reject_reason or "rejected", result.file_id)
             record_rejected_move(con, result.file_id, moved)
@@ -57,8 +69,14 @@ def ingest_source(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, source_id: 
     return results
 
 
-def ingest_journey(con: duckdb.DuckDBPyConnection, lj: LoadedJourney, pseudonym_key: str, *,
-                   gate: object = DEFAULT_GATE, move_rejected: bool = True) -> list[FileResult]:
+def ingest_journey(
+    con: duckdb.DuckDBPyConnection,
+    lj: LoadedJourney,
+    pseudonym_key: str,
+    *,
+    gate: object = DEFAULT_GATE,
+    move_rejected: bool = True,
+) -> list[FileResult]:
     """Ingest the new files of every declared source, in declaration order; return every file's result.
 
     A source whose parsing config changed since its rows were staged is first rebuilt from raw (its files

@@ -47,8 +47,12 @@ def sql_literal(value: object) -> str:
 
 @lru_cache(maxsize=1)
 def _templates() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(SQL_DIR / "staging"), undefined=jinja2.StrictUndefined,
-                             autoescape=False, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(SQL_DIR / "staging"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
     env.filters["lit"] = sql_literal
     env.filters["ident"] = quote_ident
     return env
@@ -65,8 +69,10 @@ def view_name(source_id: str, purpose: str) -> str:
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, source_id: str, columns: list[str]) -> None:
     """raw.<source> exists and has every column in `columns` (all text; a new file may bring new ones)."""
     table = raw_table(source_id)
-    con.execute(f"CREATE TABLE IF NOT EXISTS {table} (file_id VARCHAR NOT NULL, row_number BIGINT NOT NULL, "
-                "_n_fields INTEGER, _extras VARCHAR[], _is_partial BOOLEAN, _non_response VARCHAR, _long_field VARCHAR)")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {table} (file_id VARCHAR NOT NULL, row_number BIGINT NOT NULL, "
+        "_n_fields INTEGER, _extras VARCHAR[], _is_partial BOOLEAN, _non_response VARCHAR, _long_field VARCHAR)"
+    )
     have = set(raw_columns(con, source_id))
     for column in dict.fromkeys(columns):
         if column not in have:
@@ -74,9 +80,13 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, source_id: str, columns: li
 
 
 def raw_columns(con: duckdb.DuckDBPyConnection, source_id: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ? ORDER BY column_index",
-        [source_id]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ? ORDER BY column_index",
+            [source_id],
+        ).fetchall()
+    ]
 
 
 def file_columns(con: duckdb.DuckDBPyConnection, source_id: str) -> list[str]:
@@ -91,7 +101,9 @@ def raw_names_for(source: Source, column: str) -> list[str]:
 
 def identifier_columns(source: Source) -> list[str]:
     """Raw column names that hold identifiers to pseudonymise (respondent id and private columns, any file name)."""
-    return [raw for c in dict.fromkeys([source.respondent_id, *source.private_columns]) for raw in raw_names_for(source, c)]
+    return [
+        raw for c in dict.fromkeys([source.respondent_id, *source.private_columns]) for raw in raw_names_for(source, c)
+    ]
 
 
 def prepare_source(con: duckdb.DuckDBPyConnection, journey: Journey | None, source: Source) -> None:
@@ -107,8 +119,10 @@ def sync_codebook(con: duckdb.DuckDBPyConnection, journey: Journey | None, sourc
     if len(frame):
         con.register("codebook_labels_df", frame)
         try:
-            con.execute("INSERT INTO core.codebook_labels SELECT ?, column_name, label, score, is_na "
-                        "FROM codebook_labels_df", [source.id])
+            con.execute(
+                "INSERT INTO core.codebook_labels SELECT ?, column_name, label, score, is_na FROM codebook_labels_df",
+                [source.id],
+            )
         finally:
             con.unregister("codebook_labels_df")
 
@@ -118,8 +132,13 @@ def create_views(con: duckdb.DuckDBPyConnection, source: Source) -> None:
         con.execute(render(con, source, purpose))
 
 
-def render(con: duckdb.DuckDBPyConnection, source: Source, purpose: str, names: dict[str, str] | None = None,
-           create: str = "CREATE OR REPLACE VIEW") -> str:
+def render(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    purpose: str,
+    names: dict[str, str] | None = None,
+    create: str = "CREATE OR REPLACE VIEW",
+) -> str:
     """The SQL of one staging view of `source`; `names` points view('x') elsewhere (temp relations)."""
     names = names or {}
     present = set(file_columns(con, source.id))
@@ -134,8 +153,12 @@ def render(con: duckdb.DuckDBPyConnection, source: Source, purpose: str, names: 
     assert id_column is not None
     declared = [q.column for q in source.questions] + list(source.measures)
     declared += [source.touchpoint_by.column] if source.touchpoint_by else []
-    formats = [r[0] for r in con.execute("SELECT DISTINCT format FROM raw.files WHERE source_id = ? ORDER BY 1",
-                                         [source.id]).fetchall()]
+    formats = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT format FROM raw.files WHERE source_id = ? ORDER BY 1", [source.id]
+        ).fetchall()
+    ]
     context = {
         "view": lambda purpose_: names.get(purpose_, view_name(source.id, purpose_)),
         "raw_table": raw_table(source.id),
@@ -144,9 +167,12 @@ def render(con: duckdb.DuckDBPyConnection, source: Source, purpose: str, names: 
         "measures": list(source.measures),
         "attributes": [source.touchpoint_by.column] if source.touchpoint_by else [],
         "touchpoint_id": source.touchpoint,
-        "id_expr": expr(id_column), "respondent_expr": expr(source.respondent_id),
+        "id_expr": expr(id_column),
+        "respondent_expr": expr(source.respondent_id),
         "timestamp_expr": expr(source.timestamp),
-        "id_column": id_column, "respondent_column": source.respondent_id, "timestamp_column": source.timestamp,
+        "id_column": id_column,
+        "respondent_column": source.respondent_id,
+        "timestamp_column": source.timestamp,
         "timezone": source.timezone,
         "branches": timestamp_branches(source, formats),
         **number_params(source),
@@ -172,17 +198,30 @@ def _branch(formats: list[str], formats_in: list[str] | None, formats_not_in: li
     expected = " or ".join(strptime + unix_part) or "ISO-8601"
     # Excel serial days only mean something in a workbook; in a CSV "45361" is not a date.
     in_workbook = " or ".join(strptime + ([EXCEL_SERIAL] if serial else []) + unix_part) or "ISO-8601"
-    return {"formats": strptime or None, "serial": serial, "unix": unix, "expected": expected,
-            "expected_workbook": in_workbook,
-            "formats_in": formats_in, "formats_not_in": formats_not_in}
+    return {
+        "formats": strptime or None,
+        "serial": serial,
+        "unix": unix,
+        "expected": expected,
+        "expected_workbook": in_workbook,
+        "formats_in": formats_in,
+        "formats_not_in": formats_not_in,
+    }
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> None:
     """Temp tables for one landed file: landed_cells and landed_texts (its cells) and landed_rows (the fate of
     its rows against what core holds), plus temp view staged_raw (its raw records) for the quarantine."""
     _stage_cells(con, source, f"WHERE file_id = {sql_literal(file_id)}")
-    con.execute(render(con, source, "row_checks", {"row_checks": "staged_row_checks", "cells": "landed_cells"},
-                       create="CREATE OR REPLACE TEMP VIEW"))
+    con.execute(
+        render(
+            con,
+            source,
+            "row_checks",
+            {"row_checks": "staged_row_checks", "cells": "landed_cells"},
+            create="CREATE OR REPLACE TEMP VIEW",
+        )
+    )
     run_sql(con, "staging/file_fate", {"file_id": file_id, "source_id": source.id})
     _staged_raw(con, source, file_id)
 
@@ -202,19 +241,25 @@ def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, where: str) -> 
     (comments and mapping attributes: text as given), from staging.<source>__cells."""
     cells = view_name(source.id, "cells")
     where = f"{where} AND" if where else "WHERE"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT file_id, row_number, column_name, metric, "
-                f"touchpoint_id, scale_min, scale_max, is_reversed, value, number, is_na FROM {cells} "
-                f"{where} metric NOT IN ('comment', 'attribute')")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE landed_texts AS SELECT file_id, row_number, column_name, metric, "
-                f"touchpoint_id, value, is_na FROM {cells} {where} metric IN ('comment', 'attribute')")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT file_id, row_number, column_name, metric, "
+        f"touchpoint_id, scale_min, scale_max, is_reversed, value, number, is_na FROM {cells} "
+        f"{where} metric NOT IN ('comment', 'attribute')"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE landed_texts AS SELECT file_id, row_number, column_name, metric, "
+        f"touchpoint_id, value, is_na FROM {cells} {where} metric IN ('comment', 'attribute')"
+    )
 
 
 def _staged_raw(con: duckdb.DuckDBPyConnection, source: Source, file_id: str | None = None) -> None:
     """Temp view staged_raw: each raw row (of one file) as the record kept with a quarantined row."""
     fields = ", ".join(f"{quote_ident(c)} := {quote_ident(c)}" for c in file_columns(con, source.id))
     where = f" WHERE file_id = {sql_literal(file_id)}" if file_id else ""
-    con.execute(f"CREATE OR REPLACE TEMP VIEW staged_raw AS SELECT file_id, row_number, _extras AS extras, "
-                f"struct_pack({fields}) AS record FROM {raw_table(source.id)}{where}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW staged_raw AS SELECT file_id, row_number, _extras AS extras, "
+        f"struct_pack({fields}) AS record FROM {raw_table(source.id)}{where}"
+    )
 
 
 def now() -> dt.datetime:

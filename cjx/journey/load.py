@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,8 +81,12 @@ def _check_references(j: Journey, path: Path) -> None:
     def fail(key: str, message: str) -> None:
         raise JourneyError(path, key, message)
 
-    for name, items in (("stages", j.stages), ("touchpoints", j.touchpoints), ("sources", j.sources),
-                        ("revisits", j.revisits)):
+    for name, items in (
+        ("stages", j.stages),
+        ("touchpoints", j.touchpoints),
+        ("sources", j.sources),
+        ("revisits", j.revisits),
+    ):
         seen: set[str] = set()
         for i, item in enumerate(items):
             if item.id in seen:
@@ -110,15 +115,20 @@ def _check_references(j: Journey, path: Path) -> None:
                     fail(f"{key}.codebook", f"unknown codebook {q.codebook!r}; expected one of {known}")
             source_rule = src.touchpoint or src.touchpoint_by or src.touchpoint_from_event
             if q.metric in ("csat", "ces") and not (q.touchpoint or source_rule):
-                fail(f"{key}.touchpoint", f"a {q.metric} question needs a touchpoint: on the question, or on its "
-                                          "source as touchpoint, touchpoint_by or touchpoint_from_event")
+                fail(
+                    f"{key}.touchpoint",
+                    f"a {q.metric} question needs a touchpoint: on the question, or on its "
+                    "source as touchpoint, touchpoint_by or touchpoint_from_event",
+                )
     event_types = {s.event_type for s in j.sources if s.kind == "operational"}
     for i, src in enumerate(j.sources):
         if src.touchpoint_from_event is not None:
             unknown = sorted(set(src.touchpoint_from_event.event_types) - event_types)
             if unknown:
-                fail(f"sources[{i}].touchpoint_from_event.event_types",
-                     f"unknown event type(s) {unknown}; operational sources declare {sorted(event_types)}")
+                fail(
+                    f"sources[{i}].touchpoint_from_event.event_types",
+                    f"unknown event type(s) {unknown}; operational sources declare {sorted(event_types)}",
+                )
     if j.outcome is not None:
         survey_ids = {s.id for s in j.sources if s.kind == "survey"}
         if j.outcome.source not in survey_ids:
@@ -127,6 +137,6 @@ def _check_references(j: Journey, path: Path) -> None:
         if j.outcome.question not in columns:
             fail("outcome.question", f"{j.outcome.question!r} is not a rated question of {j.outcome.source!r}")
     ordered = sorted(enumerate(j.revisits), key=lambda r: r[1].start)
-    for (_, a), (i, b) in zip(ordered, ordered[1:]):
+    for (_, a), (i, b) in itertools.pairwise(ordered):
         if b.start <= a.end:
             fail(f"revisits[{i}]", f"period of {b.id!r} overlaps {a.id!r}")

@@ -65,8 +65,10 @@ class Question(Strict):
     na_codes: list[int | str] = Field(default_factory=list)
     touchpoint: Id | None = None
     codebook: str | dict[str, float] | None = Field(
-        None, description="answer labels -> scores: a built-in or journey codebook name, or an inline mapping; "
-                          "absent: the built-in scale labels matching the question's metric and scale")
+        None,
+        description="answer labels -> scores: a built-in or journey codebook name, or an inline mapping; "
+        "absent: the built-in scale labels matching the question's metric and scale",
+    )
 
     @model_validator(mode="after")
     def _scale_declared(self) -> Question:
@@ -93,10 +95,34 @@ class EventTrigger(Strict):
     within_hours: float = Field(gt=0)
 
 
-FORMATS = ("auto", "csv", "qualtrics_csv", "surveymonkey", "google_forms", "typeform", "ms_forms",
-           "delighted", "zendesk", "xlsx", "parquet", "json")
-Format = Literal["auto", "csv", "qualtrics_csv", "surveymonkey", "google_forms", "typeform", "ms_forms",
-                 "delighted", "zendesk", "xlsx", "parquet", "json"]
+FORMATS = (
+    "auto",
+    "csv",
+    "qualtrics_csv",
+    "surveymonkey",
+    "google_forms",
+    "typeform",
+    "ms_forms",
+    "delighted",
+    "zendesk",
+    "xlsx",
+    "parquet",
+    "json",
+)
+Format = Literal[
+    "auto",
+    "csv",
+    "qualtrics_csv",
+    "surveymonkey",
+    "google_forms",
+    "typeform",
+    "ms_forms",
+    "delighted",
+    "zendesk",
+    "xlsx",
+    "parquet",
+    "json",
+]
 
 
 class Locale(Strict):
@@ -106,7 +132,8 @@ class Locale(Strict):
     delimiter: Literal["auto", ",", ";", "\t", "|"] = "auto"
     decimal: Literal[".", ","] = "."
     thousands: Literal[".", ",", "space"] | None = Field(
-        None, description="group separator in numbers; 'space' also accepts the no-break spaces Excel writes")
+        None, description="group separator in numbers; 'space' also accepts the no-break spaces Excel writes"
+    )
 
     @model_validator(mode="after")
     def _distinct(self) -> Locale:
@@ -123,11 +150,14 @@ class Source(Strict):
     respondent_id: str = Field(min_length=1, description="column with the customer's identifier")
     timestamp: str = Field(min_length=1)
     timestamp_format: str | list[str] | None = Field(
-        None, description="strptime format(s), tried in order; also excel_serial (XLSX only) and unix_seconds; "
-                          "ISO-8601 when absent")
+        None,
+        description="strptime format(s), tried in order; also excel_serial (XLSX only) and unix_seconds; "
+        "ISO-8601 when absent",
+    )
     locale: Locale = Locale()
     column_map: dict[str, str] = Field(
-        default_factory=dict, description="file column -> the name this source uses for it (generic exports)")
+        default_factory=dict, description="file column -> the name this source uses for it (generic exports)"
+    )
     timezone: str = "UTC"
     touchpoint: Id | None = None
     touchpoint_by: TouchpointMap | None = None
@@ -188,8 +218,9 @@ class Limits(Strict):
     max_fields_per_row: int = Field(4096, ge=1, description="fields in any one record; wider records reject the file")
     max_line_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="bytes in one line of a text file")
     max_field_chars: int = Field(65536, ge=1, description="characters in one field; a longer field quarantines its row")
-    max_xlsx_uncompressed_bytes: int = Field(256 * 1024 * 1024, ge=1024,
-                                             description="uncompressed size of a workbook's parts (zip bombs)")
+    max_xlsx_uncompressed_bytes: int = Field(
+        256 * 1024 * 1024, ge=1024, description="uncompressed size of a workbook's parts (zip bombs)"
+    )
     max_json_depth: int = Field(64, ge=2, description="nesting depth of a JSON export")
 
 
@@ -197,23 +228,34 @@ class Settings(Strict):
     min_base: int = Field(30, ge=1)
     limits: Limits = Limits()
     keep_raw_identifiers: bool = Field(False, description="store e-mails etc. as given in raw (off: pseudonymised)")
-    rejected_dir: str = Field("rejected", min_length=1,
-                              description="where rejected files are moved (with a reason file); relative to the journey file")
+    rejected_dir: str = Field(
+        "rejected",
+        min_length=1,
+        description="where rejected files are moved (with a reason file); relative to the journey file",
+    )
     archive_dir: str | None = Field(
-        None, description="move files here (per source) once loaded or seen before, relative to the journey file; "
-                          "unset: files stay where they are")
+        None,
+        description="move files here (per source) once loaded or seen before, relative to the journey file; "
+        "unset: files stay where they are",
+    )
     max_failing_share: float = Field(
-        0.5, gt=0, le=1, description="batch gate: a file whose rows fail one expectation more often than this is "
-                                     "rejected whole (a systematic problem) instead of quarantining the rows")
+        0.5,
+        gt=0,
+        le=1,
+        description="batch gate: a file whose rows fail one expectation more often than this is "
+        "rejected whole (a systematic problem) instead of quarantining the rows",
+    )
     pseudonym_key_block: str | None = Field(
-        None, description="Prefect Secret block holding the pseudonymisation key, used when CJX_PSEUDONYM_KEY is unset")
+        None, description="Prefect Secret block holding the pseudonymisation key, used when CJX_PSEUDONYM_KEY is unset"
+    )
     bootstrap_resamples: int = Field(500, ge=50, description="resamples for importance intervals")
     bootstrap_seed: int = 20261124
     ipa_crosshair: Literal["mean", "median", "midpoint", "target"] = Field(
         "mean", description="where the importance-performance quadrants are split"
     )
     language: Literal["en", "da"] = Field(
-        "en", description="language of the scorecard labels (en, da); the data itself is shown as it came")
+        "en", description="language of the scorecard labels (en, da); the data itself is shown as it came"
+    )
 
 
 class Schedule(Strict):
@@ -237,7 +279,8 @@ class Journey(Strict):
     settings: Settings = Settings()
     schedule: Schedule = Schedule()
     codebooks: dict[str, dict[str, float]] = Field(
-        default_factory=dict, description="named answer-label codebooks: label -> score")
+        default_factory=dict, description="named answer-label codebooks: label -> score"
+    )
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)

@@ -14,42 +14,81 @@ def journey_frames(lj: LoadedJourney) -> dict[str, pd.DataFrame]:
     j = lj.journey
     outcome = (j.outcome.source, j.outcome.question) if j.outcome else None
     return {
-        "journey_df": pd.DataFrame([{"journey_id": j.journey.id, "name": j.journey.name,
-                                     "journey_version": lj.version, "min_base": j.settings.min_base,
-                                     "ipa_crosshair": j.settings.ipa_crosshair,
-                                     "bootstrap_resamples": j.settings.bootstrap_resamples,
-                                     "bootstrap_seed": j.settings.bootstrap_seed,
-                                     "language": j.settings.language}]),
-        "stages_df": pd.DataFrame([{"stage_id": s.id, "name": s.name, "position": i + 1}
-                                   for i, s in enumerate(j.stages)]),
-        "touchpoints_df": pd.DataFrame([
-            {"touchpoint_id": t.id, "name": t.name, "stage_id": t.stage, "owner": t.owner, "is_critical": t.critical,
-             "target_metric": t.target.metric if t.target else None,
-             "target_value": t.target.value if t.target else None, "position": i + 1}
-            for i, t in enumerate(j.touchpoints)
-        ]).astype({"target_value": "float64"}),
-        "questions_df": pd.DataFrame([
-            {"source_id": s.id, "column_name": q.column, "metric": q.metric, "touchpoint_id": q.touchpoint,
-             "scale_min": q.scale.min if q.scale else None, "scale_max": q.scale.max if q.scale else None,
-             "is_reversed": q.direction == "lower_is_better", "na_labels": [str(c) for c in q.na_codes],
-             "na_numbers": [float(c) for c in q.na_codes if _is_number(c)],
-             "is_outcome": (s.id, q.column) == outcome}
-            for s in j.sources for q in s.questions
-        ]).astype({"scale_min": "Int64", "scale_max": "Int64"}),
-        "sources_df": pd.DataFrame([
-            {"source_id": s.id, "kind": s.kind, "touchpoint_id": s.touchpoint,
-             "map_column": s.touchpoint_by.column if s.touchpoint_by else None,
-             "event_types": s.touchpoint_from_event.event_types if s.touchpoint_from_event else [],
-             "event_window_hours": s.touchpoint_from_event.within_hours if s.touchpoint_from_event else None}
-            for s in j.sources
-        ]).astype({"event_window_hours": "float64"}),
+        "journey_df": pd.DataFrame(
+            [
+                {
+                    "journey_id": j.journey.id,
+                    "name": j.journey.name,
+                    "journey_version": lj.version,
+                    "min_base": j.settings.min_base,
+                    "ipa_crosshair": j.settings.ipa_crosshair,
+                    "bootstrap_resamples": j.settings.bootstrap_resamples,
+                    "bootstrap_seed": j.settings.bootstrap_seed,
+                    "language": j.settings.language,
+                }
+            ]
+        ),
+        "stages_df": pd.DataFrame(
+            [{"stage_id": s.id, "name": s.name, "position": i + 1} for i, s in enumerate(j.stages)]
+        ),
+        "touchpoints_df": pd.DataFrame(
+            [
+                {
+                    "touchpoint_id": t.id,
+                    "name": t.name,
+                    "stage_id": t.stage,
+                    "owner": t.owner,
+                    "is_critical": t.critical,
+                    "target_metric": t.target.metric if t.target else None,
+                    "target_value": t.target.value if t.target else None,
+                    "position": i + 1,
+                }
+                for i, t in enumerate(j.touchpoints)
+            ]
+        ).astype({"target_value": "float64"}),
+        "questions_df": pd.DataFrame(
+            [
+                {
+                    "source_id": s.id,
+                    "column_name": q.column,
+                    "metric": q.metric,
+                    "touchpoint_id": q.touchpoint,
+                    "scale_min": q.scale.min if q.scale else None,
+                    "scale_max": q.scale.max if q.scale else None,
+                    "is_reversed": q.direction == "lower_is_better",
+                    "na_labels": [str(c) for c in q.na_codes],
+                    "na_numbers": [float(c) for c in q.na_codes if _is_number(c)],
+                    "is_outcome": (s.id, q.column) == outcome,
+                }
+                for s in j.sources
+                for q in s.questions
+            ]
+        ).astype({"scale_min": "Int64", "scale_max": "Int64"}),
+        "sources_df": pd.DataFrame(
+            [
+                {
+                    "source_id": s.id,
+                    "kind": s.kind,
+                    "touchpoint_id": s.touchpoint,
+                    "map_column": s.touchpoint_by.column if s.touchpoint_by else None,
+                    "event_types": s.touchpoint_from_event.event_types if s.touchpoint_from_event else [],
+                    "event_window_hours": s.touchpoint_from_event.within_hours if s.touchpoint_from_event else None,
+                }
+                for s in j.sources
+            ]
+        ).astype({"event_window_hours": "float64"}),
         "touchpoint_maps_df": pd.DataFrame(
-            [{"source_id": s.id, "value": value, "touchpoint_id": tp}
-             for s in j.sources if s.touchpoint_by for value, tp in s.touchpoint_by.values.items()],
+            [
+                {"source_id": s.id, "value": value, "touchpoint_id": tp}
+                for s in j.sources
+                if s.touchpoint_by
+                for value, tp in s.touchpoint_by.values.items()
+            ],
             columns=["source_id", "value", "touchpoint_id"],
         ),
-        "revisits_df": pd.DataFrame([{"revisit_id": r.id, "start_date": r.start, "end_date": r.end}
-                                     for r in j.revisits]),
+        "revisits_df": pd.DataFrame(
+            [{"revisit_id": r.id, "start_date": r.start, "end_date": r.end} for r in j.revisits]
+        ),
     }
 
 

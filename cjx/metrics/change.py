@@ -37,10 +37,13 @@ def two_proportion_test(k1: float, n1: float, k2: float, n2: float) -> dict[str,
     l2, u2 = wilson_interval(k2, n2)
     diff = p2 - p1
     return {
-        "value_a": p1, "value_b": p2, "difference": diff,
+        "value_a": p1,
+        "value_b": p2,
+        "difference": diff,
         "ci_low": diff - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2),
         "ci_high": diff + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2),
-        "statistic": z, "p_value": 2 * stats.norm.sf(abs(z)),
+        "statistic": z,
+        "p_value": 2 * stats.norm.sf(abs(z)),
         "effect_size": 2 * math.asin(math.sqrt(p2)) - 2 * math.asin(math.sqrt(p1)),
     }
 
@@ -48,28 +51,39 @@ def two_proportion_test(k1: float, n1: float, k2: float, n2: float) -> dict[str,
 def welch_test(mean1: float, sd1: float, n1: float, mean2: float, sd2: float, n2: float) -> dict[str, float]:
     """Change of a mean: Welch t, two-sided p, t interval for the difference, Hedges' g."""
     result = stats.ttest_ind_from_stats(mean2, sd2, n2, mean1, sd1, n1, equal_var=False)
-    v1, v2 = sd1 ** 2 / n1, sd2 ** 2 / n2
+    v1, v2 = sd1**2 / n1, sd2**2 / n2
     se = math.sqrt(v1 + v2)
-    df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1)) if se > 0 else n1 + n2 - 2
+    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1)) if se > 0 else n1 + n2 - 2
     diff = mean2 - mean1
     half = stats.t.ppf(0.975, df) * se
-    pooled_sd = math.sqrt(((n1 - 1) * sd1 ** 2 + (n2 - 1) * sd2 ** 2) / (n1 + n2 - 2))
+    pooled_sd = math.sqrt(((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / (n1 + n2 - 2))
     correction = 1 - 3 / (4 * (n1 + n2) - 9)
     return {
-        "value_a": mean1, "value_b": mean2, "difference": diff, "ci_low": diff - half, "ci_high": diff + half,
-        "statistic": float(result.statistic), "p_value": float(result.pvalue),
+        "value_a": mean1,
+        "value_b": mean2,
+        "difference": diff,
+        "ci_low": diff - half,
+        "ci_high": diff + half,
+        "statistic": float(result.statistic),
+        "p_value": float(result.pvalue),
         "effect_size": diff / pooled_sd * correction if pooled_sd > 0 else 0.0,
     }
 
 
 def nps_test(nps1: float, se1: float, nps2: float, se2: float) -> dict[str, float]:
     """Change of NPS (−100..100): z = ΔNPS / sqrt(SE1² + SE2²) (Rocks 2016), normal interval for ΔNPS."""
-    se = math.sqrt(se1 ** 2 + se2 ** 2)
+    se = math.sqrt(se1**2 + se2**2)
     diff = nps2 - nps1
     z = diff / se if se > 0 else 0.0
     return {
-        "value_a": nps1, "value_b": nps2, "difference": diff, "ci_low": diff - Z95 * se, "ci_high": diff + Z95 * se,
-        "statistic": z, "p_value": 2 * stats.norm.sf(abs(z)), "effect_size": diff / 100,
+        "value_a": nps1,
+        "value_b": nps2,
+        "difference": diff,
+        "ci_low": diff - Z95 * se,
+        "ci_high": diff + Z95 * se,
+        "statistic": z,
+        "p_value": 2 * stats.norm.sf(abs(z)),
+        "effect_size": diff / 100,
     }
 
 

@@ -14,12 +14,35 @@ MIN_DRIVER_PAIRS = 10
 MIN_EFFECT_PAIRS = 10
 
 IMPORTANCE_COLUMNS = [
-    "revisit_id", "touchpoint_id", "method", "importance", "share", "ci_low", "ci_high", "rank", "rank_ci_low",
-    "rank_ci_high", "n", "pearson_r", "spearman_rho", "r2", "n_respondents", "n_resamples",
+    "revisit_id",
+    "touchpoint_id",
+    "method",
+    "importance",
+    "share",
+    "ci_low",
+    "ci_high",
+    "rank",
+    "rank_ci_low",
+    "rank_ci_high",
+    "n",
+    "pearson_r",
+    "spearman_rho",
+    "r2",
+    "n_respondents",
+    "n_resamples",
 ]
 EFFECT_COLUMNS = [
-    "revisit_id", "measure", "target", "target_touchpoint_id", "slope", "slope_ci_low", "slope_ci_high",
-    "pearson_r", "spearman_rho", "p_value", "n",
+    "revisit_id",
+    "measure",
+    "target",
+    "target_touchpoint_id",
+    "slope",
+    "slope_ci_low",
+    "slope_ci_high",
+    "pearson_r",
+    "spearman_rho",
+    "p_value",
+    "n",
 ]
 
 
@@ -46,8 +69,9 @@ def model_drivers(frame: pd.DataFrame, min_base: int) -> list[str]:
     return drivers
 
 
-def revisit_importance(frame: pd.DataFrame, revisit_id: str, *, min_base: int, n_resamples: int, seed: int
-                       ) -> pd.DataFrame:
+def revisit_importance(
+    frame: pd.DataFrame, revisit_id: str, *, min_base: int, n_resamples: int, seed: int
+) -> pd.DataFrame:
     """LMG and relative weights with bootstrap intervals, plus simple correlations, for one revisit.
 
     Touchpoints under the minimum base get no importance (they appear as low base elsewhere) rather
@@ -61,7 +85,10 @@ def revisit_importance(frame: pd.DataFrame, revisit_id: str, *, min_base: int, n
     for method in ("lmg", "rwa"):
         result = bootstrap_importance(frame, "outcome", drivers, method=method, n_resamples=n_resamples, seed=seed)
         result = result.rename(columns={"driver": "touchpoint_id"}).assign(
-            revisit_id=revisit_id, method=method, r2=result.attrs["r2"], n_respondents=len(frame),
+            revisit_id=revisit_id,
+            method=method,
+            r2=result.attrs["r2"],
+            n_respondents=len(frame),
             n_resamples=n_resamples,
         )
         result["pearson_r"] = correlations.loc[result.touchpoint_id, "pearson_r"].to_numpy()
@@ -80,18 +107,30 @@ def revisit_measure_effects(con: duckdb.DuckDBPyConnection, revisit_id: str) -> 
         if len(group) < MIN_EFFECT_PAIRS or np.ptp(group["x"]) == 0:
             continue
         effect = measure_effect(group["x"], group["y"])
-        rows.append({"revisit_id": revisit_id, "measure": measure, "target": target,
-                     "target_touchpoint_id": touchpoint or None, **effect})
+        rows.append(
+            {
+                "revisit_id": revisit_id,
+                "measure": measure,
+                "target": target,
+                "target_touchpoint_id": touchpoint or None,
+                **effect,
+            }
+        )
     return pd.DataFrame(rows, columns=EFFECT_COLUMNS + ["intercept", "slope_se", "spearman_p"])[EFFECT_COLUMNS]
 
 
 def compute_drivers(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Importance and measure effects for every revisit, with the journey's bootstrap settings."""
     min_base, n_resamples, seed = con.execute(
-        "SELECT min_base, bootstrap_resamples, bootstrap_seed FROM core.journey").fetchall()[0]
+        "SELECT min_base, bootstrap_resamples, bootstrap_seed FROM core.journey"
+    ).fetchall()[0]
     revisits = [r[0] for r in con.execute("SELECT revisit_id FROM core.revisits ORDER BY start_date").fetchall()]
-    importance = [revisit_importance(driver_frame(con, r), r, min_base=min_base, n_resamples=n_resamples, seed=seed)
-                  for r in revisits]
+    importance = [
+        revisit_importance(driver_frame(con, r), r, min_base=min_base, n_resamples=n_resamples, seed=seed)
+        for r in revisits
+    ]
     effects = [revisit_measure_effects(con, r) for r in revisits]
-    return (pd.concat(importance, ignore_index=True) if importance else pd.DataFrame(columns=IMPORTANCE_COLUMNS),
-            pd.concat(effects, ignore_index=True) if effects else pd.DataFrame(columns=EFFECT_COLUMNS))
+    return (
+        pd.concat(importance, ignore_index=True) if importance else pd.DataFrame(columns=IMPORTANCE_COLUMNS),
+        pd.concat(effects, ignore_index=True) if effects else pd.DataFrame(columns=EFFECT_COLUMNS),
+    )

@@ -168,15 +168,25 @@ def driver_correlations(df: pd.DataFrame, outcome: str, drivers: Sequence[str]) 
         x = _numeric_matrix(df[[driver]])[:, 0]
         keep = ~(np.isnan(x) | np.isnan(y))
         n = int(keep.sum())
-        row = {"driver": driver, "pearson_r": np.nan, "pearson_p": np.nan,
-               "spearman_rho": np.nan, "spearman_p": np.nan, "n": n}
+        row = {
+            "driver": driver,
+            "pearson_r": np.nan,
+            "pearson_p": np.nan,
+            "spearman_rho": np.nan,
+            "spearman_p": np.nan,
+            "n": n,
+        }
         xs, ys = x[keep], y[keep]
         # Below 3 pairs, or with a constant side, a correlation and its test say nothing.
         if n >= 3 and np.ptp(xs) > 0 and np.ptp(ys) > 0:
             pr = stats.pearsonr(xs, ys)
             sr = stats.spearmanr(xs, ys)
-            row.update(pearson_r=float(pr.statistic), pearson_p=float(pr.pvalue),
-                       spearman_rho=float(sr.statistic), spearman_p=float(sr.pvalue))
+            row.update(
+                pearson_r=float(pr.statistic),
+                pearson_p=float(pr.pvalue),
+                spearman_rho=float(sr.statistic),
+                spearman_p=float(sr.pvalue),
+            )
         rows.append(row)
     return pd.DataFrame(rows, columns=["driver", "pearson_r", "pearson_p", "spearman_rho", "spearman_p", "n"])
 
@@ -232,9 +242,7 @@ def _nearest_correlation(r: np.ndarray, floor: float = _REPAIR_FLOOR, max_iter: 
     return (y + y.T) / 2
 
 
-def _prepare(
-    corr: pd.DataFrame, outcome: str, drivers: Sequence[str] | None
-) -> tuple[np.ndarray, list[str], bool]:
+def _prepare(corr: pd.DataFrame, outcome: str, drivers: Sequence[str] | None) -> tuple[np.ndarray, list[str], bool]:
     """The correlation matrix ordered drivers-then-outcome, validated (and repaired if not PSD)."""
     if outcome not in corr.index or outcome not in corr.columns:
         raise KeyError(f"Outcome {outcome!r} is not in the correlation matrix ({list(corr.columns)}).")
@@ -535,19 +543,26 @@ def bootstrap_importance(
     # Ranks are integers: take observed order statistics, not interpolations between them.
     rank_low, rank_high = _percentile_interval(_ranks(draws), level, method="inverted_cdf")
     weights = full.weights.to_numpy()
-    out = pd.DataFrame({
-        "driver": drivers,
-        "importance": weights,
-        "share": weights / full.r2 if full.r2 > 0 else np.nan,
-        "ci_low": ci_low,
-        "ci_high": ci_high,
-        "rank": _ranks(weights).astype(np.int64),
-        "rank_ci_low": pd.array(rank_low, dtype="Int64"),  # <NA> only if every resample failed
-        "rank_ci_high": pd.array(rank_high, dtype="Int64"),
-        "n": n_pair.loc[drivers, outcome].to_numpy(),
-    })
-    out.attrs.update(r2=full.r2, method=full.method, n_resamples=n_resamples,
-                     n_failed=int(np.isnan(draws).any(axis=1).sum()), level=level)
+    out = pd.DataFrame(
+        {
+            "driver": drivers,
+            "importance": weights,
+            "share": weights / full.r2 if full.r2 > 0 else np.nan,
+            "ci_low": ci_low,
+            "ci_high": ci_high,
+            "rank": _ranks(weights).astype(np.int64),
+            "rank_ci_low": pd.array(rank_low, dtype="Int64"),  # <NA> only if every resample failed
+            "rank_ci_high": pd.array(rank_high, dtype="Int64"),
+            "n": n_pair.loc[drivers, outcome].to_numpy(),
+        }
+    )
+    out.attrs.update(
+        r2=full.r2,
+        method=full.method,
+        n_resamples=n_resamples,
+        n_failed=int(np.isnan(draws).any(axis=1).sum()),
+        level=level,
+    )
     return out
 
 
@@ -581,17 +596,19 @@ def bootstrap_difference(
     ci_low, ci_high = _percentile_interval(draws_b - draws_a, level)
     n_a = pairwise_correlation(df_a[[outcome, *drivers]])[1].loc[drivers, outcome].to_numpy()
     n_b = pairwise_correlation(df_b[[outcome, *drivers]])[1].loc[drivers, outcome].to_numpy()
-    out = pd.DataFrame({
-        "driver": drivers,
-        "importance_a": full_a,
-        "importance_b": full_b,
-        "difference": full_b - full_a,
-        "ci_low": ci_low,
-        "ci_high": ci_high,
-        "excludes_zero": (ci_low > 0) | (ci_high < 0),
-        "n_a": n_a,
-        "n_b": n_b,
-    })
+    out = pd.DataFrame(
+        {
+            "driver": drivers,
+            "importance_a": full_a,
+            "importance_b": full_b,
+            "difference": full_b - full_a,
+            "ci_low": ci_low,
+            "ci_high": ci_high,
+            "excludes_zero": (ci_low > 0) | (ci_high < 0),
+            "n_a": n_a,
+            "n_b": n_b,
+        }
+    )
     out.attrs.update(method=method, n_resamples=n_resamples, level=level)
     return out
 

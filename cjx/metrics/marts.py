@@ -10,8 +10,15 @@ from cjx.store import run_sql
 
 # In dependency order: mapping first, marts that read other marts last.
 MAPPING = ("mapping/response_touchpoints",)
-SQL_MARTS = ("touchpoint_scorecard", "revisit_headline", "touchpoint_reach", "journey_paths", "unmapped_responses",
-             "blind_spots", "data_quality")
+SQL_MARTS = (
+    "touchpoint_scorecard",
+    "revisit_headline",
+    "touchpoint_reach",
+    "journey_paths",
+    "unmapped_responses",
+    "blind_spots",
+    "data_quality",
+)
 DRIVER_MARTS = ("touchpoint_importance", "measure_effects")  # written by sql/marts/touchpoint_importance.sql
 PRIORITY_MARTS = ("touchpoint_priority",)
 
@@ -48,5 +55,7 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     con.unregister("effects_df")
     for mart in PRIORITY_MARTS:
         run_sql(con, f"marts/{mart}")
-    return {mart: con.execute(f"SELECT count(*) FROM marts.{mart}").fetchall()[0][0]
-            for mart in SQL_MARTS + DRIVER_MARTS + PRIORITY_MARTS}
+    return {
+        mart: con.execute(f"SELECT count(*) FROM marts.{mart}").fetchall()[0][0]
+        for mart in SQL_MARTS + DRIVER_MARTS + PRIORITY_MARTS
+    }

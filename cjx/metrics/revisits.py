@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import duckdb
 import numpy as np
@@ -24,45 +25,115 @@ METRICS = (
     ("nps", "nps", ("nps", "nps_se", "n_nps")),
 )
 CHANGE_COLUMNS = [
-    "revisit_a", "revisit_b", "touchpoint_id", "touchpoint_name", "stage_name", "owner", "is_critical", "metric",
-    "status", "note", "n_a", "n_b", "value_a", "value_b", "difference", "ci_low", "ci_high", "statistic", "p_value",
-    "q_value", "is_significant", "direction", "effect_size",
+    "revisit_a",
+    "revisit_b",
+    "touchpoint_id",
+    "touchpoint_name",
+    "stage_name",
+    "owner",
+    "is_critical",
+    "metric",
+    "status",
+    "note",
+    "n_a",
+    "n_b",
+    "value_a",
+    "value_b",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "p_value",
+    "q_value",
+    "is_significant",
+    "direction",
+    "effect_size",
 ]
-MIGRATION_COLUMNS = ["revisit_a", "revisit_b", "touchpoint_id", "touchpoint_name_a", "owner_a", "quadrant_a",
-                     "priority_rank_a", "touchpoint_name_b", "owner_b", "quadrant_b", "priority_rank_b", "has_moved"]
-TREND_COLUMNS = ["touchpoint_id", "touchpoint_name", "metric", "n_revisits", "first_revisit", "last_revisit", "status",
-                 "slope", "slope_se", "statistic", "p_value", "q_value", "direction"]
-IMPORTANCE_CHANGE_COLUMNS = ["revisit_a", "revisit_b", "touchpoint_id", "importance_a", "importance_b", "difference",
-                             "ci_low", "ci_high", "excludes_zero", "n_a", "n_b"]
+MIGRATION_COLUMNS = [
+    "revisit_a",
+    "revisit_b",
+    "touchpoint_id",
+    "touchpoint_name_a",
+    "owner_a",
+    "quadrant_a",
+    "priority_rank_a",
+    "touchpoint_name_b",
+    "owner_b",
+    "quadrant_b",
+    "priority_rank_b",
+    "has_moved",
+]
+TREND_COLUMNS = [
+    "touchpoint_id",
+    "touchpoint_name",
+    "metric",
+    "n_revisits",
+    "first_revisit",
+    "last_revisit",
+    "status",
+    "slope",
+    "slope_se",
+    "statistic",
+    "p_value",
+    "q_value",
+    "direction",
+]
+IMPORTANCE_CHANGE_COLUMNS = [
+    "revisit_a",
+    "revisit_b",
+    "touchpoint_id",
+    "importance_a",
+    "importance_b",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "excludes_zero",
+    "n_a",
+    "n_b",
+]
 
 
 def snapshot_revisit(con: duckdb.DuckDBPyConnection, revisit_id: str, *, force: bool = False) -> tuple[str, bool]:
     """Freeze the revisit's marts unless its current snapshot already rests on the same data; (snapshot id, taken)."""
     fingerprint = query(con, "revisits/data_fingerprint", {"revisit_id": revisit_id}).fingerprint[0]
-    current = con.execute("SELECT snapshot_id, data_fingerprint FROM core.revisit_snapshots "
-                          "WHERE revisit_id = ? AND is_current", [revisit_id]).fetchall()
+    current = con.execute(
+        "SELECT snapshot_id, data_fingerprint FROM core.revisit_snapshots WHERE revisit_id = ? AND is_current",
+        [revisit_id],
+    ).fetchall()
     if current and current[0][1] == fingerprint and not force:
         return current[0][0], False
-    n_before = con.execute("SELECT count(*) FROM core.revisit_snapshots WHERE revisit_id = ?", [revisit_id]
-                           ).fetchall()[0][0]
+    n_before = con.execute("SELECT count(*) FROM core.revisit_snapshots WHERE revisit_id = ?", [revisit_id]).fetchall()[
+        0
+    ][0]
     snapshot_id = f"{revisit_id}#{n_before + 1}"
-    run_sql(con, "revisits/take_snapshot", {
-        "snapshot_id": snapshot_id, "revisit_id": revisit_id, "fingerprint": fingerprint,
-        "computed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-    })
+    run_sql(
+        con,
+        "revisits/take_snapshot",
+        {
+            "snapshot_id": snapshot_id,
+            "revisit_id": revisit_id,
+            "fingerprint": fingerprint,
+            "computed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        },
+    )
     return snapshot_id, True
 
 
 def snapshots(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Current snapshot rows of every computed revisit (marts.revisit_snapshots)."""
-    return con.execute("SELECT * FROM marts.revisit_snapshots ORDER BY revisit_start, stage_position, "
-                       "touchpoint_position").df()
+    return con.execute(
+        "SELECT * FROM marts.revisit_snapshots ORDER BY revisit_start, stage_position, touchpoint_position"
+    ).df()
 
 
 def computed_revisits(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Revisit ids with a current snapshot, oldest first."""
-    return [r[0] for r in con.execute("SELECT revisit_id FROM core.revisit_snapshots WHERE is_current "
-                                      "ORDER BY start_date").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT revisit_id FROM core.revisit_snapshots WHERE is_current ORDER BY start_date"
+        ).fetchall()
+    ]
 
 
 def compare_revisits(snap: pd.DataFrame, revisit_a: str, revisit_b: str, min_base: int) -> pd.DataFrame:
@@ -82,9 +153,11 @@ def compare_revisits(snap: pd.DataFrame, revisit_a: str, revisit_b: str, min_bas
             rows.append(_row(revisit_a, revisit_b, tp, side, None, "not comparable", note))
             continue
         ra, rb = a.loc[tp], b.loc[tp]
-        notes = [f"{what} changed from {ra[col]!r} to {rb[col]!r}"
-                 for what, col in (("name", "touchpoint_name"), ("owner", "owner"), ("stage", "stage_id"))
-                 if ra[col] != rb[col]]
+        notes = [
+            f"{what} changed from {ra[col]!r} to {rb[col]!r}"
+            for what, col in (("name", "touchpoint_name"), ("owner", "owner"), ("stage", "stage_id"))
+            if ra[col] != rb[col]
+        ]
         for metric, test, cols in METRICS:
             n_a, n_b = int(ra[cols[-1]] or 0), int(rb[cols[-1]] or 0)
             if n_a == 0 and n_b == 0:
@@ -105,16 +178,41 @@ def compare_revisits(snap: pd.DataFrame, revisit_a: str, revisit_b: str, min_bas
     return out
 
 
-def _row(a: str, b: str, tp: str, side: pd.Series, metric: str | None, status: str, note: str | None,
-         n_a: int | None = None, n_b: int | None = None) -> dict:
-    return {"revisit_a": a, "revisit_b": b, "touchpoint_id": tp, "touchpoint_name": side.touchpoint_name,
-            "stage_name": side.stage_name, "owner": side.owner, "is_critical": bool(side.is_critical),
-            "metric": metric, "status": status, "note": note, "n_a": n_a, "n_b": n_b}
+def _row(
+    a: str,
+    b: str,
+    tp: str,
+    side: pd.Series,
+    metric: str | None,
+    status: str,
+    note: str | None,
+    n_a: int | None = None,
+    n_b: int | None = None,
+) -> dict:
+    return {
+        "revisit_a": a,
+        "revisit_b": b,
+        "touchpoint_id": tp,
+        "touchpoint_name": side.touchpoint_name,
+        "stage_name": side.stage_name,
+        "owner": side.owner,
+        "is_critical": bool(side.is_critical),
+        "metric": metric,
+        "status": status,
+        "note": note,
+        "n_a": n_a,
+        "n_b": n_b,
+    }
 
 
 def _value(row: pd.Series, metric: str) -> float:
-    return {"csat_top2": row.csat_top2_share, "csat_mean": row.csat_mean, "ces_easy": row.ces_easy_share,
-            "ces_mean": row.ces_mean, "nps": row.nps}[metric]
+    return {
+        "csat_top2": row.csat_top2_share,
+        "csat_mean": row.csat_mean,
+        "ces_easy": row.ces_easy_share,
+        "ces_mean": row.ces_mean,
+        "nps": row.nps,
+    }[metric]
 
 
 def _test(test: str, ra: pd.Series, rb: pd.Series, cols: tuple[str, ...]) -> dict:
@@ -129,10 +227,13 @@ def quadrant_migrations(snap: pd.DataFrame, revisit_a: str, revisit_b: str) -> p
     """Which touchpoints moved between importance-performance quadrants from revisit a to b."""
     cols = ["touchpoint_id", "touchpoint_name", "owner", "quadrant", "priority_rank"]
     merged = snap.loc[snap.revisit_id == revisit_a, cols].merge(
-        snap.loc[snap.revisit_id == revisit_b, cols], on="touchpoint_id", how="outer", suffixes=("_a", "_b"))
+        snap.loc[snap.revisit_id == revisit_b, cols], on="touchpoint_id", how="outer", suffixes=("_a", "_b")
+    )
     merged.insert(0, "revisit_b", revisit_b)
     merged.insert(0, "revisit_a", revisit_a)
-    merged["has_moved"] = merged.quadrant_a.notna() & merged.quadrant_b.notna() & (merged.quadrant_a != merged.quadrant_b)
+    merged["has_moved"] = (
+        merged.quadrant_a.notna() & merged.quadrant_b.notna() & (merged.quadrant_a != merged.quadrant_b)
+    )
     return merged[MIGRATION_COLUMNS]
 
 
@@ -143,8 +244,14 @@ def revisit_trends(snap: pd.DataFrame, min_base: int) -> pd.DataFrame:
     for tp, group in snap.groupby("touchpoint_id", sort=False):
         group = group.set_index("revisit_id").reindex(order)
         metric = group.headline_metric.dropna().iloc[-1] if group.headline_metric.notna().any() else None
-        row = {"touchpoint_id": tp, "touchpoint_name": group.touchpoint_name.dropna().iloc[-1],
-               "metric": metric, "n_revisits": len(order), "first_revisit": order[0], "last_revisit": order[-1]}
+        row = {
+            "touchpoint_id": tp,
+            "touchpoint_name": group.touchpoint_name.dropna().iloc[-1],
+            "metric": metric,
+            "n_revisits": len(order),
+            "first_revisit": order[0],
+            "last_revisit": order[-1],
+        }
         n = group.n_headline.fillna(0)
         if len(order) < 3 or metric is None or (n < min_base).any() or (group.headline_metric != metric).any():
             rows.append({**row, "status": "not tested: needs three revisits with a base on the same metric"})
@@ -159,8 +266,11 @@ def revisit_trends(snap: pd.DataFrame, min_base: int) -> pd.DataFrame:
     out = pd.DataFrame(rows).reindex(columns=TREND_COLUMNS)
     tested = out.status == "tested"
     out.loc[tested, "q_value"] = benjamini_hochberg(out.loc[tested, "p_value"].to_numpy(dtype=float))
-    out["direction"] = np.where(tested & (out.q_value < FDR), np.where(out.slope > 0, "improving", "worsening"),
-                                np.where(tested, "no significant trend", None))
+    out["direction"] = np.where(
+        tested & (out.q_value < FDR),
+        np.where(out.slope > 0, "improving", "worsening"),
+        np.where(tested, "no significant trend", None),
+    )
     return out
 
 
@@ -173,7 +283,8 @@ def importance_change(con: duckdb.DuckDBPyConnection, revisit_a: str, revisit_b:
     not distinguishable from noise with a few hundred respondents per revisit.
     """
     min_base, n_resamples, seed = con.execute(
-        "SELECT min_base, bootstrap_resamples, bootstrap_seed FROM core.journey").fetchall()[0]
+        "SELECT min_base, bootstrap_resamples, bootstrap_seed FROM core.journey"
+    ).fetchall()[0]
     frame_a, frame_b = driver_frame(con, revisit_a), driver_frame(con, revisit_b)
     drivers = sorted(set(model_drivers(frame_a, min_base)) & set(model_drivers(frame_b, min_base)))
     if len(drivers) < 2:
@@ -190,14 +301,19 @@ def update_revisits(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     min_base = con.execute("SELECT min_base FROM core.journey").fetchall()[0][0]
     snap = snapshots(con)
     order = computed_revisits(con)
-    pairs = list(zip(order, order[1:]))
+    pairs = list(itertools.pairwise(order))
     frames = {
-        "changes_df": pd.concat([compare_revisits(snap, a, b, min_base) for a, b in pairs]
-                                or [pd.DataFrame(columns=CHANGE_COLUMNS)], ignore_index=True),
-        "migrations_df": pd.concat([quadrant_migrations(snap, a, b) for a, b in pairs]
-                                   or [pd.DataFrame(columns=MIGRATION_COLUMNS)], ignore_index=True),
+        "changes_df": pd.concat(
+            [compare_revisits(snap, a, b, min_base) for a, b in pairs] or [pd.DataFrame(columns=CHANGE_COLUMNS)],
+            ignore_index=True,
+        ),
+        "migrations_df": pd.concat(
+            [quadrant_migrations(snap, a, b) for a, b in pairs] or [pd.DataFrame(columns=MIGRATION_COLUMNS)],
+            ignore_index=True,
+        ),
         "trends_df": revisit_trends(snap, min_base) if order else pd.DataFrame(columns=TREND_COLUMNS),
-        "importance_changes_df": importance_change(con, *pairs[-1]) if pairs
+        "importance_changes_df": importance_change(con, *pairs[-1])
+        if pairs
         else pd.DataFrame(columns=IMPORTANCE_CHANGE_COLUMNS),
     }
     for name, frame in frames.items():

@@ -16,16 +16,25 @@ def headline_markdown(data: ScorecardData, scorecard_path: str | None = None) ->
     lang = Lang("en")  # the Prefect UI is the analysts' tool: English, whatever the scorecard language
     lines = [f"# {data.journey_name}: revisit {data.revisit_id} ({data.revisit_start} to {data.revisit_end})", ""]
     lines += ["| Measure | Value | 95% CI | n | Change |", "|---|---|---|---|---|"]
-    for kpi in map(lambda k: kpi_view(k, lang), data.kpis):
-        change = "–" if not kpi["change_text"] else f"{kpi['change_text']} {kpi.get('mark', '')} ({kpi['significance']})"
+    for kpi in (kpi_view(k, lang) for k in data.kpis):
+        change = (
+            "–" if not kpi["change_text"] else f"{kpi['change_text']} {kpi.get('mark', '')} ({kpi['significance']})"
+        )
         lines.append(f"| {kpi['label']} | {kpi['text']} | {kpi['ci']} | {kpi['n']} | {change.strip()} |")
-    lines += ["", f"## Top {TOP} priorities", "", "| # | Touchpoint | Owner | Quadrant | Performance | n | Change |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        f"## Top {TOP} priorities",
+        "",
+        "| # | Touchpoint | Owner | Quadrant | Performance | n | Change |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for _, r in data.priority[data.priority.priority_rank.notna()].head(TOP).iterrows():
         change = change_view(r, lang)
-        lines.append(f"| {int(r.priority_rank)} | {_cell(r.touchpoint_name)}{' (critical)' if r.is_critical else ''} | "
-                     f"{_cell(r.owner)} | {r.quadrant} | {lang.pct(r.performance)} | {int(r.n_headline)} | "
-                     f"{change['text']} {change['mark']} |")
+        lines.append(
+            f"| {int(r.priority_rank)} | {_cell(r.touchpoint_name)}{' (critical)' if r.is_critical else ''} | "
+            f"{_cell(r.owner)} | {r.quadrant} | {lang.pct(r.performance)} | {int(r.n_headline)} | "
+            f"{change['text']} {change['mark']} |"
+        )
     if scorecard_path:
         lines += ["", f"Scorecard: `{scorecard_path}`"]
     return "\n".join(lines)
@@ -35,15 +44,24 @@ def priority_rows(data: ScorecardData) -> list[dict]:
     """The priority table for a Prefect table artifact: plain values (no NaN), shares as percentages."""
     rows = []
     for _, r in data.priority.iterrows():
-        rows.append({
-            "rank": _int(r.priority_rank), "touchpoint": r.touchpoint_name, "stage": r.stage_name, "owner": r.owner,
-            "critical": bool(r.is_critical), "quadrant": r.quadrant if isinstance(r.quadrant, str) else "low base",
-            "performance_pct": _round(r.performance, 100), "performance_ci": f"{_round(r.performance_ci_low, 100)}–"
-                                                                              f"{_round(r.performance_ci_high, 100)}",
-            "n": _int(r.n_headline), "importance_pct": _round(r.importance, 100), "reach_pct": _round(r.reach, 100),
-            "gap_to_target_pts": _round(r.gap_to_target, 100), "change": change_view(r, Lang("en"))["text"],
-            "change_significant": bool(r.change_is_significant) if not pd.isna(r.change_is_significant) else False,
-        })
+        rows.append(
+            {
+                "rank": _int(r.priority_rank),
+                "touchpoint": r.touchpoint_name,
+                "stage": r.stage_name,
+                "owner": r.owner,
+                "critical": bool(r.is_critical),
+                "quadrant": r.quadrant if isinstance(r.quadrant, str) else "low base",
+                "performance_pct": _round(r.performance, 100),
+                "performance_ci": f"{_round(r.performance_ci_low, 100)}–{_round(r.performance_ci_high, 100)}",
+                "n": _int(r.n_headline),
+                "importance_pct": _round(r.importance, 100),
+                "reach_pct": _round(r.reach, 100),
+                "gap_to_target_pts": _round(r.gap_to_target, 100),
+                "change": change_view(r, Lang("en"))["text"],
+                "change_significant": bool(r.change_is_significant) if not pd.isna(r.change_is_significant) else False,
+            }
+        )
     return rows
 
 

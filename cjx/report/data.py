@@ -47,14 +47,15 @@ class ScorecardData:
         return list(dict.fromkeys(self.touchpoints.sort_values(["stage_position", "touchpoint_position"]).owner))
 
 
-def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str, language: str | None = None
-                        ) -> ScorecardData:
+def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str, language: str | None = None) -> ScorecardData:
     """Read one revisit's rows from the marts; `language` overrides the journey's settings.language."""
     journey_name, min_base, journey_language = con.execute(
-        "SELECT name, min_base, language FROM core.journey").fetchall()[0]
+        "SELECT name, min_base, language FROM core.journey"
+    ).fetchall()[0]
     touchpoints = con.execute(
         "SELECT * FROM marts.touchpoint_scorecard WHERE revisit_id = ? ORDER BY stage_position, touchpoint_position",
-        [revisit_id]).df()
+        [revisit_id],
+    ).df()
     if touchpoints.empty:
         raise KeyError(f"no revisit {revisit_id!r} in marts.touchpoint_scorecard")
     headlines = query(con, "report/journey_headline")
@@ -64,31 +65,46 @@ def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str, languag
     position = headlines.index.get_loc(mine.index[0])
     previous = headlines.iloc[position - 1] if position > 0 else None
     first = touchpoints.iloc[0]
-    db_name = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-                          ).fetchall()[0][0] or ""
+    db_name = (
+        con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+        or ""
+    )
     return ScorecardData(
-        journey_name=journey_name, revisit_id=revisit_id, revisit_start=str(first.revisit_start.date()),
-        revisit_end=str(first.revisit_end.date()), min_base=int(min_base),
-        headline=mine.iloc[0].to_dict(), touchpoints=touchpoints,
+        journey_name=journey_name,
+        revisit_id=revisit_id,
+        revisit_start=str(first.revisit_start.date()),
+        revisit_end=str(first.revisit_end.date()),
+        min_base=int(min_base),
+        headline=mine.iloc[0].to_dict(),
+        touchpoints=touchpoints,
         priority=with_performance_interval(query(con, "report/priority", {"revisit_id": revisit_id})),
-        effects=con.execute("SELECT * FROM marts.measure_effects WHERE revisit_id = ? ORDER BY measure, target",
-                            [revisit_id]).df(),
+        effects=con.execute(
+            "SELECT * FROM marts.measure_effects WHERE revisit_id = ? ORDER BY measure, target", [revisit_id]
+        ).df(),
         data_quality=con.execute("SELECT * FROM marts.data_quality ORDER BY source_id, file_name").df(),
         language=language or journey_language or "en",
         previous_revisit=None if previous is None else previous.revisit_id,
         kpis=headline_kpis(mine.iloc[0], previous),
-        paths=con.execute("SELECT * FROM marts.journey_paths WHERE revisit_id = ? "
-                          "ORDER BY n_transitions DESC, from_touchpoint_id, to_touchpoint_id", [revisit_id]).df(),
+        paths=con.execute(
+            "SELECT * FROM marts.journey_paths WHERE revisit_id = ? "
+            "ORDER BY n_transitions DESC, from_touchpoint_id, to_touchpoint_id",
+            [revisit_id],
+        ).df(),
         blind_spots=con.execute(
             "SELECT b.* FROM marts.blind_spots b JOIN core.touchpoints t USING (touchpoint_id) "
             "JOIN core.stages s ON s.stage_id = t.stage_id WHERE b.revisit_id = ? ORDER BY s.position, t.position",
-            [revisit_id]).df(),
-        unmapped=con.execute("SELECT * FROM marts.unmapped_responses WHERE revisit_id = ? "
-                             "ORDER BY n_responses DESC, source_id, unmapped_reason", [revisit_id]).df(),
+            [revisit_id],
+        ).df(),
+        unmapped=con.execute(
+            "SELECT * FROM marts.unmapped_responses WHERE revisit_id = ? "
+            "ORDER BY n_responses DESC, source_id, unmapped_reason",
+            [revisit_id],
+        ).df(),
         quarantine=query(con, "report/quarantine_reasons"),
         verbatims=load_verbatims(con, revisit_id),
-        changes=con.execute("SELECT * FROM marts.revisit_changes WHERE revisit_b = ? "
-                            "ORDER BY touchpoint_id, metric", [revisit_id]).df(),
+        changes=con.execute(
+            "SELECT * FROM marts.revisit_changes WHERE revisit_b = ? ORDER BY touchpoint_id, metric", [revisit_id]
+        ).df(),
         db_name=str(db_name).rsplit("/", 1)[-1],
     )
 
@@ -106,12 +122,30 @@ def with_performance_interval(priority: pd.DataFrame) -> pd.DataFrame:
 def headline_kpis(current: pd.Series, previous: pd.Series | None) -> list[dict]:
     """NPS, overall satisfaction and CES for the journey: value, interval, base, and the change since `previous`."""
     kpis = [
-        {"key": "nps", "kind": "nps", "value": current.nps, "ci_low": current.nps_ci_low,
-         "ci_high": current.nps_ci_high, "n": current.n_nps},
-        {"key": "overall", "kind": "share", "value": current.overall_top2_share,
-         "ci_low": current.overall_top2_ci_low, "ci_high": current.overall_top2_ci_high, "n": current.n_overall},
-        {"key": "ces", "kind": "share", "value": current.ces_easy_share, "ci_low": current.ces_easy_ci_low,
-         "ci_high": current.ces_easy_ci_high, "n": current.n_ces},
+        {
+            "key": "nps",
+            "kind": "nps",
+            "value": current.nps,
+            "ci_low": current.nps_ci_low,
+            "ci_high": current.nps_ci_high,
+            "n": current.n_nps,
+        },
+        {
+            "key": "overall",
+            "kind": "share",
+            "value": current.overall_top2_share,
+            "ci_low": current.overall_top2_ci_low,
+            "ci_high": current.overall_top2_ci_high,
+            "n": current.n_overall,
+        },
+        {
+            "key": "ces",
+            "kind": "share",
+            "value": current.ces_easy_share,
+            "ci_low": current.ces_easy_ci_low,
+            "ci_high": current.ces_easy_ci_high,
+            "n": current.n_ces,
+        },
     ]
     for kpi in kpis:
         kpi["n"] = 0 if pd.isna(kpi["n"]) else int(kpi["n"])
@@ -132,5 +166,10 @@ def _headline_change(key: str, a: pd.Series, b: pd.Series) -> dict | None:
         result = two_proportion_test(float(a[k]), float(a[n]), float(b[k]), float(b[n]))
         n_from = a[n]
     significant = bool(result["p_value"] < HEADLINE_ALPHA)
-    return {**result, "from": a.revisit_id, "n_from": int(n_from), "is_significant": significant,
-            "direction": ("better" if result["difference"] > 0 else "worse") if significant else None}
+    return {
+        **result,
+        "from": a.revisit_id,
+        "n_from": int(n_from),
+        "is_significant": significant,
+        "direction": ("better" if result["difference"] > 0 else "worse") if significant else None,
+    }

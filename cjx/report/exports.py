@@ -18,13 +18,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 # file stem -> (SQL over the marts with one revisit parameter, or none for tables not split by revisit)
 EXPORT_QUERIES: dict[str, str] = {
     "priority": "SELECT * FROM marts.touchpoint_priority WHERE revisit_id = $revisit_id "
-                "ORDER BY priority_rank NULLS LAST, stage_position, touchpoint_position",
+    "ORDER BY priority_rank NULLS LAST, stage_position, touchpoint_position",
     "scorecard": "SELECT * FROM marts.touchpoint_scorecard WHERE revisit_id = $revisit_id "
-                 "ORDER BY stage_position, touchpoint_position",
+    "ORDER BY stage_position, touchpoint_position",
     "changes": "SELECT * FROM marts.revisit_changes WHERE revisit_b = $revisit_id ORDER BY touchpoint_id, metric",
     "headline": "SELECT * FROM marts.revisit_headline WHERE revisit_id = $revisit_id",
     "paths": "SELECT * FROM marts.journey_paths WHERE revisit_id = $revisit_id "
-             "ORDER BY n_transitions DESC, from_touchpoint_id, to_touchpoint_id",
+    "ORDER BY n_transitions DESC, from_touchpoint_id, to_touchpoint_id",
     "blind_spots": "SELECT * FROM marts.blind_spots WHERE revisit_id = $revisit_id ORDER BY touchpoint_id",
     "data_quality": "SELECT * FROM marts.data_quality ORDER BY source_id, file_name",
 }

@@ -10,10 +10,17 @@ import plotly.graph_objects as go
 from cjx.report.labels import Lang
 
 LOW_BASE_COLOUR, TARGET_COLOUR, AVERAGE_COLOUR, LINE_COLOUR = "#b5b5b5", "#222222", "#777777", "#9aa5b1"
-QUADRANT_COLOURS = {"Concentrate here": "#c0392b", "Keep up the good work": "#1f6f8b",
-                    "Low priority": "#8c8c8c", "Possible overkill": "#e2a03f"}
-LINK_COLOURS = {"loop_back": "rgba(192, 57, 43, 0.55)", "repeat": "rgba(226, 160, 63, 0.65)",
-                "forward": "rgba(120, 135, 150, 0.35)"}
+QUADRANT_COLOURS = {
+    "Concentrate here": "#c0392b",
+    "Keep up the good work": "#1f6f8b",
+    "Low priority": "#8c8c8c",
+    "Possible overkill": "#e2a03f",
+}
+LINK_COLOURS = {
+    "loop_back": "rgba(192, 57, 43, 0.55)",
+    "repeat": "rgba(226, 160, 63, 0.65)",
+    "forward": "rgba(120, 135, 150, 0.35)",
+}
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
 
@@ -34,62 +41,127 @@ def journey_curve_figure(priority: pd.DataFrame, lang: Lang = Lang(), min_base: 
     low = tp.is_low_base.fillna(False).astype(bool)
     fig = go.Figure()
     # stage bands, alternately shaded, each labelled once at the top
-    for i, (stage, group) in enumerate(tp.groupby("stage_position", sort=True)):
+    for i, (_stage, group) in enumerate(tp.groupby("stage_position", sort=True)):
         left, right = group.index.min() - 0.5, group.index.max() + 0.5
         if i % 2 == 0:
             fig.add_vrect(x0=left, x1=right, fillcolor="#f3f5f7", line_width=0, layer="below")
-        fig.add_annotation(x=(left + right) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"<b>{_plain(group.stage_name.iloc[0])}</b>", font={"size": 13, "color": "#444"})
-    fig.add_scatter(x=x, y=perf, mode="lines", line={"color": LINE_COLOUR, "width": 3, "shape": "spline",
-                                                     "smoothing": 0.6},
-                    hoverinfo="skip", showlegend=False, connectgaps=True)
-    colours = [LOW_BASE_COLOUR if is_low else QUADRANT_COLOURS.get(q, LOW_BASE_COLOUR)
-               for is_low, q in zip(low, tp.quadrant)]
+        fig.add_annotation(
+            x=(left + right) / 2,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
+            text=f"<b>{_plain(group.stage_name.iloc[0])}</b>",
+            font={"size": 13, "color": "#444"},
+        )
+    fig.add_scatter(
+        x=x,
+        y=perf,
+        mode="lines",
+        line={"color": LINE_COLOUR, "width": 3, "shape": "spline", "smoothing": 0.6},
+        hoverinfo="skip",
+        showlegend=False,
+        connectgaps=True,
+    )
+    colours = [
+        LOW_BASE_COLOUR if is_low else QUADRANT_COLOURS.get(q, LOW_BASE_COLOUR) for is_low, q in zip(low, tp.quadrant)
+    ]
     critical = tp.is_critical.fillna(False).astype(bool)
     fig.add_scatter(
-        x=x, y=perf, mode="markers+text", showlegend=False,
-        text=[lang.pct(v) for v in tp.performance], textposition="top right", textfont={"size": 12},
-        marker={"size": [18 if c else 13 for c in critical], "color": ["white" if is_low else c for is_low, c in
-                                                                     zip(low, colours)],
-                "line": {"color": [c for c in colours], "width": [3 if c else 2 for c in critical]},
-                "symbol": ["diamond" if c else "circle" for c in critical]},
-        error_y={"type": "data", "symmetric": False, "color": "#555", "thickness": 1.2, "width": 4,
-                 "array": (tp.performance_ci_high.astype(float) * 100 - perf).clip(lower=0),
-                 "arrayminus": (perf - tp.performance_ci_low.astype(float) * 100).clip(lower=0)},
-        customdata=list(zip(map(_plain, tp.touchpoint_name), map(_plain, tp.owner), tp.n_headline.fillna(0).astype(int),
-                            [lang.pct(v) for v in tp.performance_ci_low], [lang.pct(v) for v in tp.performance_ci_high],
-                            [lang.metric(m) for m in tp.headline_metric],
-                            [lang.quadrant(q) if isinstance(q, str) else lang.t("low_base") for q in tp.quadrant])),
+        x=x,
+        y=perf,
+        mode="markers+text",
+        showlegend=False,
+        text=[lang.pct(v) for v in tp.performance],
+        textposition="top right",
+        textfont={"size": 12},
+        marker={
+            "size": [18 if c else 13 for c in critical],
+            "color": ["white" if is_low else c for is_low, c in zip(low, colours)],
+            "line": {"color": list(colours), "width": [3 if c else 2 for c in critical]},
+            "symbol": ["diamond" if c else "circle" for c in critical],
+        },
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "color": "#555",
+            "thickness": 1.2,
+            "width": 4,
+            "array": (tp.performance_ci_high.astype(float) * 100 - perf).clip(lower=0),
+            "arrayminus": (perf - tp.performance_ci_low.astype(float) * 100).clip(lower=0),
+        },
+        customdata=list(
+            zip(
+                map(_plain, tp.touchpoint_name),
+                map(_plain, tp.owner),
+                tp.n_headline.fillna(0).astype(int),
+                [lang.pct(v) for v in tp.performance_ci_low],
+                [lang.pct(v) for v in tp.performance_ci_high],
+                [lang.metric(m) for m in tp.headline_metric],
+                [lang.quadrant(q) if isinstance(q, str) else lang.t("low_base") for q in tp.quadrant],
+            )
+        ),
         hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{y:.0f}% %{customdata[5]}<br>"
-                      "95% CI %{customdata[3]}–%{customdata[4]}, n = %{customdata[2]}<br>%{customdata[6]}<extra></extra>",
+        "95% CI %{customdata[3]}–%{customdata[4]}, n = %{customdata[2]}<br>%{customdata[6]}<extra></extra>",
     )
     targets = tp.target.astype(float) * 100
     has_target = targets.notna()
     if has_target.any():
-        fig.add_scatter(x=[i for i, t in zip(x, has_target) if t], y=targets[has_target], mode="markers",
-                        name=lang.t("target"), marker={"symbol": "line-ew", "size": 26,
-                                                       "line": {"color": TARGET_COLOUR, "width": 3}},
-                        hovertemplate=lang.t("target") + " %{y:.0f}%<extra></extra>")
+        fig.add_scatter(
+            x=[i for i, t in zip(x, has_target) if t],
+            y=targets[has_target],
+            mode="markers",
+            name=lang.t("target"),
+            marker={"symbol": "line-ew", "size": 26, "line": {"color": TARGET_COLOUR, "width": 3}},
+            hovertemplate=lang.t("target") + " %{y:.0f}%<extra></extra>",
+        )
     average = tp.performance_crosshair.dropna()
     if not average.empty:
-        fig.add_hline(y=float(average.iloc[0]) * 100, line_dash="dot", line_color=AVERAGE_COLOUR,
-                      annotation_text=lang.t("journey_average"), annotation_position="bottom right",
-                      annotation_font={"color": AVERAGE_COLOUR, "size": 11})
+        fig.add_hline(
+            y=float(average.iloc[0]) * 100,
+            line_dash="dot",
+            line_color=AVERAGE_COLOUR,
+            annotation_text=lang.t("journey_average"),
+            annotation_position="bottom right",
+            annotation_font={"color": AVERAGE_COLOUR, "size": 11},
+        )
     first = tp[tp.priority_rank == 1]
     if not first.empty:
         i = int(first.index[0])
-        fig.add_annotation(x=i, y=float(perf[i]), ax=0, ay=95, showarrow=True, arrowhead=2, arrowwidth=2,
-                           arrowcolor=QUADRANT_COLOURS["Concentrate here"], bgcolor="#fdecea",
-                           bordercolor=QUADRANT_COLOURS["Concentrate here"], borderpad=4,
-                           font={"color": "#7b1d14", "size": 13},
-                           text=f"<b>{lang.t('act_first')}: {_plain(first.touchpoint_name.iloc[0])}</b><br>"
-                                f"{_plain(first.owner.iloc[0])}")
-    fig.update_xaxes(tickvals=x, ticktext=[f"{_wrapped(n)}<br><span style='color:#666'>{_plain(o)}</span>"
-                                           for n, o in zip(tp.touchpoint_name, tp.owner)],
-                     range=[-0.6, len(tp) - 0.4], showgrid=False, tickangle=0, tickfont={"size": 11})
+        fig.add_annotation(
+            x=i,
+            y=float(perf[i]),
+            ax=0,
+            ay=95,
+            showarrow=True,
+            arrowhead=2,
+            arrowwidth=2,
+            arrowcolor=QUADRANT_COLOURS["Concentrate here"],
+            bgcolor="#fdecea",
+            bordercolor=QUADRANT_COLOURS["Concentrate here"],
+            borderpad=4,
+            font={"color": "#7b1d14", "size": 13},
+            text=f"<b>{lang.t('act_first')}: {_plain(first.touchpoint_name.iloc[0])}</b><br>"
+            f"{_plain(first.owner.iloc[0])}",
+        )
+    fig.update_xaxes(
+        tickvals=x,
+        ticktext=[
+            f"{_wrapped(n)}<br><span style='color:#666'>{_plain(o)}</span>"
+            for n, o in zip(tp.touchpoint_name, tp.owner)
+        ],
+        range=[-0.6, len(tp) - 0.4],
+        showgrid=False,
+        tickangle=0,
+        tickfont={"size": 11},
+    )
     fig.update_yaxes(title=lang.t("curve_axis"), range=[0, 105], ticksuffix="%")
-    return _layout(fig, height=490, margin={"t": 40, "b": 90, "l": 70, "r": 20},
-                   legend={"orientation": "h", "y": -0.2, "x": 1, "xanchor": "right"})
+    return _layout(
+        fig,
+        height=490,
+        margin={"t": 40, "b": 90, "l": 70, "r": 20},
+        legend={"orientation": "h", "y": -0.2, "x": 1, "xanchor": "right"},
+    )
 
 
 def ipa_figure(priority: pd.DataFrame, lang: Lang = Lang()) -> go.Figure:
@@ -99,16 +171,28 @@ def ipa_figure(priority: pd.DataFrame, lang: Lang = Lang()) -> go.Figure:
     for quadrant, colour in QUADRANT_COLOURS.items():
         rows = placed[placed.quadrant == quadrant]
         fig.add_scatter(
-            x=rows.importance * 100, y=rows.performance * 100, mode="markers+text", name=lang.quadrant(quadrant),
-            text=[_plain(t) for t in rows.touchpoint_name], textposition="top center",
-            marker={"size": [18 if c else 12 for c in rows.is_critical], "color": colour,
-                    "symbol": ["diamond" if c else "circle" for c in rows.is_critical],
-                    "line": {"color": "white", "width": 1}},
-            customdata=list(zip(map(_plain, rows.owner), rows.n_headline.astype(int), [lang.pct(v, 1) for v in rows.importance],
-                                [lang.pct(v) for v in rows.performance])),
+            x=rows.importance * 100,
+            y=rows.performance * 100,
+            mode="markers+text",
+            name=lang.quadrant(quadrant),
+            text=[_plain(t) for t in rows.touchpoint_name],
+            textposition="top center",
+            marker={
+                "size": [18 if c else 12 for c in rows.is_critical],
+                "color": colour,
+                "symbol": ["diamond" if c else "circle" for c in rows.is_critical],
+                "line": {"color": "white", "width": 1},
+            },
+            customdata=list(
+                zip(
+                    map(_plain, rows.owner),
+                    rows.n_headline.astype(int),
+                    [lang.pct(v, 1) for v in rows.importance],
+                    [lang.pct(v) for v in rows.performance],
+                )
+            ),
             hovertemplate="<b>%{text}</b> (%{customdata[0]})<br>importance %{customdata[2]}<br>"
-                          "performance %{customdata[3]} (n = %{customdata[1]})<extra>" + lang.quadrant(quadrant)
-                          + "</extra>",
+            "performance %{customdata[3]} (n = %{customdata[1]})<extra>" + lang.quadrant(quadrant) + "</extra>",
         )
     if not placed.empty:
         cx, cy = float(placed.importance_crosshair.iloc[0]) * 100, float(placed.performance_crosshair.iloc[0]) * 100
@@ -118,11 +202,21 @@ def ipa_figure(priority: pd.DataFrame, lang: Lang = Lang()) -> go.Figure:
         y_min = max(0.0, min(float(placed.performance.min()) * 100 - 10, cy - 15))
         x_min = -0.1 * x_max  # room for the labels of touchpoints near zero importance
         for quadrant, (x, y, xa, ya) in {
-            "Concentrate here": (x_max, y_min, "right", "bottom"), "Keep up the good work": (x_max, 100, "right", "top"),
-            "Low priority": (x_min, y_min, "left", "bottom"), "Possible overkill": (x_min, 100, "left", "top"),
+            "Concentrate here": (x_max, y_min, "right", "bottom"),
+            "Keep up the good work": (x_max, 100, "right", "top"),
+            "Low priority": (x_min, y_min, "left", "bottom"),
+            "Possible overkill": (x_min, 100, "left", "top"),
         }.items():
-            fig.add_annotation(x=x, y=y, xanchor=xa, yanchor=ya, showarrow=False, text=f"<b>{lang.quadrant(quadrant)}</b>",
-                               font={"color": QUADRANT_COLOURS[quadrant], "size": 14}, opacity=0.85)
+            fig.add_annotation(
+                x=x,
+                y=y,
+                xanchor=xa,
+                yanchor=ya,
+                showarrow=False,
+                text=f"<b>{lang.quadrant(quadrant)}</b>",
+                font={"color": QUADRANT_COLOURS[quadrant], "size": 14},
+                opacity=0.85,
+            )
         fig.update_xaxes(range=[x_min, x_max])
         fig.update_yaxes(range=[y_min, 100])
     fig.update_xaxes(title=lang.t("ipa_x"), ticksuffix="%")
@@ -141,21 +235,34 @@ def paths_figure(paths: pd.DataFrame, touchpoints: pd.DataFrame, lang: Lang = La
     used = [t for t in order.touchpoint_id if t in set(paths.from_touchpoint_id) | set(paths.to_touchpoint_id)]
     left = {t: i for i, t in enumerate(used)}
     right = {t: len(used) + i for i, t in enumerate(used)}
-    kinds = ["repeat" if r else ("loop_back" if lb else "forward") for r, lb in zip(paths.is_repeat, paths.is_loop_back)]
+    kinds = [
+        "repeat" if r else ("loop_back" if lb else "forward") for r, lb in zip(paths.is_repeat, paths.is_loop_back)
+    ]
     n = max(len(used) - 1, 1)
-    fig = go.Figure(go.Sankey(
-        arrangement="snap",
-        node={"label": [f"{_plain(names[t])} ({lang.t('paths_from')})" for t in used]
-                       + [f"{_plain(names[t])} ({lang.t('paths_to')})" for t in used],
-              "x": [0.001] * len(used) + [0.999] * len(used),
-              "y": [0.001 + 0.998 * i / n for i in range(len(used))] * 2,
-              "pad": 18, "thickness": 16, "color": "#4a6274", "line": {"width": 0}},
-        link={"source": [left[t] for t in paths.from_touchpoint_id], "target": [right[t] for t in paths.to_touchpoint_id],
-              "value": paths.n_transitions.astype(int).tolist(), "color": [LINK_COLOURS[k] for k in kinds],
-              "customdata": list(zip(paths.n_customers.astype(int), [lang.t(k) for k in kinds])),
-              "hovertemplate": "%{source.label} → %{target.label}<br>%{value} transitions, "
-                               "%{customdata[0]} customers<br>%{customdata[1]}<extra></extra>"},
-    ))
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={
+                "label": [f"{_plain(names[t])} ({lang.t('paths_from')})" for t in used]
+                + [f"{_plain(names[t])} ({lang.t('paths_to')})" for t in used],
+                "x": [0.001] * len(used) + [0.999] * len(used),
+                "y": [0.001 + 0.998 * i / n for i in range(len(used))] * 2,
+                "pad": 18,
+                "thickness": 16,
+                "color": "#4a6274",
+                "line": {"width": 0},
+            },
+            link={
+                "source": [left[t] for t in paths.from_touchpoint_id],
+                "target": [right[t] for t in paths.to_touchpoint_id],
+                "value": paths.n_transitions.astype(int).tolist(),
+                "color": [LINK_COLOURS[k] for k in kinds],
+                "customdata": list(zip(paths.n_customers.astype(int), [lang.t(k) for k in kinds])),
+                "hovertemplate": "%{source.label} → %{target.label}<br>%{value} transitions, "
+                "%{customdata[0]} customers<br>%{customdata[1]}<extra></extra>",
+            },
+        )
+    )
     return _layout(fig, height=max(320, 90 * len(used)), margin={"t": 20, "b": 20, "l": 20, "r": 20})
 
 
@@ -166,4 +273,4 @@ def _wrapped(text: object, width: int = 13) -> str:
 
 def _plain(text: object) -> str:
     """Text for plotly labels, which render a subset of HTML: escape it so data never becomes markup."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

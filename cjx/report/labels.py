@@ -23,7 +23,7 @@ LABELS: dict[str, dict[str, str]] = {
         "back": "Back to the full scorecard",
         "act_first": "Act first",
         "act_first_reason": "Journey priority {rank} of {ranked}: important for loyalty and weaker than the "
-                            "average touchpoint.",
+        "average touchpoint.",
         "next_priorities": "Next in line",
         # headline
         "headline": "The journey at a glance",
@@ -41,19 +41,19 @@ LABELS: dict[str, dict[str, str]] = {
         "not_significant": "not significant",
         "no_change": "no earlier revisit",
         "headline_caption": "How to read: each number is the journey as a whole in this revisit, with its 95% "
-                            "interval (the range the true value most likely lies in) and its base n (answers it "
-                            "rests on). ▲/▼ marks a change since the previous revisit that is statistically "
-                            "significant (p < 0.05; NPS: Rocks z-test, shares: two-proportion z-test); a change "
-                            "without a marker may be chance.",
+        "interval (the range the true value most likely lies in) and its base n (answers it "
+        "rests on). ▲/▼ marks a change since the previous revisit that is statistically "
+        "significant (p < 0.05; NPS: Rocks z-test, shares: two-proportion z-test); a change "
+        "without a marker may be chance.",
         # journey curve
         "curve": "The journey curve",
         "curve_caption": "How to read: touchpoints from left to right in journey order, grouped by stage, with "
-                         "their owner under the name. The height is the touchpoint's headline performance: the "
-                         "share of customers satisfied (CSAT top two boxes) or finding it easy (CES); vertical "
-                         "whiskers are 95% intervals, dark dashes are targets (service promises) and the dotted "
-                         "line is the average touchpoint. Dips in the curve are where the experience breaks. "
-                         "Colours are the quadrants of the matrix below; hollow grey points rest on fewer than "
-                         "{min_base} answers (low base): a hint, not a finding. Hover a point for its base n.",
+        "their owner under the name. The height is the touchpoint's headline performance: the "
+        "share of customers satisfied (CSAT top two boxes) or finding it easy (CES); vertical "
+        "whiskers are 95% intervals, dark dashes are targets (service promises) and the dotted "
+        "line is the average touchpoint. Dips in the curve are where the experience breaks. "
+        "Colours are the quadrants of the matrix below; hollow grey points rest on fewer than "
+        "{min_base} answers (low base): a hint, not a finding. Hover a point for its base n.",
         "curve_axis": "performance: % satisfied or finding it easy",
         "journey_average": "average touchpoint",
         "target": "target",
@@ -62,22 +62,22 @@ LABELS: dict[str, dict[str, str]] = {
         # IPA
         "ipa": "Where to act first: importance and performance",
         "ipa_caption": "How to read: each touchpoint is placed by how much it moves loyalty (importance, to the "
-                       "right: its share of the outcome explained, from a Shapley/LMG key-driver analysis of the "
-                       "relationship survey) and how well it performs (up: its headline share). The dashed lines "
-                       "cross at the average touchpoint. Bottom right, Concentrate here: important but weak, act "
-                       "first. Top right: important and strong, keep it up. Left: less important. Touchpoints with "
-                       "fewer than {min_base} answers are not placed. Hover a point for its base n.",
+        "right: its share of the outcome explained, from a Shapley/LMG key-driver analysis of the "
+        "relationship survey) and how well it performs (up: its headline share). The dashed lines "
+        "cross at the average touchpoint. Bottom right, Concentrate here: important but weak, act "
+        "first. Top right: important and strong, keep it up. Left: less important. Touchpoints with "
+        "fewer than {min_base} answers are not placed. Hover a point for its base n.",
         "ipa_x": "importance: share of loyalty explained (%)",
         "ipa_y": "performance (%)",
         # priority table
         "priority": "Priority table",
         "priority_caption": "How to read: one row per touchpoint, most urgent first (rank 1). Priority = importance "
-                            "× shortfall (1 − performance) × reach (share of customers passing through). "
-                            "Performance and importance show their 95% intervals and n the answers they rest on. "
-                            "Gap to target is performance minus the service promise, in percentage points (pts). "
-                            "Change: since {previous}, ▲ better / ▼ worse when significant at a 5% false discovery "
-                            "rate (Benjamini–Hochberg across all touchpoints); no marker: within chance. Click a "
-                            "column header to sort.",
+        "× shortfall (1 − performance) × reach (share of customers passing through). "
+        "Performance and importance show their 95% intervals and n the answers they rest on. "
+        "Gap to target is performance minus the service promise, in percentage points (pts). "
+        "Change: since {previous}, ▲ better / ▼ worse when significant at a 5% false discovery "
+        "rate (Benjamini–Hochberg across all touchpoints); no marker: within chance. Click a "
+        "column header to sort.",
         "col_rank": "#",
         "col_touchpoint": "Touchpoint",
         "col_stage": "Stage",
@@ -95,10 +95,10 @@ LABELS: dict[str, dict[str, str]] = {
         # paths
         "paths": "Observed journey paths",
         "paths_caption": "How to read: from operational data (orders, deliveries, tickets) in time order. Each band "
-                         "runs from the touchpoint a customer was at (left) to the one they met next (right); its "
-                         "width is the number of transitions. Red bands loop back to an earlier touchpoint of the "
-                         "journey, orange bands repeat the same touchpoint (e.g. a second support contact), grey "
-                         "bands move forward. Hover a band for transitions and customers.",
+        "runs from the touchpoint a customer was at (left) to the one they met next (right); its "
+        "width is the number of transitions. Red bands loop back to an earlier touchpoint of the "
+        "journey, orange bands repeat the same touchpoint (e.g. a second support contact), grey "
+        "bands move forward. Hover a band for transitions and customers.",
         "paths_from": "from",
         "paths_to": "next",
         "paths_table": "Loops and repeats",
@@ -114,12 +114,12 @@ LABELS: dict[str, dict[str, str]] = {
         # verbatims
         "verbatims": "What customers say about the weakest critical touchpoints",
         "verbatims_caption": "How to read: comments from customers who rated the touchpoint below the middle of "
-                             "its scale (1–2 on a 1–5 scale), most frequent first (identical comments counted "
-                             "together, ×n). A comment belongs to its question's touchpoint, else to the touchpoint "
-                             "its survey response is mapped to; those come first. General comments (relationship "
-                             "survey, marked “general”) go to the touchpoint the respondent rated lowest and may be "
-                             "about something else. Comments are shown as written, without names or ids; e-mail "
-                             "addresses and phone numbers are replaced.",
+        "its scale (1–2 on a 1–5 scale), most frequent first (identical comments counted "
+        "together, ×n). A comment belongs to its question's touchpoint, else to the touchpoint "
+        "its survey response is mapped to; those come first. General comments (relationship "
+        "survey, marked “general”) go to the touchpoint the respondent rated lowest and may be "
+        "about something else. Comments are shown as written, without names or ids; e-mail "
+        "addresses and phone numbers are replaced.",
         "verbatims_of": "{touchpoint} ({owner}): {n_low} of {n_all} comments come from dissatisfied customers",
         "no_verbatims": "No comments from dissatisfied customers in this revisit.",
         "general_comment": "general",
@@ -127,8 +127,8 @@ LABELS: dict[str, dict[str, str]] = {
         # stage tables
         "details": "All touchpoints by stage",
         "details_caption": "How to read: every measured number per touchpoint with its base. Top-2-box: share "
-                           "answering in the top two boxes of the scale; CES easy: share above the scale midpoint. "
-                           "Grey rows rest on fewer than {min_base} answers.",
+        "answering in the top two boxes of the scale; CES easy: share above the scale midpoint. "
+        "Grey rows rest on fewer than {min_base} answers.",
         "col_responses": "n",
         "col_csat_mean": "CSAT mean",
         "col_csat_top2": "CSAT top-2-box",
@@ -139,7 +139,7 @@ LABELS: dict[str, dict[str, str]] = {
         # measures
         "effects": "Operational measures",
         "effects_caption": "How to read: how much an operational measure moves a rating: the change in score per "
-                           "unit (e.g. per minute of delay) with its 95% interval and base n.",
+        "unit (e.g. per minute of delay) with its 95% interval and base n.",
         "col_measure": "Measure",
         "col_moves": "Moves",
         "col_slope": "Slope (95% CI)",
@@ -148,12 +148,12 @@ LABELS: dict[str, dict[str, str]] = {
         "quality": "Blind spots and data quality",
         "blind_spots": "Blind spots",
         "blind_spots_caption": "Touchpoints with no feedback or fewer than {min_base} answers in this revisit: the "
-                               "scorecard cannot say how they perform.",
+        "scorecard cannot say how they perform.",
         "no_blind_spots": "None: every touchpoint has at least {min_base} answers.",
         "col_blind_spot": "Why",
         "unmapped": "Unmapped responses",
         "unmapped_caption": "Responses no mapping rule placed on a touchpoint (kept in the database, not counted "
-                            "in any touchpoint).",
+        "in any touchpoint).",
         "no_unmapped": "None: every response in this revisit was placed on a touchpoint.",
         "col_source": "Source",
         "col_reason": "Reason",
@@ -165,7 +165,7 @@ LABELS: dict[str, dict[str, str]] = {
         "col_files": "Files",
         "files": "Files ingested",
         "files_caption": "Every file read so far: each row is loaded, quarantined with a reason, or counted as a "
-                         "duplicate (read = loaded + quarantined + duplicate).",
+        "duplicate (read = loaded + quarantined + duplicate).",
         "col_file": "File",
         "col_status": "Status",
         "col_read": "Read",
@@ -176,14 +176,14 @@ LABELS: dict[str, dict[str, str]] = {
         # owner pages
         "owner_title": "{owner}: your touchpoints",
         "owner_intro": "Revisit {revisit}: the touchpoints {owner} owns, most urgent first. The full scorecard "
-                       "shows the whole journey.",
+        "shows the whole journey.",
         "owner_first": "Act on this first",
         "owner_first_line": "{touchpoint}: journey priority {rank} of {ranked} ({quadrant}).",
         "owner_none_ranked": "None of your touchpoints has enough answers to be ranked in this revisit.",
         "owner_bullets": "Performance against target",
         "owner_bullet_caption": "How to read: the bar is the touchpoint's performance with its 95% interval "
-                                "(whisker); the dark tick is the target, the dotted tick the journey's average "
-                                "touchpoint; n is the number of answers.",
+        "(whisker); the dark tick is the target, the dotted tick the journey's average "
+        "touchpoint; n is the number of answers.",
         "generated": "Generated by cjx from the marts of {db}.",
         "exports_csv": "CSV",
         "exports_xlsx": "Excel workbook",
@@ -201,7 +201,7 @@ LABELS: dict[str, dict[str, str]] = {
         "back": "Tilbage til hele scorecardet",
         "act_first": "Sæt ind først her",
         "act_first_reason": "Rejsens prioritet {rank} af {ranked}: vigtig for loyaliteten og svagere end det "
-                            "gennemsnitlige touchpoint.",
+        "gennemsnitlige touchpoint.",
         "next_priorities": "Dernæst",
         "headline": "Rejsen på et øjeblik",
         "kpi_nps": "Net Promoter Score",
@@ -218,18 +218,18 @@ LABELS: dict[str, dict[str, str]] = {
         "not_significant": "ikke signifikant",
         "no_change": "ingen tidligere måling",
         "headline_caption": "Sådan læses det: hvert tal gælder hele rejsen i denne måling, med 95 %-interval "
-                            "(det spænd, den sande værdi med størst sandsynlighed ligger i) og basen n (antal svar "
-                            "tallet hviler på). ▲/▼ markerer en statistisk signifikant ændring siden forrige måling "
-                            "(p < 0,05; NPS: Rocks z-test, andele: z-test for to andele); en ændring uden markør "
-                            "kan være tilfældig.",
+        "(det spænd, den sande værdi med størst sandsynlighed ligger i) og basen n (antal svar "
+        "tallet hviler på). ▲/▼ markerer en statistisk signifikant ændring siden forrige måling "
+        "(p < 0,05; NPS: Rocks z-test, andele: z-test for to andele); en ændring uden markør "
+        "kan være tilfældig.",
         "curve": "Rejsekurven",
         "curve_caption": "Sådan læses det: touchpoints fra venstre mod højre i rejsens rækkefølge, grupperet efter "
-                         "fase, med ejeren under navnet. Højden er touchpointets resultat: andelen af kunder der er "
-                         "tilfredse (CSAT, to øverste svar) eller fandt det let (CES); de lodrette streger er "
-                         "95 %-intervaller, mørke streger er mål (serviceløfter), og den prikkede linje er det "
-                         "gennemsnitlige touchpoint. Dyk i kurven er der, hvor oplevelsen knækker. Farverne er "
-                         "kvadranterne i matricen nedenfor; hule grå punkter hviler på under {min_base} svar (lav "
-                         "base): et fingerpeg, ikke et fund. Hold musen over et punkt for basen n.",
+        "fase, med ejeren under navnet. Højden er touchpointets resultat: andelen af kunder der er "
+        "tilfredse (CSAT, to øverste svar) eller fandt det let (CES); de lodrette streger er "
+        "95 %-intervaller, mørke streger er mål (serviceløfter), og den prikkede linje er det "
+        "gennemsnitlige touchpoint. Dyk i kurven er der, hvor oplevelsen knækker. Farverne er "
+        "kvadranterne i matricen nedenfor; hule grå punkter hviler på under {min_base} svar (lav "
+        "base): et fingerpeg, ikke et fund. Hold musen over et punkt for basen n.",
         "curve_axis": "resultat: % tilfredse eller der fandt det let",
         "journey_average": "gennemsnitligt touchpoint",
         "target": "mål",
@@ -237,22 +237,22 @@ LABELS: dict[str, dict[str, str]] = {
         "critical": "kritisk",
         "ipa": "Hvor skal vi sætte ind: vigtighed og resultat",
         "ipa_caption": "Sådan læses det: hvert touchpoint placeres efter, hvor meget det flytter loyaliteten "
-                       "(vigtighed, mod højre: dets andel af den forklarede loyalitet, fra en Shapley/LMG-"
-                       "driveranalyse af relationsundersøgelsen), og hvor godt det klarer sig (op: dets "
-                       "resultat). De stiplede linjer krydser ved det gennemsnitlige touchpoint. Nederst til "
-                       "højre, Sæt ind her: vigtigt men svagt, handl først. Øverst til højre: vigtigt og stærkt, "
-                       "hold fast. Til venstre: mindre vigtigt. Touchpoints med under {min_base} svar placeres "
-                       "ikke. Hold musen over et punkt for basen n.",
+        "(vigtighed, mod højre: dets andel af den forklarede loyalitet, fra en Shapley/LMG-"
+        "driveranalyse af relationsundersøgelsen), og hvor godt det klarer sig (op: dets "
+        "resultat). De stiplede linjer krydser ved det gennemsnitlige touchpoint. Nederst til "
+        "højre, Sæt ind her: vigtigt men svagt, handl først. Øverst til højre: vigtigt og stærkt, "
+        "hold fast. Til venstre: mindre vigtigt. Touchpoints med under {min_base} svar placeres "
+        "ikke. Hold musen over et punkt for basen n.",
         "ipa_x": "vigtighed: andel af loyaliteten forklaret (%)",
         "ipa_y": "resultat (%)",
         "priority": "Prioritetstabel",
         "priority_caption": "Sådan læses det: én række pr. touchpoint, mest presserende først (nr. 1). Prioritet = "
-                            "vigtighed × mangel (1 − resultat) × rækkevidde (andel af kunder der kommer forbi). "
-                            "Resultat og vigtighed vises med 95 %-intervaller og n, antal svar. Afstand til mål er "
-                            "resultat minus serviceløftet i procentpoint (pt.). Ændring: siden {previous}, ▲ bedre / "
-                            "▼ dårligere når signifikant ved 5 % falsk-fundrate (Benjamini–Hochberg på tværs af alle "
-                            "touchpoints); ingen markør: inden for tilfældighed. Klik på en kolonneoverskrift for at "
-                            "sortere.",
+        "vigtighed × mangel (1 − resultat) × rækkevidde (andel af kunder der kommer forbi). "
+        "Resultat og vigtighed vises med 95 %-intervaller og n, antal svar. Afstand til mål er "
+        "resultat minus serviceløftet i procentpoint (pt.). Ændring: siden {previous}, ▲ bedre / "
+        "▼ dårligere når signifikant ved 5 % falsk-fundrate (Benjamini–Hochberg på tværs af alle "
+        "touchpoints); ingen markør: inden for tilfældighed. Klik på en kolonneoverskrift for at "
+        "sortere.",
         "col_rank": "#",
         "col_touchpoint": "Touchpoint",
         "col_stage": "Fase",
@@ -269,10 +269,10 @@ LABELS: dict[str, dict[str, str]] = {
         "change_not_comparable": "ikke sammenlignelig",
         "paths": "Observerede kunderejser",
         "paths_caption": "Sådan læses det: fra driftsdata (ordrer, leveringer, henvendelser) i tidsrækkefølge. Hvert "
-                         "bånd går fra det touchpoint, kunden var ved (venstre), til det næste, kunden mødte "
-                         "(højre); bredden er antallet af overgange. Røde bånd går tilbage til et tidligere "
-                         "touchpoint i rejsen, orange bånd gentager samme touchpoint (f.eks. en ekstra henvendelse "
-                         "til kundeservice), grå bånd går fremad. Hold musen over et bånd for overgange og kunder.",
+        "bånd går fra det touchpoint, kunden var ved (venstre), til det næste, kunden mødte "
+        "(højre); bredden er antallet af overgange. Røde bånd går tilbage til et tidligere "
+        "touchpoint i rejsen, orange bånd gentager samme touchpoint (f.eks. en ekstra henvendelse "
+        "til kundeservice), grå bånd går fremad. Hold musen over et bånd for overgange og kunder.",
         "paths_from": "fra",
         "paths_to": "næste",
         "paths_table": "Tilbageløb og gentagelser",
@@ -287,20 +287,20 @@ LABELS: dict[str, dict[str, str]] = {
         "no_paths": "Ingen driftshændelser i denne måling: rejserne kan ikke tegnes.",
         "verbatims": "Det siger kunderne om de svageste kritiske touchpoints",
         "verbatims_caption": "Sådan læses det: kommentarer fra kunder, der gav touchpointet en vurdering under "
-                             "midten af skalaen (1–2 på en skala fra 1 til 5), hyppigste først (ens kommentarer "
-                             "lagt sammen, ×n). En kommentar hører til spørgsmålets touchpoint, ellers til det "
-                             "touchpoint, besvarelsen er koblet til; de kommer først. Generelle kommentarer "
-                             "(relationsundersøgelsen, markeret “generel”) går til det touchpoint, respondenten gav "
-                             "den laveste vurdering, og kan handle om noget andet. Kommentarerne vises som skrevet, "
-                             "uden navne eller id'er; e-mailadresser og telefonnumre er erstattet.",
+        "midten af skalaen (1–2 på en skala fra 1 til 5), hyppigste først (ens kommentarer "
+        "lagt sammen, ×n). En kommentar hører til spørgsmålets touchpoint, ellers til det "
+        "touchpoint, besvarelsen er koblet til; de kommer først. Generelle kommentarer "
+        "(relationsundersøgelsen, markeret “generel”) går til det touchpoint, respondenten gav "
+        "den laveste vurdering, og kan handle om noget andet. Kommentarerne vises som skrevet, "
+        "uden navne eller id'er; e-mailadresser og telefonnumre er erstattet.",
         "verbatims_of": "{touchpoint} ({owner}): {n_low} af {n_all} kommentarer kommer fra utilfredse kunder",
         "no_verbatims": "Ingen kommentarer fra utilfredse kunder i denne måling.",
         "general_comment": "generel",
         "owner_verbatims": "Det siger utilfredse kunder om jeres touchpoints",
         "details": "Alle touchpoints efter fase",
         "details_caption": "Sådan læses det: alle målte tal pr. touchpoint med basen. To øverste: andel der svarer i "
-                           "skalaens to øverste trin; CES let: andel over skalaens midte. Grå rækker hviler på under "
-                           "{min_base} svar.",
+        "skalaens to øverste trin; CES let: andel over skalaens midte. Grå rækker hviler på under "
+        "{min_base} svar.",
         "col_responses": "n",
         "col_csat_mean": "CSAT gns.",
         "col_csat_top2": "CSAT to øverste",
@@ -310,7 +310,7 @@ LABELS: dict[str, dict[str, str]] = {
         "col_flags": "Markeringer",
         "effects": "Driftsmål",
         "effects_caption": "Sådan læses det: hvor meget et driftsmål flytter en vurdering: ændringen i score pr. "
-                           "enhed (f.eks. pr. minuts forsinkelse) med 95 %-interval og basen n.",
+        "enhed (f.eks. pr. minuts forsinkelse) med 95 %-interval og basen n.",
         "col_measure": "Mål",
         "col_moves": "Flytter",
         "col_slope": "Hældning (95 % KI)",
@@ -318,12 +318,12 @@ LABELS: dict[str, dict[str, str]] = {
         "quality": "Blinde pletter og datakvalitet",
         "blind_spots": "Blinde pletter",
         "blind_spots_caption": "Touchpoints uden feedback eller med under {min_base} svar i denne måling: "
-                               "scorecardet kan ikke sige, hvordan de klarer sig.",
+        "scorecardet kan ikke sige, hvordan de klarer sig.",
         "no_blind_spots": "Ingen: alle touchpoints har mindst {min_base} svar.",
         "col_blind_spot": "Hvorfor",
         "unmapped": "Besvarelser uden touchpoint",
         "unmapped_caption": "Besvarelser, som ingen koblingsregel placerede på et touchpoint (gemt i databasen, "
-                            "ikke talt med i noget touchpoint).",
+        "ikke talt med i noget touchpoint).",
         "no_unmapped": "Ingen: alle besvarelser i denne måling blev placeret på et touchpoint.",
         "col_source": "Kilde",
         "col_reason": "Årsag",
@@ -335,7 +335,7 @@ LABELS: dict[str, dict[str, str]] = {
         "col_files": "Filer",
         "files": "Indlæste filer",
         "files_caption": "Alle filer læst indtil nu: hver række er indlæst, sat i karantæne med en årsag eller talt "
-                         "som dublet (læst = indlæst + karantæne + dublet).",
+        "som dublet (læst = indlæst + karantæne + dublet).",
         "col_file": "Fil",
         "col_status": "Status",
         "col_read": "Læst",
@@ -345,14 +345,14 @@ LABELS: dict[str, dict[str, str]] = {
         "col_reasons": "Årsager",
         "owner_title": "{owner}: jeres touchpoints",
         "owner_intro": "Måling {revisit}: de touchpoints, {owner} ejer, mest presserende først. Hele scorecardet "
-                       "viser hele rejsen.",
+        "viser hele rejsen.",
         "owner_first": "Sæt ind her først",
         "owner_first_line": "{touchpoint}: rejsens prioritet {rank} af {ranked} ({quadrant}).",
         "owner_none_ranked": "Ingen af jeres touchpoints har svar nok til at blive rangeret i denne måling.",
         "owner_bullets": "Resultat mod mål",
         "owner_bullet_caption": "Sådan læses det: søjlen er touchpointets resultat med 95 %-interval (streg); den "
-                                "mørke markering er målet, den prikkede rejsens gennemsnitlige touchpoint; n er "
-                                "antal svar.",
+        "mørke markering er målet, den prikkede rejsens gennemsnitlige touchpoint; n er "
+        "antal svar.",
         "generated": "Lavet af cjx ud fra marts i {db}.",
         "exports_csv": "CSV",
         "exports_xlsx": "Excel-projektmappe",
@@ -363,10 +363,18 @@ LABELS: dict[str, dict[str, str]] = {
 
 # The marts write quadrant names in English; they are labels cjx makes, so they are translated for display.
 QUADRANTS: dict[str, dict[str, str]] = {
-    "en": {"Concentrate here": "Concentrate here", "Keep up the good work": "Keep up the good work",
-           "Low priority": "Low priority", "Possible overkill": "Possible overkill"},
-    "da": {"Concentrate here": "Sæt ind her", "Keep up the good work": "Fortsæt det gode arbejde",
-           "Low priority": "Lav prioritet", "Possible overkill": "Mulig overindsats"},
+    "en": {
+        "Concentrate here": "Concentrate here",
+        "Keep up the good work": "Keep up the good work",
+        "Low priority": "Low priority",
+        "Possible overkill": "Possible overkill",
+    },
+    "da": {
+        "Concentrate here": "Sæt ind her",
+        "Keep up the good work": "Fortsæt det gode arbejde",
+        "Low priority": "Lav prioritet",
+        "Possible overkill": "Mulig overindsats",
+    },
 }
 METRICS: dict[str, dict[str, str]] = {
     "en": {"csat": "satisfied (CSAT top-2-box)", "ces": "found it easy (CES)", "nps": "NPS"},
@@ -419,12 +427,14 @@ class Lang:
         if signed and round(float(value), digits) == 0:
             signed, value = False, 0.0  # no "−0" or "+0": a change that rounds to nothing shows as 0
         return self._localise(f"{float(value):+,.{digits}f}" if signed else f"{float(value):,.{digits}f}").replace(
-            "-", "−")
+            "-", "−"
+        )
 
     def pct(self, share: object, digits: int = 0) -> str:
         """A share 0..1 as a percentage."""
-        return "–" if _missing(share) else self.num(100 * float(share), digits) + ("\u00a0%" if self.code == "da"
-                                                                                     else "%")
+        return (
+            "–" if _missing(share) else self.num(100 * float(share), digits) + ("\u00a0%" if self.code == "da" else "%")
+        )
 
     def pts(self, share_difference: object, digits: int = 0) -> str:
         """A difference of shares as signed percentage points."""

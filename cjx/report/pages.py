@@ -28,8 +28,11 @@ _TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
-                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
 # How many of the weakest critical touchpoints get their verbatims on the main page.
 VERBATIM_TOUCHPOINTS = 2
 
@@ -87,7 +90,11 @@ def render_scorecard(data: ScorecardData, exports: list[tuple[str, str]] | None 
         first = False
     ranked = priority[priority.priority_rank.notna()]
     return _TEMPLATES.get_template("scorecard.html.j2").render(
-        data=data, lang=lang, files=files, charts=charts, exports=exports or [],
+        data=data,
+        lang=lang,
+        files=files,
+        charts=charts,
+        exports=exports or [],
         kpis=[kpi_view(k, lang) for k in data.kpis],
         act_first=_priority_view(ranked.iloc[0], data, lang) if not ranked.empty else None,
         next_in_line=[_priority_view(r, data, lang) for _, r in ranked.iloc[1:3].iterrows()],
@@ -97,9 +104,13 @@ def render_scorecard(data: ScorecardData, exports: list[tuple[str, str]] | None 
         loops=_records(data.paths[data.paths.is_loop_back | data.paths.is_repeat]) if not data.paths.empty else [],
         names=dict(zip(data.touchpoints.touchpoint_id, data.touchpoints.touchpoint_name)),
         verbatims=_verbatim_blocks(data, weakest_critical(priority, VERBATIM_TOUCHPOINTS)),
-        effects=_records(data.effects), quality=_records(data.data_quality), quarantine=_records(data.quarantine),
-        blind_spots=_records(data.blind_spots), unmapped=_records(data.unmapped),
-        owners=[(o, files.owner(o)) for o in data.owners], quadrant_colours=QUADRANT_COLOURS,
+        effects=_records(data.effects),
+        quality=_records(data.data_quality),
+        quarantine=_records(data.quarantine),
+        blind_spots=_records(data.blind_spots),
+        unmapped=_records(data.unmapped),
+        owners=[(o, files.owner(o)) for o in data.owners],
+        quadrant_colours=QUADRANT_COLOURS,
     )
 
 
@@ -113,12 +124,16 @@ def render_owner_page(data: ScorecardData, owner: str) -> str:
     ranked = mine[mine.priority_rank.notna()]
     depth = files.owner(owner).count("/")  # ../ back to the reports folder
     return _TEMPLATES.get_template("owner.html.j2").render(
-        data=data, lang=lang, owner=owner, main_href="../" * depth + files.main,
+        data=data,
+        lang=lang,
+        owner=owner,
+        main_href="../" * depth + files.main,
         rows=[_priority_view(r, data, lang) for _, r in mine.iterrows()],
         first=_priority_view(ranked.iloc[0], data, lang) if not ranked.empty else None,
         n_ranked=int(data.priority.priority_rank.notna().sum()),
         verbatims=_verbatim_blocks(data, list(mine.touchpoint_id), limit=4),
-        average=_first(data.priority.performance_crosshair), quadrant_colours=QUADRANT_COLOURS,
+        average=_first(data.priority.performance_crosshair),
+        quadrant_colours=QUADRANT_COLOURS,
     )
 
 
@@ -133,17 +148,22 @@ def kpi_view(kpi: dict, lang: Lang) -> dict:
     """A headline number as shown: value, interval, base and change, formatted for `lang`."""
     share = kpi["kind"] == "share"
     fmt = (lambda v: lang.pct(v)) if share else (lambda v: lang.num(v, 0))
-    view = {**kpi, "label": lang.t(f"kpi_{kpi['key']}"), "note": lang.t(f"kpi_{kpi['key']}_note"),
-            "text": fmt(kpi["value"]), "ci": lang.t("ci", low=fmt(kpi["ci_low"]), high=fmt(kpi["ci_high"])),
-            "base": lang.t("base", n=lang.count(kpi["n"])), "change_text": None}
+    view = {
+        **kpi,
+        "label": lang.t(f"kpi_{kpi['key']}"),
+        "note": lang.t(f"kpi_{kpi['key']}_note"),
+        "text": fmt(kpi["value"]),
+        "ci": lang.t("ci", low=fmt(kpi["ci_low"]), high=fmt(kpi["ci_high"])),
+        "base": lang.t("base", n=lang.count(kpi["n"])),
+        "change_text": None,
+    }
     change = kpi.get("change")
     if change:
         diff = lang.pts(change["difference"]) if share else lang.num(change["difference"], 0, signed=True)
         view["change_text"] = lang.t("change_since", change=diff, previous=change["from"])
         view["mark"] = {"better": "▲", "worse": "▼"}.get(change["direction"] or "", "")
         view["significance"] = lang.t("significant" if change["is_significant"] else "not_significant")
-        view["change_title"] = (f"p = {change['p_value']:.3g}; n {lang.count(change['n_from'])} → "
-                                f"{lang.count(kpi['n'])}")
+        view["change_title"] = f"p = {change['p_value']:.3g}; n {lang.count(change['n_from'])} → {lang.count(kpi['n'])}"
     return view
 
 
@@ -159,9 +179,11 @@ def change_view(row: pd.Series, lang: Lang) -> dict:
     fmt = (lambda v: lang.pts(v)) if share else (lambda v: lang.num(v, 0, signed=True))
     direction = row.change_direction if isinstance(row.change_direction, str) else ""
     return {
-        "text": fmt(row.change), "mark": {"better": "▲", "worse": "▼"}.get(direction, ""), "direction": direction,
+        "text": fmt(row.change),
+        "mark": {"better": "▲", "worse": "▼"}.get(direction, ""),
+        "direction": direction,
         "title": f"{row.change_from} → {row.revisit_id}: 95% CI {fmt(row.change_ci_low)} to {fmt(row.change_ci_high)}, "
-                 f"q = {row.change_q_value:.3g}, n {lang.count(row.change_n_from)} → {lang.count(row.n_headline)}",
+        f"q = {row.change_q_value:.3g}, n {lang.count(row.change_n_from)} → {lang.count(row.n_headline)}",
         # NPS points onto the 0..1 performance scale, so sorting compares like with like
         "sort": float(row.change) if share else float(row.change) / 200,
     }
@@ -181,8 +203,16 @@ def _verbatim_blocks(data: ScorecardData, touchpoint_ids: list[str], limit: int 
     blocks = []
     for tp in touchpoint_ids:
         comments, n_low, n_all = top_verbatims(data.verbatims, tp, limit) if not data.verbatims.empty else ([], 0, 0)
-        blocks.append({"touchpoint_id": tp, "touchpoint_name": rows.loc[tp, "touchpoint_name"],
-                       "owner": rows.loc[tp, "owner"], "comments": comments, "n_low": n_low, "n_all": n_all})
+        blocks.append(
+            {
+                "touchpoint_id": tp,
+                "touchpoint_name": rows.loc[tp, "touchpoint_name"],
+                "owner": rows.loc[tp, "owner"],
+                "comments": comments,
+                "n_low": n_low,
+                "n_all": n_all,
+            }
+        )
     return blocks
 
 

@@ -19,10 +19,15 @@ def revisit_list_text(revisits: pd.DataFrame) -> str:
     """One line per declared revisit: period, whether and when it was computed, base, journey version."""
     rows = [("Revisit", "Period", "Computed at (UTC)", "Responses", "Journey version")]
     for r in revisits.itertuples():
-        rows.append((r.revisit_id, f"{r.start_date:%Y-%m-%d}..{r.end_date:%Y-%m-%d}",
-                     "not computed" if pd.isna(r.computed_at) else f"{r.computed_at:%Y-%m-%d %H:%M}",
-                     "" if pd.isna(r.n_responses) else str(int(r.n_responses)),
-                     "" if pd.isna(r.journey_version) else r.journey_version[:12]))
+        rows.append(
+            (
+                r.revisit_id,
+                f"{r.start_date:%Y-%m-%d}..{r.end_date:%Y-%m-%d}",
+                "not computed" if pd.isna(r.computed_at) else f"{r.computed_at:%Y-%m-%d %H:%M}",
+                "" if pd.isna(r.n_responses) else str(int(r.n_responses)),
+                "" if pd.isna(r.journey_version) else r.journey_version[:12],
+            )
+        )
     return table_text(rows)
 
 
@@ -40,13 +45,28 @@ def comparison_text(changes: pd.DataFrame) -> str:
     rows = [("Touchpoint", "Owner", "Metric", a, b, "Change (95% CI)", "q", "")]
     for r in changes.itertuples():
         if r.status == "tested":
-            change = f"{_fmt(r.metric, r.difference, True)} ({_fmt(r.metric, r.ci_low, True)} to " \
-                     f"{_fmt(r.metric, r.ci_high, True)})"
+            change = (
+                f"{_fmt(r.metric, r.difference, True)} ({_fmt(r.metric, r.ci_low, True)} to "
+                f"{_fmt(r.metric, r.ci_high, True)})"
+            )
             mark = {"better": "▲ better", "worse": "▼ worse"}.get(r.direction, "")
             q = f"{r.q_value:.3f}"
         else:
             change, q, mark = r.status, "", r.note or ""
-        rows.append((r.touchpoint_name, r.owner, r.metric or "", _fmt(r.metric, r.value_a), _fmt(r.metric, r.value_b),
-                     change, q, mark))
-    return f"Revisit {a} -> {b}\n" + table_text(rows) + (
-        "\n▲/▼: significant at a 5% false discovery rate (Benjamini-Hochberg across the rows tested).")
+        rows.append(
+            (
+                r.touchpoint_name,
+                r.owner,
+                r.metric or "",
+                _fmt(r.metric, r.value_a),
+                _fmt(r.metric, r.value_b),
+                change,
+                q,
+                mark,
+            )
+        )
+    return (
+        f"Revisit {a} -> {b}\n"
+        + table_text(rows)
+        + ("\n▲/▼: significant at a 5% false discovery rate (Benjamini-Hochberg across the rows tested).")
+    )

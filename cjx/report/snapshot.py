@@ -13,8 +13,15 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # The charts a snapshot keeps as separate images (div ids of the main page), besides the whole page.
 CHART_IDS = ("journey-curve", "ipa", "paths")
 
@@ -45,8 +52,9 @@ def snapshot_pages(pages: list[tuple[Path, Path]], width: int = 1280) -> Snapsho
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
             try:
-                context = browser.new_context(viewport={"width": width, "height": 900}, offline=True,
-                                              device_scale_factor=1)
+                context = browser.new_context(
+                    viewport={"width": width, "height": 900}, offline=True, device_scale_factor=1
+                )
                 for html, folder in pages:
                     result.written += _snapshot_one(context, html, folder)
             finally:

@@ -13,10 +13,17 @@ from cjx.report.revisit_text import table_text
 
 def waiting_files(con: duckdb.DuckDBPyConnection | None, lj: LoadedJourney) -> list[tuple[str, str]]:
     """(source id, path) of files matching a source whose content has not been loaded yet."""
-    loaded = set() if con is None else {r[0] for r in con.execute(
-        "SELECT file_id FROM ops.ingest_files WHERE status = 'loaded'").fetchall()}
-    return [(source.id, str(path)) for source in lj.journey.sources for path in source_files(lj, source)
-            if file_id(sha256_file(path)) not in loaded]
+    loaded = (
+        set()
+        if con is None
+        else {r[0] for r in con.execute("SELECT file_id FROM ops.ingest_files WHERE status = 'loaded'").fetchall()}
+    )
+    return [
+        (source.id, str(path))
+        for source in lj.journey.sources
+        for path in source_files(lj, source)
+        if file_id(sha256_file(path)) not in loaded
+    ]
 
 
 def status_text(runs: pd.DataFrame, waiting: list[tuple[str, str]]) -> str:
@@ -28,8 +35,18 @@ def status_text(runs: pd.DataFrame, waiting: list[tuple[str, str]]) -> str:
         rows = [("Started (UTC)", "Status", "Duration", "New files", "Rejected", "Rows loaded", "Quarantined", "Error")]
         for r in runs.itertuples():
             duration = "" if pd.isna(r.finished_at) else f"{(r.finished_at - r.started_at).total_seconds():.0f} s"
-            rows.append((f"{r.started_at:%Y-%m-%d %H:%M}", r.status, duration, _int(r.n_files_new),
-                         _int(r.n_files_rejected), _int(r.rows_loaded), _int(r.rows_quarantined), r.error or ""))
+            rows.append(
+                (
+                    f"{r.started_at:%Y-%m-%d %H:%M}",
+                    r.status,
+                    duration,
+                    _int(r.n_files_new),
+                    _int(r.n_files_rejected),
+                    _int(r.rows_loaded),
+                    _int(r.rows_quarantined),
+                    r.error or "",
+                )
+            )
         parts.append(table_text(rows))
     parts.append(f"{len(waiting)} file(s) waiting to be ingested" + (":" if waiting else "."))
     parts += [f"  {source}: {path}" for source, path in waiting]

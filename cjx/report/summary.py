@@ -33,14 +33,17 @@ def summary_text(con: duckdb.DuckDBPyConnection, revisit_id: str | None = None) 
         shown = "–" if value is None else (f"{value:.0f}" if metric == "nps" else f"{100 * value:.0f}%")
         priority = f"{rank} {quadrant}" if rank is not None else ""
         flags = ", ".join(f for f, on in (("critical", critical), ("low base", low_base)) if on)
-        table.append((stage, name, owner, str(n or 0), f"{_METRIC_LABEL.get(metric, '')} {shown}".strip(), priority,
-                      flags))
+        table.append(
+            (stage, name, owner, str(n or 0), f"{_METRIC_LABEL.get(metric, '')} {shown}".strip(), priority, flags)
+        )
     nps = "–" if head is None or head[0] is None else f"{head[0]:.0f} (n={head[1]})"
     read, loaded, quarantined, duplicate = con.execute(
         "SELECT sum(rows_read), sum(rows_loaded), sum(rows_quarantined), sum(rows_duplicate) FROM marts.data_quality"
     ).fetchall()[0]
-    return "\n".join([
-        f"Touchpoint scorecard, revisit {revisit_id}: journey NPS {nps}",
-        table_text(table),
-        f"Rows read {read}: loaded {loaded}, quarantined {quarantined}, duplicate {duplicate}.",
-    ])
+    return "\n".join(
+        [
+            f"Touchpoint scorecard, revisit {revisit_id}: journey NPS {nps}",
+            table_text(table),
+            f"Rows read {read}: loaded {loaded}, quarantined {quarantined}, duplicate {duplicate}.",
+        ]
+    )

@@ -52,9 +52,19 @@ def top_verbatims(verbatims: pd.DataFrame, touchpoint_id: str, limit: int = 6) -
     low = mine[mine.rating < DISSATISFIED_BELOW]
     if low.empty:
         return [], 0, len(mine)
-    grouped = (low.assign(text=low.comment.str.strip(), direct=low.attributed_by != "lowest rating")
-               .groupby("text").agg(n=("text", "size"), n_direct=("direct", "sum"), rating=("rating", "mean"))
-               .reset_index()
-               .sort_values(["n_direct", "n", "rating", "text"], ascending=[False, False, True, True]).head(limit))
-    return ([{"comment": r.text, "n": int(r.n), "rating": float(r.rating), "general": int(r.n_direct) == 0}
-             for r in grouped.itertuples()], len(low), len(mine))
+    grouped = (
+        low.assign(text=low.comment.str.strip(), direct=low.attributed_by != "lowest rating")
+        .groupby("text")
+        .agg(n=("text", "size"), n_direct=("direct", "sum"), rating=("rating", "mean"))
+        .reset_index()
+        .sort_values(["n_direct", "n", "rating", "text"], ascending=[False, False, True, True])
+        .head(limit)
+    )
+    return (
+        [
+            {"comment": r.text, "n": int(r.n), "rating": float(r.rating), "general": int(r.n_direct) == 0}
+            for r in grouped.itertuples()
+        ],
+        len(low),
+        len(mine),
+    )

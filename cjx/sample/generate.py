@@ -16,7 +16,7 @@ import yaml
 DEFAULT_SEED = 20261124
 JOURNEY_FILE = Path(__file__).with_name("journey.yml")
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # Operational systems were extracted two weeks after the last revisit, so every delivery of a
 # late-September order is in; survey exports cover the revisits only (a Q4 export does not exist yet).
 EXTRACT_AT = int(dt.datetime(2026, 10, 15, tzinfo=UTC).timestamp())
@@ -117,117 +117,332 @@ BAD_TIMESTAMP = "not a date"
 
 NAMES: dict[str, dict[str, tuple[str, ...]]] = {
     "DK": {
-        "female": ("Mette", "Anne", "Kirsten", "Hanne", "Susanne", "Lene", "Camilla", "Maria", "Louise",
-                   "Charlotte", "Julie", "Sofie", "Ida", "Emma", "Freja", "Karen", "Birgitte", "Signe",
-                   "Laura", "Mathilde"),
-        "male": ("Jens", "Peter", "Lars", "Michael", "Henrik", "Søren", "Thomas", "Jesper", "Niels", "Rasmus",
-                 "Anders", "Mads", "Frederik", "Christian", "Morten", "Jakob", "Mikkel", "Kasper", "Martin",
-                 "Ole"),
-        "last": ("Hansen", "Jensen", "Nielsen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
-                 "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen",
-                 "Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen", "Knudsen", "Jakobsen", "Lund",
-                 "Holm", "Schmidt", "Østergaard", "Kjær", "Dahl"),
+        "female": (
+            "Mette",
+            "Anne",
+            "Kirsten",
+            "Hanne",
+            "Susanne",
+            "Lene",
+            "Camilla",
+            "Maria",
+            "Louise",
+            "Charlotte",
+            "Julie",
+            "Sofie",
+            "Ida",
+            "Emma",
+            "Freja",
+            "Karen",
+            "Birgitte",
+            "Signe",
+            "Laura",
+            "Mathilde",
+        ),
+        "male": (
+            "Jens",
+            "Peter",
+            "Lars",
+            "Michael",
+            "Henrik",
+            "Søren",
+            "Thomas",
+            "Jesper",
+            "Niels",
+            "Rasmus",
+            "Anders",
+            "Mads",
+            "Frederik",
+            "Christian",
+            "Morten",
+            "Jakob",
+            "Mikkel",
+            "Kasper",
+            "Martin",
+            "Ole",
+        ),
+        "last": (
+            "Hansen",
+            "Jensen",
+            "Nielsen",
+            "Pedersen",
+            "Andersen",
+            "Christensen",
+            "Larsen",
+            "Sørensen",
+            "Rasmussen",
+            "Jørgensen",
+            "Petersen",
+            "Madsen",
+            "Kristensen",
+            "Olsen",
+            "Thomsen",
+            "Christiansen",
+            "Poulsen",
+            "Johansen",
+            "Møller",
+            "Mortensen",
+            "Knudsen",
+            "Jakobsen",
+            "Lund",
+            "Holm",
+            "Schmidt",
+            "Østergaard",
+            "Kjær",
+            "Dahl",
+        ),
     },
     "SE": {
-        "female": ("Anna", "Eva", "Maria", "Karin", "Kristina", "Lena", "Sara", "Emma", "Elin", "Ingrid", "Åsa",
-                   "Linnéa", "Maja", "Ebba", "Astrid", "Sofia", "Johanna", "Malin", "Frida", "Ulla"),
-        "male": ("Erik", "Lars", "Karl", "Anders", "Johan", "Per", "Nils", "Mikael", "Björn", "Olof", "Gustav",
-                 "Oskar", "Axel", "Henrik", "Magnus", "Fredrik", "Mattias", "Jonas", "Stefan", "Göran"),
-        "last": ("Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
-                 "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Lindqvist", "Lindberg", "Lindström",
-                 "Bergström", "Sandberg", "Ekström", "Holmberg", "Nyström", "Sjöberg", "Forsberg", "Åberg",
-                 "Lundgren", "Hedlund", "Berglund", "Wallin", "Engström"),
+        "female": (
+            "Anna",
+            "Eva",
+            "Maria",
+            "Karin",
+            "Kristina",
+            "Lena",
+            "Sara",
+            "Emma",
+            "Elin",
+            "Ingrid",
+            "Åsa",
+            "Linnéa",
+            "Maja",
+            "Ebba",
+            "Astrid",
+            "Sofia",
+            "Johanna",
+            "Malin",
+            "Frida",
+            "Ulla",
+        ),
+        "male": (
+            "Erik",
+            "Lars",
+            "Karl",
+            "Anders",
+            "Johan",
+            "Per",
+            "Nils",
+            "Mikael",
+            "Björn",
+            "Olof",
+            "Gustav",
+            "Oskar",
+            "Axel",
+            "Henrik",
+            "Magnus",
+            "Fredrik",
+            "Mattias",
+            "Jonas",
+            "Stefan",
+            "Göran",
+        ),
+        "last": (
+            "Andersson",
+            "Johansson",
+            "Karlsson",
+            "Nilsson",
+            "Eriksson",
+            "Larsson",
+            "Olsson",
+            "Persson",
+            "Svensson",
+            "Gustafsson",
+            "Pettersson",
+            "Jonsson",
+            "Lindqvist",
+            "Lindberg",
+            "Lindström",
+            "Bergström",
+            "Sandberg",
+            "Ekström",
+            "Holmberg",
+            "Nyström",
+            "Sjöberg",
+            "Forsberg",
+            "Åberg",
+            "Lundgren",
+            "Hedlund",
+            "Berglund",
+            "Wallin",
+            "Engström",
+        ),
     },
 }
 ASCII_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e"})
 # Order times by UTC hour: quiet at night, an evening peak.
-HOUR_WEIGHTS = np.array([1.0, 0.5, 0.3, 0.3, 0.4, 0.8, 1.5, 2.5, 3.0, 3.0, 3.0, 3.0,
-                         3.5, 3.5, 3.0, 3.0, 3.5, 4.5, 5.5, 5.5, 4.5, 3.0, 2.0, 1.5])
+HOUR_WEIGHTS = np.array(
+    [
+        1.0,
+        0.5,
+        0.3,
+        0.3,
+        0.4,
+        0.8,
+        1.5,
+        2.5,
+        3.0,
+        3.0,
+        3.0,
+        3.0,
+        3.5,
+        3.5,
+        3.0,
+        3.0,
+        3.5,
+        4.5,
+        5.5,
+        5.5,
+        4.5,
+        3.0,
+        2.0,
+        1.5,
+    ]
+)
 
 # (touchpoint, positive?) -> comment per language; some carry commas or quotes so CSV quoting matters.
 RELATIONSHIP_COMMENTS: dict[tuple[str, bool], dict[str, str]] = {
-    ("social_ads", True): {"da": "Fandt jer via en annonce på Instagram, god inspiration",
-                           "sv": "Hittade er via en annons på Instagram, bra inspiration",
-                           "en": "Saw your ad on Instagram and liked the products"},
-    ("social_ads", False): {"da": "Alt for mange annoncer i mit feed",
-                            "sv": "Alldeles för många annonser i mitt flöde",
-                            "en": "Way too many ads in my feed, it's annoying"},
-    ("website_search", True): {"da": "Nemt at finde det jeg søgte på hjemmesiden",
-                               "sv": "Lätt att hitta det jag sökte på hemsidan",
-                               "en": "Easy to find what I was looking for"},
-    ("website_search", False): {"da": 'Søgningen på siden er elendig, fandt ikke "sofabord"',
-                                "sv": 'Sökfunktionen fungerar dåligt, hittade inte "soffbord"',
-                                "en": 'Search is poor, typing "coffee table" gave me lamps'},
-    ("web_checkout", True): {"da": "Hurtig og nem betaling på siden",
-                             "sv": "Smidig och snabb kassa",
-                             "en": "Checkout was quick and simple"},
-    ("web_checkout", False): {"da": "Checkout fejlede to gange, måtte starte forfra",
-                              "sv": "Kassan krånglade, fick börja om två gånger",
-                              "en": "Checkout crashed twice, had to start over"},
-    ("payment_invoice", True): {"da": "Fint at kunne betale med MobilePay",
-                                "sv": "Bra att kunna betala med Swish",
-                                "en": "Invoice was clear and correct"},
-    ("payment_invoice", False): {"da": "Fakturaen var forkert, jeg blev opkrævet to gange",
-                                 "sv": "Fakturan var fel, jag blev debiterad två gånger",
-                                 "en": "I was charged twice, the invoice was wrong"},
-    ("order_confirmation", True): {"da": "Fik ordrebekræftelsen med det samme",
-                                   "sv": "Fick orderbekräftelsen direkt",
-                                   "en": "Got the order confirmation right away"},
-    ("order_confirmation", False): {"da": "Ingen ordrebekræftelse, var i tvivl om ordren gik igennem",
-                                    "sv": "Ingen orderbekräftelse, osäker på om beställningen gick igenom",
-                                    "en": "Never got a confirmation e-mail"},
-    ("parcel_delivery", True): {"da": "Pakken kom hurtigt, en dag før tid",
-                                "sv": "Paketet kom snabbt, en dag tidigare än utlovat",
-                                "en": "Delivery was fast, a day early"},
-    ("parcel_delivery", False): {"da": "Pakken kom tre dage for sent",
-                                 "sv": "Paketet kom tre dagar för sent",
-                                 "en": "Parcel was late, and the driver left it in the rain"},
-    ("product_quality", True): {"da": "Rigtig god kvalitet, lampen er flot",
-                                "sv": "Riktigt bra kvalitet, lampan är fin",
-                                "en": 'Great quality, the lamp looks "exactly like the photo"'},
-    ("product_quality", False): {"da": "Kvaliteten var dårlig, stolen knækkede efter en uge",
-                                 "sv": "Dålig kvalitet, stolen gick sönder efter en vecka",
-                                 "en": "Poor quality, the chair broke within a week"},
-    ("assembly_guide", True): {"da": "Samlevejledningen var let at følge",
-                               "sv": "Monteringsanvisningen var lätt att följa",
-                               "en": "Assembly instructions were clear"},
-    ("assembly_guide", False): {"da": "Samlevejledningen manglede trin 4, tog en hel aften",
-                                "sv": "Monteringsanvisningen saknade steg 4, tog hela kvällen",
-                                "en": "The assembly guide skipped a step, took all evening"},
-    ("customer_service", True): {"da": "Kundeservice var søde og hjælpsomme",
-                                 "sv": "Kundtjänst var trevliga och hjälpsamma",
-                                 "en": "Customer service sorted it out quickly"},
-    ("customer_service", False): {"da": "Ventede 40 minutter i telefonkø",
-                                  "sv": "Väntade 40 minuter i telefonkö",
-                                  "en": "Waited 40 minutes on hold, then got cut off"},
-    ("returns_refunds", True): {"da": "Nem returnering, pengene kom hurtigt retur",
-                                "sv": "Enkel retur, pengarna kom snabbt tillbaka",
-                                "en": "Easy return, refund within days"},
-    ("returns_refunds", False): {"da": "Venter stadig på min refusion efter tre uger",
-                                 "sv": "Väntar fortfarande på återbetalningen efter tre veckor",
-                                 "en": "Still waiting for my refund after three weeks"},
-    ("loyalty_club", True): {"da": "Gode fordele i kundeklubben",
-                             "sv": "Bra förmåner i kundklubben",
-                             "en": "Nice perks in the loyalty club"},
-    ("loyalty_club", False): {"da": "Kundeklubben giver ingen reelle fordele",
-                              "sv": "Kundklubben ger inga riktiga förmåner",
-                              "en": "The loyalty club points are useless"},
+    ("social_ads", True): {
+        "da": "Fandt jer via en annonce på Instagram, god inspiration",
+        "sv": "Hittade er via en annons på Instagram, bra inspiration",
+        "en": "Saw your ad on Instagram and liked the products",
+    },
+    ("social_ads", False): {
+        "da": "Alt for mange annoncer i mit feed",
+        "sv": "Alldeles för många annonser i mitt flöde",
+        "en": "Way too many ads in my feed, it's annoying",
+    },
+    ("website_search", True): {
+        "da": "Nemt at finde det jeg søgte på hjemmesiden",
+        "sv": "Lätt att hitta det jag sökte på hemsidan",
+        "en": "Easy to find what I was looking for",
+    },
+    ("website_search", False): {
+        "da": 'Søgningen på siden er elendig, fandt ikke "sofabord"',
+        "sv": 'Sökfunktionen fungerar dåligt, hittade inte "soffbord"',
+        "en": 'Search is poor, typing "coffee table" gave me lamps',
+    },
+    ("web_checkout", True): {
+        "da": "Hurtig og nem betaling på siden",
+        "sv": "Smidig och snabb kassa",
+        "en": "Checkout was quick and simple",
+    },
+    ("web_checkout", False): {
+        "da": "Checkout fejlede to gange, måtte starte forfra",
+        "sv": "Kassan krånglade, fick börja om två gånger",
+        "en": "Checkout crashed twice, had to start over",
+    },
+    ("payment_invoice", True): {
+        "da": "Fint at kunne betale med MobilePay",
+        "sv": "Bra att kunna betala med Swish",
+        "en": "Invoice was clear and correct",
+    },
+    ("payment_invoice", False): {
+        "da": "Fakturaen var forkert, jeg blev opkrævet to gange",
+        "sv": "Fakturan var fel, jag blev debiterad två gånger",
+        "en": "I was charged twice, the invoice was wrong",
+    },
+    ("order_confirmation", True): {
+        "da": "Fik ordrebekræftelsen med det samme",
+        "sv": "Fick orderbekräftelsen direkt",
+        "en": "Got the order confirmation right away",
+    },
+    ("order_confirmation", False): {
+        "da": "Ingen ordrebekræftelse, var i tvivl om ordren gik igennem",
+        "sv": "Ingen orderbekräftelse, osäker på om beställningen gick igenom",
+        "en": "Never got a confirmation e-mail",
+    },
+    ("parcel_delivery", True): {
+        "da": "Pakken kom hurtigt, en dag før tid",
+        "sv": "Paketet kom snabbt, en dag tidigare än utlovat",
+        "en": "Delivery was fast, a day early",
+    },
+    ("parcel_delivery", False): {
+        "da": "Pakken kom tre dage for sent",
+        "sv": "Paketet kom tre dagar för sent",
+        "en": "Parcel was late, and the driver left it in the rain",
+    },
+    ("product_quality", True): {
+        "da": "Rigtig god kvalitet, lampen er flot",
+        "sv": "Riktigt bra kvalitet, lampan är fin",
+        "en": 'Great quality, the lamp looks "exactly like the photo"',
+    },
+    ("product_quality", False): {
+        "da": "Kvaliteten var dårlig, stolen knækkede efter en uge",
+        "sv": "Dålig kvalitet, stolen gick sönder efter en vecka",
+        "en": "Poor quality, the chair broke within a week",
+    },
+    ("assembly_guide", True): {
+        "da": "Samlevejledningen var let at følge",
+        "sv": "Monteringsanvisningen var lätt att följa",
+        "en": "Assembly instructions were clear",
+    },
+    ("assembly_guide", False): {
+        "da": "Samlevejledningen manglede trin 4, tog en hel aften",
+        "sv": "Monteringsanvisningen saknade steg 4, tog hela kvällen",
+        "en": "The assembly guide skipped a step, took all evening",
+    },
+    ("customer_service", True): {
+        "da": "Kundeservice var søde og hjælpsomme",
+        "sv": "Kundtjänst var trevliga och hjälpsamma",
+        "en": "Customer service sorted it out quickly",
+    },
+    ("customer_service", False): {
+        "da": "Ventede 40 minutter i telefonkø",
+        "sv": "Väntade 40 minuter i telefonkö",
+        "en": "Waited 40 minutes on hold, then got cut off",
+    },
+    ("returns_refunds", True): {
+        "da": "Nem returnering, pengene kom hurtigt retur",
+        "sv": "Enkel retur, pengarna kom snabbt tillbaka",
+        "en": "Easy return, refund within days",
+    },
+    ("returns_refunds", False): {
+        "da": "Venter stadig på min refusion efter tre uger",
+        "sv": "Väntar fortfarande på återbetalningen efter tre veckor",
+        "en": "Still waiting for my refund after three weeks",
+    },
+    ("loyalty_club", True): {
+        "da": "Gode fordele i kundeklubben",
+        "sv": "Bra förmåner i kundklubben",
+        "en": "Nice perks in the loyalty club",
+    },
+    ("loyalty_club", False): {
+        "da": "Kundeklubben giver ingen reelle fordele",
+        "sv": "Kundklubben ger inga riktiga förmåner",
+        "en": "The loyalty club points are useless",
+    },
 }
 PULSE_COMMENTS: dict[str, dict[str, str]] = {
-    "late": {"da": "Pakken kom {n} {unit_da} for sent", "sv": "Paketet kom {n} {unit_sv} för sent",
-             "en": "Parcel arrived {n} {unit_en} late"},
-    "bad": {"da": "Kassen var flået, men varen var hel", "sv": "Kartongen var trasig, men varan var hel",
-            "en": 'Box was damaged, "handle with care" my foot'},
+    "late": {
+        "da": "Pakken kom {n} {unit_da} for sent",
+        "sv": "Paketet kom {n} {unit_sv} för sent",
+        "en": "Parcel arrived {n} {unit_en} late",
+    },
+    "bad": {
+        "da": "Kassen var flået, men varen var hel",
+        "sv": "Kartongen var trasig, men varan var hel",
+        "en": 'Box was damaged, "handle with care" my foot',
+    },
     "ok": {"da": "Ok levering", "sv": "Okej leverans", "en": "Delivery was fine, nothing special"},
     "good": {"da": "Hurtig levering, tak!", "sv": "Snabb leverans, tack!", "en": "Quick delivery, thanks"},
 }
 CES_COMMENTS: dict[str, dict[str, str]] = {
-    "hard": {"da": "Måtte forklare det hele tre gange", "sv": "Fick förklara allt tre gånger",
-             "en": "Had to explain everything three times, very frustrating"},
-    "medium": {"da": "Det tog lidt tid, men blev løst", "sv": "Det tog lite tid, men löstes",
-               "en": "Took a while, but it got solved"},
-    "easy": {"da": "Nemt og hurtigt at få hjælp", "sv": "Enkelt och snabbt att få hjälp",
-             "en": "Easy, sorted in one go"},
+    "hard": {
+        "da": "Måtte forklare det hele tre gange",
+        "sv": "Fick förklara allt tre gånger",
+        "en": "Had to explain everything three times, very frustrating",
+    },
+    "medium": {
+        "da": "Det tog lidt tid, men blev løst",
+        "sv": "Det tog lite tid, men löstes",
+        "en": "Took a while, but it got solved",
+    },
+    "easy": {
+        "da": "Nemt og hurtigt at få hjælp",
+        "sv": "Enkelt och snabbt att få hjälp",
+        "en": "Easy, sorted in one go",
+    },
 }
 
 QUALTRICS_META: tuple[tuple[str, str, str], ...] = (
@@ -258,8 +473,15 @@ QUESTION_TEXT = {
 }
 RESPONSE_ID_ALPHABET = np.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
 ORDERS_HEADER = ["order_id", "customer_email", "ordered_at", "order_value_dkk", "channel"]
-DELIVERIES_HEADER = ["delivery_id", "order_id", "customer_email", "shipped_at", "delivered_at", "delay_minutes",
-                     "carrier"]
+DELIVERIES_HEADER = [
+    "delivery_id",
+    "order_id",
+    "customer_email",
+    "shipped_at",
+    "delivered_at",
+    "delay_minutes",
+    "carrier",
+]
 TICKETS_HEADER = ["ticket_id", "customer_email", "opened_at", "channel", "topic", "handling_minutes"]
 PULSE_HEADER = ["response_id", "email", "order_id", "submitted_at", "csat", "comment"]
 CES_HEADER = ["response_id", "email", "ticket_id", "channel", "submitted_at", "ces", "comment"]
@@ -330,8 +552,13 @@ class DataQuality:
     bad_timestamp: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"rows": self.rows, "duplicates": self.duplicates, "out_of_range": self.out_of_range,
-                "missing_response_id": self.missing_response_id, "bad_timestamp": self.bad_timestamp}
+        return {
+            "rows": self.rows,
+            "duplicates": self.duplicates,
+            "out_of_range": self.out_of_range,
+            "missing_response_id": self.missing_response_id,
+            "bad_timestamp": self.bad_timestamp,
+        }
 
 
 def generate_sample(out: Path, seed: int = DEFAULT_SEED) -> dict:
@@ -385,16 +612,21 @@ def generate_sample(out: Path, seed: int = DEFAULT_SEED) -> dict:
 
 # --- journey ------------------------------------------------------------------------------------------
 
+
 def _revisits(journey: dict) -> list[Revisit]:
     """Revisit periods from the journey file, in start order."""
     out = []
     for r in sorted(journey["revisits"], key=lambda r: r["start"]):
         start, end = r["start"], r["end"] + dt.timedelta(days=1)
-        out.append(Revisit(
-            id=str(r["id"]),
-            start=_epoch(start, UTC), end=_epoch(end, UTC),
-            local_start=_epoch(start, LOCAL_TZ), local_end=_epoch(end, LOCAL_TZ),
-        ))
+        out.append(
+            Revisit(
+                id=str(r["id"]),
+                start=_epoch(start, UTC),
+                end=_epoch(end, UTC),
+                local_start=_epoch(start, LOCAL_TZ),
+                local_end=_epoch(end, LOCAL_TZ),
+            )
+        )
     return out
 
 
@@ -426,6 +658,7 @@ def _revisit_means(revisits: Sequence[Revisit]) -> list[dict[str, float]]:
 
 # --- customers and operations ---------------------------------------------------------------------------
 
+
 def _make_customers(rng: np.random.Generator) -> list[Customer]:
     """Danish and Swedish customers with unique, lower-case example.dk / example.se e-mails."""
     customers: list[Customer] = []
@@ -455,8 +688,9 @@ def _make_orders(rng: np.random.Generator, customers: list[Customer], revisits: 
         value = np.clip(rng.lognormal(np.log(550.0), 0.7, size=n), 49.0, 15_000.0)
         app = rng.random(n) < APP_SHARE
         for k in range(n):
-            orders.append(Order("", customers[who[k]], int(at[k]), round(float(value[k]), 2),
-                                "app" if app[k] else "web", i))
+            orders.append(
+                Order("", customers[who[k]], int(at[k]), round(float(value[k]), 2), "app" if app[k] else "web", i)
+            )
     orders.sort(key=lambda o: (o.at, o.customer.email))
     for k, o in enumerate(orders):
         o.order_id = f"O-{100001 + k}"
@@ -505,7 +739,7 @@ def _make_tickets(rng: np.random.Generator, deliveries: list[Delivery]) -> list[
         loop = 0
         while True:
             channel = str(channels[rng.choice(len(channels), p=channel_p)])
-            handling = max(1, int(round(rng.lognormal(np.log(HANDLING_MEDIAN_MINUTES[channel]), 0.6))))
+            handling = max(1, round(rng.lognormal(np.log(HANDLING_MEDIAN_MINUTES[channel]), 0.6)))
             if opened < EXTRACT_AT:
                 tickets.append(Ticket("", d.order.customer, opened, channel, topic, handling, loop))
             if loop >= 3 or rng.random() >= TICKET_LOOP_RATE:
@@ -523,8 +757,15 @@ def _order_row(o: Order) -> list[str]:
 
 
 def _delivery_row(d: Delivery) -> list[str]:
-    return [d.delivery_id, d.order.order_id, d.order.customer.email, _iso(d.shipped), _iso(d.delivered),
-            str(d.delay), d.carrier]
+    return [
+        d.delivery_id,
+        d.order.order_id,
+        d.order.customer.email,
+        _iso(d.shipped),
+        _iso(d.delivered),
+        str(d.delay),
+        d.carrier,
+    ]
 
 
 def _ticket_row(t: Ticket) -> list[str]:
@@ -533,9 +774,14 @@ def _ticket_row(t: Ticket) -> list[str]:
 
 # --- relationship survey (Qualtrics export) ---------------------------------------------------------------
 
+
 def _make_relationship(
-    rng: np.random.Generator, journey: dict, touchpoints: list[tuple[str, str]], orders: list[Order],
-    revisits: list[Revisit], means: list[dict[str, float]],
+    rng: np.random.Generator,
+    journey: dict,
+    touchpoints: list[tuple[str, str]],
+    orders: list[Order],
+    revisits: list[Revisit],
+    means: list[dict[str, float]],
 ) -> list[tuple[list[list[str]], list[list[str]]]]:
     """Per revisit: (three Qualtrics header rows, data rows sorted by RecordedDate)."""
     header = _qualtrics_header(journey, touchpoints)
@@ -547,8 +793,7 @@ def _make_relationship(
         n = RELATIONSHIP_RESPONSES + int(rng.integers(-15, 16))
         pick = sorted(rng.choice(len(eligible), size=n, replace=False).tolist())
         respondents = [eligible[k] for k in pick]
-        rows = _relationship_rows(rng, respondents, [t for _, t in touchpoints], means[i], rv, center, scale,
-                                  seen_ids)
+        rows = _relationship_rows(rng, respondents, [t for _, t in touchpoints], means[i], rv, center, scale, seen_ids)
         rows.sort(key=lambda r: (r[7], r[8]))  # RecordedDate, ResponseId: the export's order
         out.append((header, rows))
     return out
@@ -557,7 +802,7 @@ def _make_relationship(
 def _qualtrics_header(journey: dict, touchpoints: list[tuple[str, str]]) -> list[list[str]]:
     """The three Qualtrics header rows: column ids, question text, JSON import ids."""
     names = {t["id"]: t["name"] for t in journey["touchpoints"]}
-    by_column = {col: tp for col, tp in touchpoints}
+    by_column = dict(touchpoints)
     source = next(s for s in journey["sources"] if s["id"] == "relationship")
     ids, texts, imports = ([m[i] for m in QUALTRICS_META] for i in range(3))
     for q in source["questions"]:
@@ -590,8 +835,14 @@ def _outcome_moments(tps: list[str], mu: dict[str, float]) -> tuple[float, float
 
 
 def _relationship_rows(
-    rng: np.random.Generator, respondents: list[tuple[Customer, int]], tps: list[str], mu: dict[str, float],
-    rv: Revisit, center: float, scale: float, seen_ids: set[str],
+    rng: np.random.Generator,
+    respondents: list[tuple[Customer, int]],
+    tps: list[str],
+    mu: dict[str, float],
+    rv: Revisit,
+    center: float,
+    scale: float,
+    seen_ids: set[str],
 ) -> list[list[str]]:
     """Latent experiences -> ratings, outcome -> NPS and overall, plus the Qualtrics metadata."""
     n, k = len(respondents), len(tps)
@@ -599,8 +850,11 @@ def _relationship_rows(
     weights = np.array([IMPORTANCE_WEIGHTS[t] for t in tps])
     experienced = rng.random((n, k)) < reach
     halo = rng.standard_normal(n)
-    z = (np.array([mu[t] for t in tps]) + HALO_LOADING * halo[:, None]
-         + np.sqrt(1 - HALO_LOADING**2) * rng.standard_normal((n, k)))
+    z = (
+        np.array([mu[t] for t in tps])
+        + HALO_LOADING * halo[:, None]
+        + np.sqrt(1 - HALO_LOADING**2) * rng.standard_normal((n, k))
+    )
     outcome = (np.where(experienced, z, 0.0) @ weights + OUTCOME_NOISE_SD * rng.standard_normal(n) - center) / scale
     nps = np.searchsorted(NPS_CUTS, outcome)
     overall = 1 + np.searchsorted(OVERALL_CUTS, outcome + OVERALL_EXTRA_NOISE_SD * rng.standard_normal(n))
@@ -610,20 +864,46 @@ def _relationship_rows(
     for r, (customer, ordered_at) in enumerate(respondents):
         recorded = int(rng.integers(max(ordered_at + DAY, rv.local_start), rv.local_end))
         duration = int(60 + rng.lognormal(np.log(180.0), 0.5))
-        cells = ["" if not experienced[r, j] else NA_CODE if not_answered[r, j] else str(ratings[r, j])
-                 for j in range(k)]
+        cells = [
+            "" if not experienced[r, j] else NA_CODE if not_answered[r, j] else str(ratings[r, j]) for j in range(k)
+        ]
         comment = _relationship_comment(rng, customer, tps, experienced[r], z[r], weights, int(nps[r]))
-        rows.append([
-            _local(recorded - duration), _local(recorded), "0", "", "100", str(duration), "1", _local(recorded),
-            _response_id(rng, seen_ids), customer.last, customer.first, customer.email, "", "", "", "email",
-            customer.language.upper(), str(nps[r]), str(overall[r]), *cells, comment,
-        ])
+        rows.append(
+            [
+                _local(recorded - duration),
+                _local(recorded),
+                "0",
+                "",
+                "100",
+                str(duration),
+                "1",
+                _local(recorded),
+                _response_id(rng, seen_ids),
+                customer.last,
+                customer.first,
+                customer.email,
+                "",
+                "",
+                "",
+                "email",
+                customer.language.upper(),
+                str(nps[r]),
+                str(overall[r]),
+                *cells,
+                comment,
+            ]
+        )
     return rows
 
 
 def _relationship_comment(
-    rng: np.random.Generator, customer: Customer, tps: list[str], experienced: np.ndarray, z: np.ndarray,
-    weights: np.ndarray, nps: int,
+    rng: np.random.Generator,
+    customer: Customer,
+    tps: list[str],
+    experienced: np.ndarray,
+    z: np.ndarray,
+    weights: np.ndarray,
+    nps: int,
 ) -> str:
     """A short comment about the experienced touchpoint that pushed the score most in its direction."""
     blank, language = rng.random() < COMMENT_BLANK_SHARE, _comment_language(rng, customer)
@@ -649,6 +929,7 @@ def _response_id(rng: np.random.Generator, seen: set[str]) -> str:
 
 # --- delivery pulse and service CES ----------------------------------------------------------------------
 
+
 def _make_pulse(rng: np.random.Generator, deliveries: list[Delivery], revisits: list[Revisit]) -> list[list[str]]:
     """Post-delivery CSAT: the latent drops linearly with delay (saturating) and in the latest revisit."""
     latest = len(revisits) - 1
@@ -657,16 +938,21 @@ def _make_pulse(rng: np.random.Generator, deliveries: list[Delivery], revisits: 
         if rng.random() >= PULSE_RESPONSE_RATE:
             continue
         submitted = d.delivered + int(rng.integers(10 * 60, 3 * DAY))
-        latent = (PULSE_MEAN + (PULSE_LATEST_SHIFT_SD if d.order.revisit == latest else 0.0)
-                  + DELAY_EFFECT_PER_60_MIN * min(d.delay, DELAY_SATURATION_MINUTES) / 60
-                  + rng.standard_normal())
+        latent = (
+            PULSE_MEAN
+            + (PULSE_LATEST_SHIFT_SD if d.order.revisit == latest else 0.0)
+            + DELAY_EFFECT_PER_60_MIN * min(d.delay, DELAY_SATURATION_MINUTES) / 60
+            + rng.standard_normal()
+        )
         csat = 1 + int(np.searchsorted(CSAT_CUTS, latent))
         comment = _pulse_comment(rng, d, csat)
         if submitted < revisits[-1].end:
             kept.append((submitted, d, csat, comment))
     kept.sort(key=lambda x: (x[0], x[1].order.order_id))
-    return [[f"DP-{k + 1:06d}", d.order.customer.email, d.order.order_id, _iso(at), str(csat), comment]
-            for k, (at, d, csat, comment) in enumerate(kept)]
+    return [
+        [f"DP-{k + 1:06d}", d.order.customer.email, d.order.order_id, _iso(at), str(csat), comment]
+        for k, (at, d, csat, comment) in enumerate(kept)
+    ]
 
 
 def _pulse_comment(rng: np.random.Generator, d: Delivery, csat: int) -> str:
@@ -676,8 +962,11 @@ def _pulse_comment(rng: np.random.Generator, d: Delivery, csat: int) -> str:
     if d.delay >= 30 and csat <= 3:
         hours = d.delay >= 90
         n = round(d.delay / 60) if hours else d.delay
-        units = {"unit_da": "timer" if hours else "minutter", "unit_sv": "timmar" if hours else "minuter",
-                 "unit_en": "hours" if hours else "minutes"}
+        units = {
+            "unit_da": "timer" if hours else "minutter",
+            "unit_sv": "timmar" if hours else "minuter",
+            "unit_en": "hours" if hours else "minutes",
+        }
         return PULSE_COMMENTS["late"][language].format(n=n, **units)
     return PULSE_COMMENTS["bad" if csat <= 2 else "ok" if csat == 3 else "good"][language]
 
@@ -689,8 +978,13 @@ def _make_ces(rng: np.random.Generator, tickets: list[Ticket], revisits: list[Re
         if rng.random() >= CES_RESPONSE_RATE:
             continue
         submitted = t.opened + int(rng.integers(1 * HOUR, 3 * DAY))
-        latent = (CES_MEAN + CES_CHANNEL_SHIFT[t.channel] + CES_LOOP_SHIFT * t.loop_index
-                  - 0.2 * np.log(t.handling / HANDLING_MEDIAN_MINUTES[t.channel]) + rng.standard_normal())
+        latent = (
+            CES_MEAN
+            + CES_CHANNEL_SHIFT[t.channel]
+            + CES_LOOP_SHIFT * t.loop_index
+            - 0.2 * np.log(t.handling / HANDLING_MEDIAN_MINUTES[t.channel])
+            + rng.standard_normal()
+        )
         ces = 1 + int(np.searchsorted(CES_CUTS, latent))
         dont_know = rng.random() < CES_DONT_KNOW_SHARE
         language = _comment_language(rng, t.customer)
@@ -699,8 +993,10 @@ def _make_ces(rng: np.random.Generator, tickets: list[Ticket], revisits: list[Re
         if submitted < revisits[-1].end:
             kept.append((submitted, t, CES_DONT_KNOW if dont_know else str(ces), comment))
     kept.sort(key=lambda x: (x[0], x[1].ticket_id))
-    return [[f"SC-{k + 1:06d}", t.customer.email, t.ticket_id, t.channel, _iso(at), ces, comment]
-            for k, (at, t, ces, comment) in enumerate(kept)]
+    return [
+        [f"SC-{k + 1:06d}", t.customer.email, t.ticket_id, t.channel, _iso(at), ces, comment]
+        for k, (at, t, ces, comment) in enumerate(kept)
+    ]
 
 
 def _by_revisit(rows: list[list[str]], ts_col: int, revisits: list[Revisit]) -> list[list[list[str]]]:
@@ -715,7 +1011,10 @@ def _by_revisit(rows: list[list[str]], ts_col: int, revisits: list[Revisit]) -> 
 
 
 def _plant_pulse(
-    rng: np.random.Generator, rows: list[list[str]], revisits: list[Revisit], quality: dict[str, DataQuality],
+    rng: np.random.Generator,
+    rows: list[list[str]],
+    revisits: list[Revisit],
+    quality: dict[str, DataQuality],
 ) -> dict[str, list[list[str]]]:
     """Pulse files per revisit, with an overlapping export, out-of-range scores and a missing id."""
     parts = _by_revisit(rows, 3, revisits)
@@ -741,7 +1040,9 @@ def _plant_pulse(
 
 
 def _plant_ces(
-    rows: list[list[str]], revisits: list[Revisit], quality: dict[str, DataQuality],
+    rows: list[list[str]],
+    revisits: list[Revisit],
+    quality: dict[str, DataQuality],
 ) -> dict[str, list[list[str]]]:
     """CES files per revisit; the second one carries one unparseable timestamp."""
     files = {}
@@ -760,16 +1061,28 @@ def _plant_ces(
 
 DANISH_SHARE = 0.12  # of Danish customers' latest-revisit deliveries
 DANISH_HEADER = ["Svar-ID", "E-mail", "Ordrenr", "Dato", "Ordrebeløb", "Tilfredshed med leveringen", "Kommentar"]
-DANISH_LABELS = {1: "Meget utilfreds", 2: "Utilfreds", 3: "Hverken tilfreds eller utilfreds", 4: "Tilfreds",
-                 5: "Meget tilfreds"}
+DANISH_LABELS = {
+    1: "Meget utilfreds",
+    2: "Utilfreds",
+    3: "Hverken tilfreds eller utilfreds",
+    4: "Tilfreds",
+    5: "Meget tilfreds",
+}
 DANISH_DONT_KNOW = "Ved ikke"
 DANISH_DONT_KNOW_SHARE = 0.04
-DANISH_COMMENTS = {1: "Pakken kom alt for sent; ingen besked fra fragtfirmaet", 2: "Forsinket levering, æv",
-                   3: "Ok, men pakken stod i regnen", 4: "Fin levering", 5: "Super hurtigt – tak for det!"}
+DANISH_COMMENTS = {
+    1: "Pakken kom alt for sent; ingen besked fra fragtfirmaet",
+    2: "Forsinket levering, æv",
+    3: "Ok, men pakken stod i regnen",
+    4: "Fin levering",
+    5: "Super hurtigt – tak for det!",
+}
 
 
 def _make_danish_survey(
-    rng: np.random.Generator, deliveries: list[Delivery], revisits: list[Revisit],
+    rng: np.random.Generator,
+    deliveries: list[Delivery],
+    revisits: list[Revisit],
 ) -> tuple[str, list[list[str]]]:
     """A Danish post-delivery survey of the latest revisit, as a Danish Excel user saves it.
 
@@ -783,8 +1096,12 @@ def _make_danish_survey(
         if d.order.revisit != latest or d.order.customer.country != "DK" or rng.random() >= DANISH_SHARE:
             continue
         submitted = d.delivered + int(rng.integers(2 * HOUR, 2 * DAY))
-        latent = (PULSE_MEAN + PULSE_LATEST_SHIFT_SD + DELAY_EFFECT_PER_60_MIN * min(d.delay, DELAY_SATURATION_MINUTES) / 60
-                  + rng.standard_normal())
+        latent = (
+            PULSE_MEAN
+            + PULSE_LATEST_SHIFT_SD
+            + DELAY_EFFECT_PER_60_MIN * min(d.delay, DELAY_SATURATION_MINUTES) / 60
+            + rng.standard_normal()
+        )
         csat = 1 + int(np.searchsorted(CSAT_CUTS, latent))
         dont_know = rng.random() < DANISH_DONT_KNOW_SHARE
         comment = "" if rng.random() < COMMENT_BLANK_SHARE else DANISH_COMMENTS[csat]
@@ -792,11 +1109,24 @@ def _make_danish_survey(
             continue
         amount = f"{d.order.value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
         local = dt.datetime.fromtimestamp(submitted, LOCAL_TZ).strftime("%d-%m-%Y %H:%M")
-        rows.append((submitted, [d.order.customer.email, d.order.order_id, local, amount,
-                                 DANISH_DONT_KNOW if dont_know else DANISH_LABELS[csat], comment]))
+        rows.append(
+            (
+                submitted,
+                [
+                    d.order.customer.email,
+                    d.order.order_id,
+                    local,
+                    amount,
+                    DANISH_DONT_KNOW if dont_know else DANISH_LABELS[csat],
+                    comment,
+                ],
+            )
+        )
     rows.sort(key=lambda r: (r[0], r[1][1]))
-    return (f"surveys/leveringsundersoegelse_{rv.id}.csv",
-            [DANISH_HEADER] + [[f"LU-{k + 1:05d}", *row] for k, (_, row) in enumerate(rows)])
+    return (
+        f"surveys/leveringsundersoegelse_{rv.id}.csv",
+        [DANISH_HEADER] + [[f"LU-{k + 1:05d}", *row] for k, (_, row) in enumerate(rows)],
+    )
 
 
 def _write_danish_excel_csv(path: Path, rows: Sequence[Sequence[str]]) -> None:
@@ -809,17 +1139,25 @@ def _write_danish_excel_csv(path: Path, rows: Sequence[Sequence[str]]) -> None:
 
 # --- truth, readme, writing ------------------------------------------------------------------------------
 
+
 def _truth(
-    seed: int, touchpoints: list[tuple[str, str]], revisits: list[Revisit], means: list[dict[str, float]],
-    quality: dict[str, DataQuality], relationship: list[tuple[list[list[str]], list[list[str]]]], min_base: int,
+    seed: int,
+    touchpoints: list[tuple[str, str]],
+    revisits: list[Revisit],
+    means: list[dict[str, float]],
+    quality: dict[str, DataQuality],
+    relationship: list[tuple[list[list[str]], list[list[str]]]],
+    min_base: int,
 ) -> dict:
     """The planted truth as JSON-ready data."""
     tps = [t for _, t in touchpoints]
     low_base = [t for t in tps if REACH_PROBABILITY[t] * RELATIONSHIP_RESPONSES < min_base]
     columns = {t: c for c, t in touchpoints}
     answered = {
-        t: {rv.id: sum(1 for r in rows if r[header[0].index(columns[t])] not in ("", NA_CODE))
-            for rv, (header, rows) in zip(revisits, relationship)}
+        t: {
+            rv.id: sum(1 for r in rows if r[header[0].index(columns[t])] not in ("", NA_CODE))
+            for rv, (header, rows) in zip(revisits, relationship)
+        }
         for t in low_base
     }
     return {
@@ -830,20 +1168,36 @@ def _truth(
         "reach_probability": {t: REACH_PROBABILITY[t] for t in tps},
         "true_means": {rv.id: {t: m[t] for t in tps} for rv, m in zip(revisits, means)},
         "latent_model": {
-            "halo_loading": HALO_LOADING, "outcome_noise_sd": OUTCOME_NOISE_SD, "csat_cuts": list(CSAT_CUTS),
-            "nps_cuts": list(NPS_CUTS), "overall_cuts": list(OVERALL_CUTS),
+            "halo_loading": HALO_LOADING,
+            "outcome_noise_sd": OUTCOME_NOISE_SD,
+            "csat_cuts": list(CSAT_CUTS),
+            "nps_cuts": list(NPS_CUTS),
+            "overall_cuts": list(OVERALL_CUTS),
             "not_answered_share": NOT_ANSWERED_SHARE,
         },
-        "worsened": {"touchpoint": WORSENED_TOUCHPOINT, "from_revisit": revisits[-2].id,
-                     "to_revisit": revisits[-1].id, "latent_shift_sd": WORSENED_SHIFT_SD},
+        "worsened": {
+            "touchpoint": WORSENED_TOUCHPOINT,
+            "from_revisit": revisits[-2].id,
+            "to_revisit": revisits[-1].id,
+            "latent_shift_sd": WORSENED_SHIFT_SD,
+        },
         "unchanged_touchpoints": [t for t in tps if t != WORSENED_TOUCHPOINT],
-        "delay_effect": {"csat_latent_per_60_min": DELAY_EFFECT_PER_60_MIN, "direction": "negative",
-                         "saturates_at_minutes": DELAY_SATURATION_MINUTES},
-        "delivery_pulse": {"latest_revisit_base_shift_sd": PULSE_LATEST_SHIFT_SD,
-                           "carrier_change": {"revisit": revisits[-1].id, "from": "PostNord", "to": "QuickShip",
-                                              "share": NEW_CARRIER_SHARE},
-                           "carrier_late_share": {c: v[0] for c, v in CARRIER_DELAYS.items()},
-                           "carrier_median_minutes_when_late": {c: v[1] for c, v in CARRIER_DELAYS.items()}},
+        "delay_effect": {
+            "csat_latent_per_60_min": DELAY_EFFECT_PER_60_MIN,
+            "direction": "negative",
+            "saturates_at_minutes": DELAY_SATURATION_MINUTES,
+        },
+        "delivery_pulse": {
+            "latest_revisit_base_shift_sd": PULSE_LATEST_SHIFT_SD,
+            "carrier_change": {
+                "revisit": revisits[-1].id,
+                "from": "PostNord",
+                "to": "QuickShip",
+                "share": NEW_CARRIER_SHARE,
+            },
+            "carrier_late_share": {c: v[0] for c, v in CARRIER_DELAYS.items()},
+            "carrier_median_minutes_when_late": {c: v[1] for c, v in CARRIER_DELAYS.items()},
+        },
         "low_base_touchpoints": low_base,
         "low_base_answered": answered,
         "data_quality": {name: dq.as_dict() for name, dq in sorted(quality.items())},

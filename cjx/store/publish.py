@@ -28,10 +28,13 @@ def publish(db_path: Path, out_dir: Path | None = None) -> dict[str, object]:
     con = connect(db_path)
     try:
         con.execute("CHECKPOINT")
-        marts = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
-            "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'marts' AND NOT internal ORDER BY 1"
-        ).fetchall()]
+        marts = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
+                "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'marts' AND NOT internal ORDER BY 1"
+            ).fetchall()
+        ]
         for mart in marts:
             _export_parquet(con, mart, out / "parquet" / f"{mart}.parquet")
     finally:

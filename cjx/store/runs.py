@@ -41,8 +41,10 @@ def run_lock(db_path: Path, wait_seconds: float = 0) -> Iterator[None]:
                 if dt.datetime.now() >= deadline:
                     fh.seek(0)
                     holder = fh.read().strip() or "another process"
-                    raise RunLocked(f"{db_path}: another cjx run is writing this database ({holder}); "
-                                    "try again when it has finished") from None
+                    raise RunLocked(
+                        f"{db_path}: another cjx run is writing this database ({holder}); "
+                        "try again when it has finished"
+                    ) from None
                 time.sleep(0.5)
         fh.seek(0)
         fh.truncate()
@@ -61,12 +63,15 @@ def _now() -> dt.datetime:
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, journey_version: str) -> None:
     """Record a run as running."""
-    con.execute("INSERT OR REPLACE INTO ops.runs (run_id, journey_version, started_at, status) "
-                "VALUES (?, ?, ?, 'running')", [run_id, journey_version, _now()])
+    con.execute(
+        "INSERT OR REPLACE INTO ops.runs (run_id, journey_version, started_at, status) VALUES (?, ?, ?, 'running')",
+        [run_id, journey_version, _now()],
+    )
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, files: list[dict], error: str | None = None
-               ) -> None:
+def finish_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, status: str, files: list[dict], error: str | None = None
+) -> None:
     """Record how a run ended: new files (loaded or rejected) and their rows per outcome, files skipped, and the
     sources rebuilt from raw (files with status "reprocessed"; their accounting is in ops.reprocessings)."""
     new = [f for f in files if f["status"] not in ("skipped", "reprocessed")]
@@ -75,10 +80,20 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, files: 
         "UPDATE ops.runs SET finished_at = ?, status = ?, n_files_new = ?, n_files_skipped = ?, n_files_rejected = ?, "
         "rows_read = ?, rows_loaded = ?, rows_quarantined = ?, rows_duplicate = ?, error = ?, reprocessed = ? "
         "WHERE run_id = ?",
-        [_now(), status, len(new), sum(f["status"] == "skipped" for f in files),
-         sum(f["status"] == "rejected" for f in files), sum(f["rows_read"] for f in new),
-         sum(f["rows_loaded"] for f in new), sum(f["rows_quarantined"] for f in new),
-         sum(f["rows_duplicate"] for f in new), error, reprocessed, run_id],
+        [
+            _now(),
+            status,
+            len(new),
+            sum(f["status"] == "skipped" for f in files),
+            sum(f["status"] == "rejected" for f in files),
+            sum(f["rows_read"] for f in new),
+            sum(f["rows_loaded"] for f in new),
+            sum(f["rows_quarantined"] for f in new),
+            sum(f["rows_duplicate"] for f in new),
+            error,
+            reprocessed,
+            run_id,
+        ],
     )
 
 
@@ -103,8 +118,11 @@ def is_nothing_new(con: duckdb.DuckDBPyConnection, files: list[dict], journey_ve
     """
     if any(f["status"] != "skipped" for f in files):
         return False
-    previous = con.execute("SELECT run_id, status, journey_version, n_files_new, reprocessed FROM ops.runs "
-                           "WHERE run_id <> ? ORDER BY started_at DESC", [run_id]).fetchall()
+    previous = con.execute(
+        "SELECT run_id, status, journey_version, n_files_new, reprocessed FROM ops.runs "
+        "WHERE run_id <> ? ORDER BY started_at DESC",
+        [run_id],
+    ).fetchall()
     for prev_id, status, version, n_files_new, reprocessed in previous:
         step = run_step(prev_id)
         if step == "ingest" and status == "completed" and n_files_new == 0 and not reprocessed:

@@ -36,7 +36,11 @@ def first_row_names(header: list[list[str]]) -> list[str]:
 
 
 def land_delimited(
-    con: duckdb.DuckDBPyConnection, path: Path, locale: Locale, *, header_rows: int = 1,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    locale: Locale,
+    *,
+    header_rows: int = 1,
     names: NameRule = first_row_names,
 ) -> Landed:
     """Read a delimited file whose first `header_rows` records are header; `names` turns them into column names.
@@ -48,13 +52,17 @@ def land_delimited(
     layout = detect_layout(path, locale.encoding, locale.delimiter)
     header = header_records(path, layout, header_rows)
     if len(header) < header_rows or not header[0] or header[0] == [""]:
-        raise FileRejected(f"{path.name}: no header row found: the file is empty or ends inside the header. "
-                           "Export it again with column names in the first row.")
+        raise FileRejected(
+            f"{path.name}: no header row found: the file is empty or ends inside the header. "
+            "Export it again with column names in the first row."
+        )
     expected = len(header[0])
     if expected > limits.max_columns:
-        raise FileRejected(f"{path.name}: the header has {expected:,} "
-                           f"columns, more than settings.limits.max_columns ({limits.max_columns:,}); this is not a "
-                           "survey export, or raise the limit.")
+        raise FileRejected(
+            f"{path.name}: the header has {expected:,} "
+            f"columns, more than settings.limits.max_columns ({limits.max_columns:,}); this is not a "
+            "survey export, or raise the limit."
+        )
     columns = names(header)
     with _utf8_copy(path, layout) as readable:
         _check_quotes(path, readable)
@@ -69,7 +77,9 @@ def land_delimited(
     )
     notes = [layout.note] if layout.note else []
     if layout.delimiter != ",":
-        notes.append(f"{path.name}: delimiter {layout.delimiter!r}" + (" (from its sep= line)" if layout.sep_line else ""))
+        notes.append(
+            f"{path.name}: delimiter {layout.delimiter!r}" + (" (from its sep= line)" if layout.sep_line else "")
+        )
     return finish_landing(con, path, notes=notes)
 
 
@@ -81,7 +91,10 @@ def _utf8_copy(path: Path, layout: TextLayout) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="cjx-") as tmp:
         copy = Path(tmp) / (path.stem + ".utf8" + path.suffix)
-        with path.open("r", encoding=layout.encoding, newline="") as src, copy.open("w", encoding="utf-8", newline="") as dst:
+        with (
+            path.open("r", encoding=layout.encoding, newline="") as src,
+            copy.open("w", encoding="utf-8", newline="") as dst,
+        ):
             shutil.copyfileobj(src, dst, 1 << 20)
         yield copy
 
@@ -108,12 +121,13 @@ def _check_quotes(path: Path, readable: Path) -> None:
     if count % 2:
         raise FileRejected(
             f"{path.name}: a quoted field is never closed (unbalanced quotes, last quote near byte {last_at}): "
-            "the file looks truncated or a field holds a stray \". Export the file again."
+            'the file looks truncated or a field holds a stray ". Export the file again.'
         )
 
 
-def _read_records(con: duckdb.DuckDBPyConnection, path: Path, readable: Path, layout: TextLayout, width: int,
-                  header_rows: int) -> None:
+def _read_records(
+    con: duckdb.DuckDBPyConnection, path: Path, readable: Path, layout: TextLayout, width: int, header_rows: int
+) -> None:
     limits = current_limits()
     rejected = _scan_records(con, readable, layout, width, header_rows)
     if rejected is not None and rejected[1] == "TOO MANY COLUMNS":
@@ -121,24 +135,29 @@ def _read_records(con: duckdb.DuckDBPyConnection, path: Path, readable: Path, la
         # not a bad file: read again as wide as the widest record so that it can be quarantined.
         widest = _widest_record(readable, layout)
         if widest > limits.max_fields_per_row:
-            raise FileRejected(f"{path.name}: a record has {widest:,} fields, more than settings.limits."
-                               f"max_fields_per_row ({limits.max_fields_per_row:,}); check the delimiter and quoting.")
+            raise FileRejected(
+                f"{path.name}: a record has {widest:,} fields, more than settings.limits."
+                f"max_fields_per_row ({limits.max_fields_per_row:,}); check the delimiter and quoting."
+            )
         if width < widest:
             width = widest
             rejected = _scan_records(con, readable, layout, width, header_rows)
     if rejected is not None:
         line, kind, _text = rejected
         if kind == "LINE SIZE OVER MAXIMUM":
-            raise FileRejected(f"{path.name}: line {line} is longer than settings.limits.max_line_bytes "
-                               f"({limits.max_line_bytes:,} bytes); the file is damaged or not a survey export.")
+            raise FileRejected(
+                f"{path.name}: line {line} is longer than settings.limits.max_line_bytes "
+                f"({limits.max_line_bytes:,} bytes); the file is damaged or not a survey export."
+            )
         raise FileRejected(
             f"{path.name}: line {line} cannot be read ({kind.lower()}); it has more than "
             f"{width} fields or is damaged. Check the delimiter and quoting, or export the file again."
         )
 
 
-def _scan_records(con: duckdb.DuckDBPyConnection, readable: Path, layout: TextLayout, width: int, header_rows: int
-                  ) -> tuple[int, str, str] | None:
+def _scan_records(
+    con: duckdb.DuckDBPyConnection, readable: Path, layout: TextLayout, width: int, header_rows: int
+) -> tuple[int, str, str] | None:
     """Read every data record into `landing_records` (row_number, c1..c<width>); return the first line DuckDB
     rejected, if any. Header records are numbered 1-n and left out; data rows count from 1."""
     columns = {f"c{i + 1}": "VARCHAR" for i in range(width)}
@@ -153,11 +172,19 @@ def _scan_records(con: duckdb.DuckDBPyConnection, readable: Path, layout: TextLa
         "null_padding = true, nullstr = $null_mark, parallel = false, ignore_errors = true, store_rejects = true, "
         "rejects_table = 'landing_rejects', rejects_scan = 'landing_rejects_scan', max_line_size = $max_line)"
         ") WHERE row_number >= 1",
-        {"path": str(readable), "columns": columns, "delim": layout.delimiter, "skip": int(layout.sep_line),
-         "null_mark": NULL_MARK, "header_rows": header_rows, "max_line": current_limits().max_line_bytes},
+        {
+            "path": str(readable),
+            "columns": columns,
+            "delim": layout.delimiter,
+            "skip": int(layout.sep_line),
+            "null_mark": NULL_MARK,
+            "header_rows": header_rows,
+            "max_line": current_limits().max_line_bytes,
+        },
     )
-    rows = con.execute("SELECT line, error_type::VARCHAR, left(csv_line, 80) FROM landing_rejects "
-                       "ORDER BY line LIMIT 1").fetchall()
+    rows = con.execute(
+        "SELECT line, error_type::VARCHAR, left(csv_line, 80) FROM landing_rejects ORDER BY line LIMIT 1"
+    ).fetchall()
     return rows[0] if rows else None
 
 
@@ -190,8 +217,9 @@ def _note_malformed(con: duckdb.DuckDBPyConnection, expected: int) -> None:
     )
 
 
-def _check_shape(con: duckdb.DuckDBPyConnection, path: Path, ends_with_newline: bool, expected: int,
-                 layout: TextLayout) -> None:
+def _check_shape(
+    con: duckdb.DuckDBPyConnection, path: Path, ends_with_newline: bool, expected: int, layout: TextLayout
+) -> None:
     n_rows, n_bad, last_row, last_bad_fields, typical = con.execute(
         "SELECT (SELECT count(*) FROM landing_records), (SELECT count(*) FROM malformed), "
         "(SELECT max(row_number) FROM landing_records), "
@@ -228,6 +256,8 @@ def _clean_names(con: duckdb.DuckDBPyConnection, path: Path, names: list[str]) -
     if dupes:
         where = {n: [i + 1 for i, m in enumerate(names) if m == n] for n in dupes}
         detail = "; ".join(f"{n!r} at columns {pos}" for n, pos in where.items())
-        raise FileRejected(f"{path.name}: duplicate column names: {detail}. Rename them in the export (or the "
-                           "survey) so every column has its own name.")
+        raise FileRejected(
+            f"{path.name}: duplicate column names: {detail}. Rename them in the export (or the "
+            "survey) so every column has its own name."
+        )
     return names, keep

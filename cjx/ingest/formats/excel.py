@@ -10,6 +10,7 @@ of cells. Anything openpyxl, zipfile or the XML parser raises rejects the file w
 
 from __future__ import annotations
 
+import contextlib
 import zipfile
 from pathlib import Path
 
@@ -32,11 +33,15 @@ def check_xlsx_archive(path: Path, limits: Limits | None = None) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise FileRejected(f"{name}: not a readable XLSX workbook (not a ZIP archive: {_one_line(exc)}); the file may "
-                           "be truncated or another format renamed to .xlsx. Export it again.") from None
+        raise FileRejected(
+            f"{name}: not a readable XLSX workbook (not a ZIP archive: {_one_line(exc)}); the file may "
+            "be truncated or another format renamed to .xlsx. Export it again."
+        ) from None
     if len(members) > MAX_MEMBERS:
-        raise FileRejected(f"{name}: the workbook archive holds {len(members):,} parts, more than {MAX_MEMBERS:,}; "
-                           "it is not a spreadsheet export. Export it again.")
+        raise FileRejected(
+            f"{name}: the workbook archive holds {len(members):,} parts, more than {MAX_MEMBERS:,}; "
+            "it is not a spreadsheet export. Export it again."
+        )
     total = sum(m.file_size for m in members)
     if total > cap:
         biggest = max(members, key=lambda m: m.file_size)
@@ -86,18 +91,20 @@ def xlsx_rows(path: Path, limit: int | None = None) -> list[list[object]]:
         except FileRejected:
             raise
         except (MemoryError, RecursionError) as exc:
-            raise FileRejected(f"{name}: the workbook is too large or too deeply nested to read "
-                               f"({type(exc).__name__}). Save it as CSV and export again.") from None
+            raise FileRejected(
+                f"{name}: the workbook is too large or too deeply nested to read "
+                f"({type(exc).__name__}). Save it as CSV and export again."
+            ) from None
         except Exception as exc:  # openpyxl, zipfile and XML errors have no common base: any is a damaged file
-            raise FileRejected(f"{name}: not a readable XLSX workbook ({type(exc).__name__}: {_one_line(exc)}); the "
-                               "file may be damaged, truncated or another format renamed to .xlsx. Export it "
-                               "again.") from None
+            raise FileRejected(
+                f"{name}: not a readable XLSX workbook ({type(exc).__name__}: {_one_line(exc)}); the "
+                "file may be damaged, truncated or another format renamed to .xlsx. Export it "
+                "again."
+            ) from None
     finally:
         if book is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a damaged workbook may fail again; the reason is given
                 book.close()
-            except Exception:  # noqa: BLE001 - closing a damaged archive must not hide why it was rejected
-                pass
         fh.close()
     while rows and all(c is None or (isinstance(c, str) and not c.strip()) for c in rows[-1]):
         rows.pop()
@@ -142,8 +149,10 @@ def _read_rows(source, name: str, limits: Limits, limit: int | None) -> list[lis
                 "save it as CSV."
             )
         if len(rows) > EXCEL_MAX_ROWS:
-            raise FileRejected(f"{name}: the first worksheet claims more than {EXCEL_MAX_ROWS:,} rows, more than "
-                               "Excel holds: the file is damaged. Export it again.")
+            raise FileRejected(
+                f"{name}: the first worksheet claims more than {EXCEL_MAX_ROWS:,} rows, more than "
+                "Excel holds: the file is damaged. Export it again."
+            )
         if limit is not None and len(rows) >= limit:
             break
     return rows

@@ -35,18 +35,27 @@ def land_parquet(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> 
         # From the footer alone: a file far wider than any export is rejected before a row is read.
         width = len(con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(path)}).fetchall())
     except duckdb.Error as exc:
-        raise FileRejected(f"{safe_name(path.name)}: not a readable Parquet file ({_first_line(exc)}); "
-                           "it may be truncated. Export it again.") from None
+        raise FileRejected(
+            f"{safe_name(path.name)}: not a readable Parquet file ({_first_line(exc)}); "
+            "it may be truncated. Export it again."
+        ) from None
     if width > max_columns:
-        raise FileRejected(f"{safe_name(path.name)}: {width:,} columns, more than the cap of {max_columns:,} "
-                           "(settings.limits.max_columns). Export only the columns you need, or raise the limit.")
+        raise FileRejected(
+            f"{safe_name(path.name)}: {width:,} columns, more than the cap of {max_columns:,} "
+            "(settings.limits.max_columns). Export only the columns you need, or raise the limit."
+        )
     try:
         # Text like a CSV export: timestamps as ISO-8601, numbers as written by DuckDB.
-        con.execute("CREATE OR REPLACE TEMP TABLE landing AS SELECT row_number() OVER () AS row_number, "
-                    "COLUMNS(*)::VARCHAR FROM read_parquet($p)", {"p": str(path)})
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE landing AS SELECT row_number() OVER () AS row_number, "
+            "COLUMNS(*)::VARCHAR FROM read_parquet($p)",
+            {"p": str(path)},
+        )
     except duckdb.Error as exc:
-        raise FileRejected(f"{safe_name(path.name)}: not a readable Parquet file ({_first_line(exc)}); "
-                           "it may be truncated. Export it again.") from None
+        raise FileRejected(
+            f"{safe_name(path.name)}: not a readable Parquet file ({_first_line(exc)}); "
+            "it may be truncated. Export it again."
+        ) from None
     con.execute("DROP TABLE IF EXISTS malformed")
     return finish_landing(con, path)
 
@@ -116,8 +125,10 @@ def land_json(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Lan
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) != 1:
-            raise FileRejected(f"{safe_name(path.name)}: expected a JSON list of records, or an object holding one list; "
-                               f"found keys {sorted(data)[:10]}.")
+            raise FileRejected(
+                f"{safe_name(path.name)}: expected a JSON list of records, or an object holding one list; "
+                f"found keys {sorted(data)[:10]}."
+            )
         data = lists[0]
     if not isinstance(data, list):
         raise FileRejected(f"{safe_name(path.name)}: expected a JSON list of records.")

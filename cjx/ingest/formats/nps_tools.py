@@ -41,7 +41,9 @@ def land_zendesk(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> 
         if isinstance(data, dict):
             data = data.get("satisfaction_ratings")
         if not isinstance(data, list):
-            raise FileRejected(f"{safe_name(path.name)}: expected Zendesk's JSON object with a satisfaction_ratings list.")
+            raise FileRejected(
+                f"{safe_name(path.name)}: expected Zendesk's JSON object with a satisfaction_ratings list."
+            )
         landed = land_records(con, path, data)
     else:
         landed = land_delimited(con, path, source.locale)

@@ -27,9 +27,7 @@ def surveymonkey_names(header: list[list[str]]) -> list[str]:
         detail = details[i] if i < len(details) else ""
         if q:
             current = q
-        if q and detail in _PLAIN:
-            names.append(q)
-        elif detail in _PLAIN:
+        if (q and detail in _PLAIN) or detail in _PLAIN:
             names.append(q)
         else:
             names.append(f"{current} - {detail}" if current else detail)
@@ -41,8 +39,9 @@ def land_surveymonkey(con: duckdb.DuckDBPyConnection, path: Path, source: Source
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         rows = xlsx_rows(path)
         if len(rows) < 2:
-            raise FileRejected(f"{path.name}: expected SurveyMonkey's two header rows (question, then Response / "
-                               "option labels).")
+            raise FileRejected(
+                f"{path.name}: expected SurveyMonkey's two header rows (question, then Response / option labels)."
+            )
         landed = land_frame(con, path, surveymonkey_names(rows[:2]), rows[2:])
         landed.excel_dates = True
     else:
