@@ -1,6 +1,6 @@
 """`make bench`: ingest speed and memory of cjx against DuckDB's own CSV load and a pandas + GX pipeline.
 
-    .venv/bin/python bench/ingest_bench.py                      # full size, 3 repeats (a few minutes)
+    .venv/bin/python bench/ingest_bench.py                      # full size, 3 repeats (~20 min on 2 cores)
     .venv/bin/python bench/ingest_bench.py --out /tmp/cjxbench  # keep the generated files (reused next time)
     .venv/bin/python bench/ingest_bench.py --scale 0.02 --repeats 1 --json /tmp/ingest.json   # smoke run
     .venv/bin/python bench/ingest_bench.py --cjx-cmd '{cjx} ingest --journey {journey} --db {db}'
