@@ -60,12 +60,34 @@ RSS_FLAT_MIB = 300.0
 
 TOUCHPOINT_MAP = {"web": "web_shop", "app": "mobile_app", "store": "store", "phone": "phone_support"}
 COMMENT_FRAGMENTS = [
-    "Hurtig levering", "Fin service", "Alt var godt", "Pakken kom for sent", "Kunne ikke finde størrelsen",
-    "Venlig medarbejder", "Lang ventetid i telefonen", "Appen crashede to gange", "Nem betaling",
-    'Sagde "tak" til sidst', "Æblerne var friske", "Søgefunktionen er dårlig", "Kassen var lukket",
-    "Returnering tog 3 uger", "Great service", "Checkout was slow", "Ok", "Meget tilfreds", "Ikke tilfreds",
-    'Produktet var "som beskrevet"', "Leveret til naboen", "Gode priser", "Ødelagt emballage", "Tak for hjælpen",
-    "Kan anbefales", "Svært at finde kontaktinfo", "Medarbejderen i butikken vidste ikke noget", "Super",
+    "Hurtig levering",
+    "Fin service",
+    "Alt var godt",
+    "Pakken kom for sent",
+    "Kunne ikke finde størrelsen",
+    "Venlig medarbejder",
+    "Lang ventetid i telefonen",
+    "Appen crashede to gange",
+    "Nem betaling",
+    'Sagde "tak" til sidst',
+    "Æblerne var friske",
+    "Søgefunktionen er dårlig",
+    "Kassen var lukket",
+    "Returnering tog 3 uger",
+    "Great service",
+    "Checkout was slow",
+    "Ok",
+    "Meget tilfreds",
+    "Ikke tilfreds",
+    'Produktet var "som beskrevet"',
+    "Leveret til naboen",
+    "Gode priser",
+    "Ødelagt emballage",
+    "Tak for hjælpen",
+    "Kan anbefales",
+    "Svært at finde kontaktinfo",
+    "Medarbejderen i butikken vidste ikke noget",
+    "Super",
 ]
 
 
@@ -93,16 +115,25 @@ def generate(out: Path, scale: float, seed: int) -> dict:
         for folder in (full_dir, one_dir):
             (folder / "journey.yml").write_text(journey, encoding="utf-8")
         manifest["datasets"][name] = {
-            "file": str(full), "one_row_file": str(one), "journey": str(full_dir / "journey.yml"),
-            "one_row_journey": str(one_dir / "journey.yml"), "bytes": full.stat().st_size,
-            "sha256": _sha256(full), "columns": header.strip().count(",") + 1, **truth,
+            "file": str(full),
+            "one_row_file": str(one),
+            "journey": str(full_dir / "journey.yml"),
+            "one_row_journey": str(one_dir / "journey.yml"),
+            "bytes": full.stat().st_size,
+            "sha256": _sha256(full),
+            "columns": header.strip().count(",") + 1,
+            **truth,
         }
     bad_dir = out / "gate_reject"
     bad_dir.mkdir(parents=True, exist_ok=True)
     truth, _ = _write_wide(bad_dir / FILE_NAMES["wide"], 2000, np.random.default_rng(seed + 1), bad_csat_share=0.7)
     (bad_dir / "journey.yml").write_text(_journey_yaml("wide"), encoding="utf-8")
-    manifest["gate_reject"] = {"file": str(bad_dir / FILE_NAMES["wide"]), "journey": str(bad_dir / "journey.yml"),
-                               "rows": truth["rows"], "bad_csat_share": 0.7}
+    manifest["gate_reject"] = {
+        "file": str(bad_dir / FILE_NAMES["wide"]),
+        "journey": str(bad_dir / "journey.yml"),
+        "rows": truth["rows"],
+        "bad_csat_share": 0.7,
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
 
@@ -132,7 +163,7 @@ def _quality_rows(rng, n: int, base_seconds, year_end: int):
     dup_source = early[:n_dup]
     rest = pool[~np.isin(pool, dup_source)]
     n_oor, n_blank = max(1, n // 2000), max(1, n // 10000)
-    return dup_source, rest[:n_oor], rest[n_oor:n_oor + n_blank], rest[n_oor + n_blank:n_oor + 2 * n_blank]
+    return dup_source, rest[:n_oor], rest[n_oor : n_oor + n_blank], rest[n_oor + n_blank : n_oor + 2 * n_blank]
 
 
 def _timestamps(seconds):
@@ -209,14 +240,29 @@ def _write_wide(path: Path, n: int, rng, bad_csat_share: float = 0.0) -> tuple[d
     first = int(np.flatnonzero(normal[order])[0])
     order[[0, first]] = order[[first, 0]]  # the first data row (the 1-row file) is an ordinary response
 
-    frame = pd.DataFrame({"response_id": ids, "email": emails, "submitted_at": stamps, "channel": channel,
-                          "nps": nps, "csat": csat, "ces": ces, "comment": comment}).iloc[order]
+    frame = pd.DataFrame(
+        {
+            "response_id": ids,
+            "email": emails,
+            "submitted_at": stamps,
+            "channel": channel,
+            "nps": nps,
+            "csat": csat,
+            "ces": ces,
+            "comment": comment,
+        }
+    ).iloc[order]
     frame.to_csv(path, index=False, lineterminator="\n")
     first_line = frame.iloc[:1].to_csv(index=False, header=False, lineterminator="\n")
     rated_cells = sum(int(((col != "") & loaded).sum()) for col in (nps, csat, ces))
-    truth = {"rows": n, "expected_loaded": int(loaded.sum()), "expected_quarantined": int(quarantined.sum()),
-             "expected_duplicate": int(n_dup), "expected_answers": rated_cells,
-             "expected_comments": int(((comment != "") & loaded).sum())}
+    truth = {
+        "rows": n,
+        "expected_loaded": int(loaded.sum()),
+        "expected_quarantined": int(quarantined.sum()),
+        "expected_duplicate": int(n_dup),
+        "expected_answers": rated_cells,
+        "expected_comments": int(((comment != "") & loaded).sum()),
+    }
     return truth, first_line
 
 
@@ -261,14 +307,21 @@ def _write_rated50(path: Path, n: int, rng) -> tuple[dict, str]:
     with path.open("w", encoding="utf-8", newline="") as f:
         f.write(header)
         for start in range(0, n, 20_000):
-            chunk = order[start:start + 20_000]
-            lines = [f"{ids[i]},{emails[i]},{stamps[i]}," + ",".join(row) + "\n"
-                     for i, row in zip(chunk, cells[chunk].tolist())]
+            chunk = order[start : start + 20_000]
+            lines = [
+                f"{ids[i]},{emails[i]},{stamps[i]}," + ",".join(row) + "\n"
+                for i, row in zip(chunk, cells[chunk].tolist())
+            ]
             first_line = first_line or lines[0]
             f.writelines(lines)
-    truth = {"rows": n, "expected_loaded": int(loaded.sum()), "expected_quarantined": int(quarantined.sum()),
-             "expected_duplicate": int(n_dup), "expected_answers": int((~blank[loaded]).sum()),
-             "expected_comments": 0}
+    truth = {
+        "rows": n,
+        "expected_loaded": int(loaded.sum()),
+        "expected_quarantined": int(quarantined.sum()),
+        "expected_duplicate": int(n_dup),
+        "expected_answers": int((~blank[loaded]).sum()),
+        "expected_comments": 0,
+    }
     return truth, first_line
 
 
@@ -309,10 +362,13 @@ sources:
       - {{column: comment, metric: comment}}
 {revisits}"""
     stages = [f"s{k}" for k in range(1, 6)]
-    touchpoints = "\n".join(f"  - {{id: t{i:02d}, name: Touchpoint {i}, stage: {stages[(i - 1) // 10]}, owner: Team "
-                            f"{(i - 1) // 10 + 1}}}" for i in range(1, 51))
-    questions = "\n".join(f"      - {{column: q{i}, metric: csat, scale: {{min: 1, max: 5}}, touchpoint: t{i:02d}}}"
-                          for i in range(1, 51))
+    touchpoints = "\n".join(
+        f"  - {{id: t{i:02d}, name: Touchpoint {i}, stage: {stages[(i - 1) // 10]}, owner: Team {(i - 1) // 10 + 1}}}"
+        for i in range(1, 51)
+    )
+    questions = "\n".join(
+        f"      - {{column: q{i}, metric: csat, scale: {{min: 1, max: 5}}, touchpoint: t{i:02d}}}" for i in range(1, 51)
+    )
     return f"""# make bench: the 200 k x 50-rated-column export (generated by bench/ingest_bench.py).
 journey: {{id: bench-rated50, name: Bench 50 rated columns}}
 stages:
@@ -363,9 +419,11 @@ def cjx_stand_in(argv: list[str]) -> int:
     results = ingest_journey(con, lj, key, gate=gate, move_rejected=False)
     con.close()
     for r in results:
-        print(f"{r.source_id} {Path(r.path).name}: {r.status}; read {r.rows_read}, loaded {r.rows_loaded}, "
-              f"quarantined {r.rows_quarantined}, duplicate {r.rows_duplicate}"
-              + (f"; {r.reject_reason}" if r.reject_reason else ""))
+        print(
+            f"{r.source_id} {Path(r.path).name}: {r.status}; read {r.rows_read}, loaded {r.rows_loaded}, "
+            f"quarantined {r.rows_quarantined}, duplicate {r.rows_duplicate}"
+            + (f"; {r.reject_reason}" if r.reject_reason else "")
+        )
     print(f"gate: {gate.seconds:.4f} s")
     return 0
 
@@ -381,8 +439,14 @@ def measure(cmd: list[str], log: Path, env: dict) -> dict:
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"seconds": wall, "peak_rss_mib": usage.ru_maxrss / 1024, "exit_code": proc.returncode,
-            "user_s": usage.ru_utime, "sys_s": usage.ru_stime, "log": str(log)}
+    return {
+        "seconds": wall,
+        "peak_rss_mib": usage.ru_maxrss / 1024,
+        "exit_code": proc.returncode,
+        "user_s": usage.ru_utime,
+        "sys_s": usage.ru_stime,
+        "log": str(log),
+    }
 
 
 def cjx_template(spec: str, env: dict) -> tuple[str, str]:
@@ -430,8 +494,14 @@ def command(pipeline: str, csv: str, journey: str, db: Path, template: str) -> l
         return [python, str(BENCH / "duckdb_ctas.py"), csv, str(db)]
     if pipeline == "pandas":
         return [python, str(BENCH / "pandas_gx_pipeline.py"), csv, str(db), "--key", PSEUDONYM_KEY]
-    fields = {"python": python, "cjx": str(Path(python).with_name("cjx")), "bench": str(BENCH),
-              "journey": journey, "db": str(db), "data": csv}
+    fields = {
+        "python": python,
+        "cjx": str(Path(python).with_name("cjx")),
+        "bench": str(BENCH),
+        "journey": journey,
+        "db": str(db),
+        "data": csv,
+    }
     return shlex.split(template.format(**{k: shlex.quote(v) for k, v in fields.items()}))
 
 
@@ -446,8 +516,9 @@ def gate_seconds(log: Path, gate_report: str | None, db: Path) -> float | None:
             try:
                 data = json.loads(path.read_text())
                 items = data if isinstance(data, list) else [data]
-                found = [float(d[k]) for d in items if isinstance(d, dict)
-                         for k in ("gate_seconds", "seconds") if k in d][: len(items)]
+                found = [
+                    float(d[k]) for d in items if isinstance(d, dict) for k in ("gate_seconds", "seconds") if k in d
+                ][: len(items)]
                 if found:
                     return sum(found)
             except (ValueError, KeyError, TypeError):
@@ -460,10 +531,11 @@ def machine() -> dict:
     info = {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text()
-        info["cpu_model"] = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
-                                  if line.startswith("model name")), None)
+        info["cpu_model"] = next(
+            (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), None
+        )
         mem = Path("/proc/meminfo").read_text()
-        info["ram_gib"] = round(int(re.search(r"MemTotal:\s+(\d+)", mem)[1]) / 1024 ** 2, 1)
+        info["ram_gib"] = round(int(re.search(r"MemTotal:\s+(\d+)", mem)[1]) / 1024**2, 1)
     except OSError:
         pass
     for package in ("duckdb", "pandas", "numpy", "great_expectations"):
@@ -499,17 +571,28 @@ def loaded_counts(pipeline: str, db: Path) -> dict:
             status = one("SELECT status FROM ingest_files")
             if status != "loaded":
                 return {"status": status}
-            return {"status": status, "rows": one("SELECT count(*) FROM raw"),
-                    "responses": one("SELECT count(*) FROM responses"), "answers": one("SELECT count(*) FROM answers"),
-                    "comments": one("SELECT count(*) FROM comments"),
-                    "quarantined": one("SELECT count(*) FROM quarantine"),
-                    "duplicate": one("SELECT rows_duplicate FROM ingest_files")}
-        files = con.execute("SELECT status, rows_read, rows_quarantined, rows_duplicate FROM ops.ingest_files").fetchall()
+            return {
+                "status": status,
+                "rows": one("SELECT count(*) FROM raw"),
+                "responses": one("SELECT count(*) FROM responses"),
+                "answers": one("SELECT count(*) FROM answers"),
+                "comments": one("SELECT count(*) FROM comments"),
+                "quarantined": one("SELECT count(*) FROM quarantine"),
+                "duplicate": one("SELECT rows_duplicate FROM ingest_files"),
+            }
+        files = con.execute(
+            "SELECT status, rows_read, rows_quarantined, rows_duplicate FROM ops.ingest_files"
+        ).fetchall()
         status = ",".join(sorted({f[0] for f in files})) or "none"
-        return {"status": status, "rows": sum(f[1] or 0 for f in files),
-                "responses": one("SELECT count(*) FROM core.responses"),
-                "answers": one("SELECT count(*) FROM core.answers"), "comments": one("SELECT count(*) FROM core.comments"),
-                "quarantined": sum(f[2] or 0 for f in files), "duplicate": sum(f[3] or 0 for f in files)}
+        return {
+            "status": status,
+            "rows": sum(f[1] or 0 for f in files),
+            "responses": one("SELECT count(*) FROM core.responses"),
+            "answers": one("SELECT count(*) FROM core.answers"),
+            "comments": one("SELECT count(*) FROM core.comments"),
+            "quarantined": sum(f[2] or 0 for f in files),
+            "duplicate": sum(f[3] or 0 for f in files),
+        }
     except duckdb.Error as exc:
         return {"error": str(exc).splitlines()[0]}
     finally:
@@ -524,10 +607,16 @@ def _stats(runs: list[dict]) -> dict:
     if not ok:
         return {"runs": len(runs), "failed": len(runs)}
     secs = [r["seconds"] for r in ok]
-    return {"runs": len(runs), "failed": len(runs) - len(ok), "median_s": statistics.median(secs),
-            "median_cpu_s": statistics.median(r["user_s"] + r["sys_s"] for r in ok),
-            "min_s": min(secs), "max_s": max(secs), "peak_rss_mib": max(r["peak_rss_mib"] for r in ok),
-            "median_rss_mib": statistics.median(r["peak_rss_mib"] for r in ok)}
+    return {
+        "runs": len(runs),
+        "failed": len(runs) - len(ok),
+        "median_s": statistics.median(secs),
+        "median_cpu_s": statistics.median(r["user_s"] + r["sys_s"] for r in ok),
+        "min_s": min(secs),
+        "max_s": max(secs),
+        "peak_rss_mib": max(r["peak_rss_mib"] for r in ok),
+        "median_rss_mib": statistics.median(r["peak_rss_mib"] for r in ok),
+    }
 
 
 def summarise(name: str, facts: dict, runs: dict, gates: dict) -> dict:
@@ -544,23 +633,49 @@ def summarise(name: str, facts: dict, runs: dict, gates: dict) -> dict:
         out["pipelines"][p] = entry
     marg = {p: out["pipelines"][p].get("marginal_s") for p in PIPELINES}
     ratio = lambda a, b: a / b if a is not None and b is not None and a > 0 and b > 0 else None  # noqa: E731
-    out["ratios"] = {"cjx_vs_duckdb": ratio(marg["cjx"], marg["duckdb"]),
-                     "pandas_vs_cjx": ratio(marg["pandas"], marg["cjx"])}
+    out["ratios"] = {
+        "cjx_vs_duckdb": ratio(marg["cjx"], marg["duckdb"]),
+        "pandas_vs_cjx": ratio(marg["pandas"], marg["cjx"]),
+    }
     cjx = out["pipelines"]["cjx"]
     r = out["ratios"]["cjx_vs_duckdb"]
-    out["targets"].append({"target": f"cjx marginal <= {CJX_VS_DUCKDB_MAX:g}x DuckDB CTAS (aim {CJX_VS_DUCKDB_AIM:g}x)",
-                           "value": r, "unit": "x", "met": None if r is None else r <= CJX_VS_DUCKDB_MAX,
-                           "aim_met": None if r is None else r <= CJX_VS_DUCKDB_AIM})
+    out["targets"].append(
+        {
+            "target": f"cjx marginal <= {CJX_VS_DUCKDB_MAX:g}x DuckDB CTAS (aim {CJX_VS_DUCKDB_AIM:g}x)",
+            "value": r,
+            "unit": "x",
+            "met": None if r is None else r <= CJX_VS_DUCKDB_MAX,
+            "aim_met": None if r is None else r <= CJX_VS_DUCKDB_AIM,
+        }
+    )
     r = out["ratios"]["pandas_vs_cjx"]
-    out["targets"].append({"target": f"cjx >= {PANDAS_VS_CJX_MIN:g}x faster than pandas + GX (marginal)",
-                           "value": r, "unit": "x", "met": None if r is None else r >= PANDAS_VS_CJX_MIN})
+    out["targets"].append(
+        {
+            "target": f"cjx >= {PANDAS_VS_CJX_MIN:g}x faster than pandas + GX (marginal)",
+            "value": r,
+            "unit": "x",
+            "met": None if r is None else r >= PANDAS_VS_CJX_MIN,
+        }
+    )
     peak = cjx["full"].get("peak_rss_mib")
-    out["targets"].append({"target": f"cjx peak RSS <= {RSS_MAX_MIB:g} MiB (full file)", "value": peak, "unit": "MiB",
-                           "met": None if peak is None else peak <= RSS_MAX_MIB})
+    out["targets"].append(
+        {
+            "target": f"cjx peak RSS <= {RSS_MAX_MIB:g} MiB (full file)",
+            "value": peak,
+            "unit": "MiB",
+            "met": None if peak is None else peak <= RSS_MAX_MIB,
+        }
+    )
     base = cjx["one_row"].get("peak_rss_mib")
     growth = None if peak is None or base is None else peak - base
-    out["targets"].append({"target": f"cjx RSS flat: peak(full) - peak(1-row) <= {RSS_FLAT_MIB:g} MiB",
-                           "value": growth, "unit": "MiB", "met": None if growth is None else growth <= RSS_FLAT_MIB})
+    out["targets"].append(
+        {
+            "target": f"cjx RSS flat: peak(full) - peak(1-row) <= {RSS_FLAT_MIB:g} MiB",
+            "value": growth,
+            "unit": "MiB",
+            "met": None if growth is None else growth <= RSS_FLAT_MIB,
+        }
+    )
     g_one, g_full = gates.get("one") or [], gates.get("full") or []
     gate = None
     if g_one and g_full and None not in g_one + g_full:
@@ -569,9 +684,16 @@ def summarise(name: str, facts: dict, runs: dict, gates: dict) -> dict:
     out["gate"] = gate
     raw = marg["duckdb"]
     value = None if gate is None or raw is None else gate["marginal_s"]
-    out["targets"].append({"target": "GX gate (marginal) <= raw load (DuckDB CTAS marginal)", "value": value,
-                           "limit": raw, "unit": "s", "met": None if value is None else value <= raw,
-                           "note": None if gate else "cjx printed no gate timing: for the lead (--gate-report)"})
+    out["targets"].append(
+        {
+            "target": "GX gate (marginal) <= raw load (DuckDB CTAS marginal)",
+            "value": value,
+            "limit": raw,
+            "unit": "s",
+            "met": None if value is None else value <= raw,
+            "note": None if gate else "cjx printed no gate timing: for the lead (--gate-report)",
+        }
+    )
     return out
 
 
@@ -591,52 +713,78 @@ def _verdict(t: dict) -> str:
 def render(result: dict) -> str:
     lines = []
     m = result["machine"]
-    lines.append(f"machine: {m.get('cpu_model')} ({m['cpu_count']} cores, {m.get('ram_gib')} GiB), {m['platform']}; "
-                 f"python {m['python']}, duckdb {m['duckdb']}, pandas {m['pandas']}, GX {m['great_expectations']}")
-    lines.append(f"date: {result['date']}; command: {result['command']}; repeats: {result['repeats']}; "
-                 f"load average (1 min) {result['load_average_start'][0]:.1f} at the start, "
-                 f"{result['load_average_end'][0]:.1f} at the end")
+    lines.append(
+        f"machine: {m.get('cpu_model')} ({m['cpu_count']} cores, {m.get('ram_gib')} GiB), {m['platform']}; "
+        f"python {m['python']}, duckdb {m['duckdb']}, pandas {m['pandas']}, GX {m['great_expectations']}"
+    )
+    lines.append(
+        f"date: {result['date']}; command: {result['command']}; repeats: {result['repeats']}; "
+        f"load average (1 min) {result['load_average_start'][0]:.1f} at the start, "
+        f"{result['load_average_end'][0]:.1f} at the end"
+    )
     lines.append(f"cjx command: {result['cjx_command']['template']} [{result['cjx_command']['kind']}]")
     code = result.get("cjx_code") or {}
     if code:
-        what = {"head": "cjx/ and flows/ as committed at HEAD", "tree": "a copy of the working tree at the start",
-                "live": "the live working tree"}[code["code"]]
+        what = {
+            "head": "cjx/ and flows/ as committed at HEAD",
+            "tree": "a copy of the working tree at the start",
+            "live": "the live working tree",
+        }[code["code"]]
         dirty = code.get("dirty") and code["code"] != "head"
-        lines.append(f"cjx code: {what} (HEAD {code.get('head', '?')[:10]}"
-                     + (f", {code['dirty_files']} file(s) in cjx/ or flows/ uncommitted)" if dirty else ")"))
+        lines.append(
+            f"cjx code: {what} (HEAD {code.get('head', '?')[:10]}"
+            + (f", {code['dirty_files']} file(s) in cjx/ or flows/ uncommitted)" if dirty else ")")
+        )
     for name, d in result["datasets"].items():
         f = d["file"]
         lines.append("")
-        lines.append(f"== {FILE_NAMES[name]}: {f['rows']:,} responses x {f['columns']} columns, "
-                     f"{f['bytes'] / 1e6:.1f} MB (1-row file: same header, first data row)")
-        head = (f"{'pipeline':<13}{'1-row s':>9}{'full s (min-max)':>24}{'marginal s':>12}{'rows/s':>12}"
-                f"{'RSS 1-row':>11}{'RSS full':>10}{'CPU marg. s':>13}")
+        lines.append(
+            f"== {FILE_NAMES[name]}: {f['rows']:,} responses x {f['columns']} columns, "
+            f"{f['bytes'] / 1e6:.1f} MB (1-row file: same header, first data row)"
+        )
+        head = (
+            f"{'pipeline':<13}{'1-row s':>9}{'full s (min-max)':>24}{'marginal s':>12}{'rows/s':>12}"
+            f"{'RSS 1-row':>11}{'RSS full':>10}{'CPU marg. s':>13}"
+        )
         lines.append(head)
         for p in PIPELINES:
             e = d["pipelines"][p]
             one, full = e["one_row"], e["full"]
-            spread = (f"{_fmt(full.get('median_s'))} ({_fmt(full.get('min_s'))}-{_fmt(full.get('max_s'))})"
-                      if "median_s" in full else f"failed {full.get('failed')}/{full.get('runs')}")
-            lines.append(f"{LABELS[p]:<13}{_fmt(one.get('median_s')):>9}{spread:>24}{_fmt(e.get('marginal_s')):>12}"
-                         f"{_fmt(e.get('rows_per_s'), ',.0f'):>12}{_fmt(one.get('peak_rss_mib'), '.0f'):>7} MiB"
-                         f"{_fmt(full.get('peak_rss_mib'), '.0f'):>6} MiB{_fmt(e.get('marginal_cpu_s'), '.1f'):>13}")
+            spread = (
+                f"{_fmt(full.get('median_s'))} ({_fmt(full.get('min_s'))}-{_fmt(full.get('max_s'))})"
+                if "median_s" in full
+                else f"failed {full.get('failed')}/{full.get('runs')}"
+            )
+            lines.append(
+                f"{LABELS[p]:<13}{_fmt(one.get('median_s')):>9}{spread:>24}{_fmt(e.get('marginal_s')):>12}"
+                f"{_fmt(e.get('rows_per_s'), ',.0f'):>12}{_fmt(one.get('peak_rss_mib'), '.0f'):>7} MiB"
+                f"{_fmt(full.get('peak_rss_mib'), '.0f'):>6} MiB{_fmt(e.get('marginal_cpu_s'), '.1f'):>13}"
+            )
         g = d["gate"]
         if g:
-            lines.append(f"{'cjx GX gate':<13}{_fmt(g['one_row_s']):>9}{_fmt(g['full_s']):>24}{_fmt(g['marginal_s']):>12}"
-                         "   (inside the cjx runs; 1-row includes GX import and context)")
+            lines.append(
+                f"{'cjx GX gate':<13}{_fmt(g['one_row_s']):>9}{_fmt(g['full_s']):>24}{_fmt(g['marginal_s']):>12}"
+                "   (inside the cjx runs; 1-row includes GX import and context)"
+            )
         r = d["ratios"]
-        lines.append(f"ratios (marginal): cjx / DuckDB {_fmt(r['cjx_vs_duckdb'], '.1f')}x; "
-                     f"pandas + GX / cjx {_fmt(r['pandas_vs_cjx'], '.1f')}x")
+        lines.append(
+            f"ratios (marginal): cjx / DuckDB {_fmt(r['cjx_vs_duckdb'], '.1f')}x; "
+            f"pandas + GX / cjx {_fmt(r['pandas_vs_cjx'], '.1f')}x"
+        )
         cpu = {p: d["pipelines"][p].get("marginal_cpu_s") for p in PIPELINES}
         if all(v is not None and v > 0 for v in cpu.values()):
-            lines.append(f"ratios (marginal CPU s, user + sys; steadier on a busy machine, but DuckDB uses every core): "
-                         f"cjx / DuckDB {cpu['cjx'] / cpu['duckdb']:.1f}x; pandas + GX / cjx "
-                         f"{cpu['pandas'] / cpu['cjx']:.1f}x")
+            lines.append(
+                f"ratios (marginal CPU s, user + sys; steadier on a busy machine, but DuckDB uses every core): "
+                f"cjx / DuckDB {cpu['cjx'] / cpu['duckdb']:.1f}x; pandas + GX / cjx "
+                f"{cpu['pandas'] / cpu['cjx']:.1f}x"
+            )
         for t in d["targets"]:
             value = _fmt(t["value"], ".1f" if t["unit"] != "s" else ".2f")
             limit = f" (raw load {_fmt(t.get('limit'))} s)" if t.get("limit") is not None else ""
-            lines.append(f"  [{_verdict(t):^22}] {t['target']}: {value} {t['unit']}{limit}"
-                         + (f"  -- {t['note']}" if t.get("note") else ""))
+            lines.append(
+                f"  [{_verdict(t):^22}] {t['target']}: {value} {t['unit']}{limit}"
+                + (f"  -- {t['note']}" if t.get("note") else "")
+            )
         c = d["counts"]
         lines.append("  same work, last good full run of each (expected = from the generator):")
         keys = ("rows", "responses", "answers", "comments", "quarantined", "duplicate")
@@ -644,19 +792,26 @@ def render(result: dict) -> str:
         for who in ("expected", "duckdb", "pandas", "cjx"):
             row = c.get(who) or {}
             label = "expected" if who == "expected" else LABELS[who]
-            lines.append(f"    {label:<13}" + "".join(f"{_fmt(row.get(k), ',d'):>13}" for k in keys)
-                         + (f"   status {row['status']}" if row.get("status") not in (None, "loaded") else "")
-                         + (f"   error {row['error']}" if row.get("error") else ""))
+            lines.append(
+                f"    {label:<13}"
+                + "".join(f"{_fmt(row.get(k), ',d'):>13}" for k in keys)
+                + (f"   status {row['status']}" if row.get("status") not in (None, "loaded") else "")
+                + (f"   error {row['error']}" if row.get("error") else "")
+            )
         lines.append(f"    agree: {'yes' if d['counts_agree'] else 'NO'}")
         if d.get("cjx_output"):
             lines.append("  cjx's own output (that run):")
             lines += [f"    | {line}" for line in d["cjx_output"]]
     g = result["gate_reject"]
     lines.append("")
-    lines.append(f"gate can reject a batch ({g['rows']:,} rows, {g['bad_csat_share']:.0%} csat out of scale): "
-                 f"cjx {g['cjx']} , pandas + GX {g['pandas']} -> {'met' if g['met'] else 'MISSED'}")
-    lines.append(f"harness RSS while spawning: {_fmt(result['harness_rss_mib'], '.0f')} MiB (a floor under every RSS "
-                 "reading: Linux counts the parent's pages of the fork)")
+    lines.append(
+        f"gate can reject a batch ({g['rows']:,} rows, {g['bad_csat_share']:.0%} csat out of scale): "
+        f"cjx {g['cjx']} , pandas + GX {g['pandas']} -> {'met' if g['met'] else 'MISSED'}"
+    )
+    lines.append(
+        f"harness RSS while spawning: {_fmt(result['harness_rss_mib'], '.0f')} MiB (a floor under every RSS "
+        "reading: Linux counts the parent's pages of the fork)"
+    )
     return "\n".join(lines)
 
 
@@ -678,23 +833,36 @@ def main(argv: list[str] | None = None) -> int:
         print(result["table"])
         path.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
         return 0
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    parser.add_argument("--out", type=Path, help="work folder to keep (files are reused when scale and seed match); "
-                                                 "default a temporary folder")
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="work folder to keep (files are reused when scale and seed match); default a temporary folder",
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--scale", type=float, default=1.0, help="file sizes relative to 1 M and 200 k responses")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--datasets", default="wide,rated50")
-    parser.add_argument("--cjx-cmd", default="auto",
-                        help="auto | cli | stand-in | a template with {python} {cjx} {bench} {journey} {db} {data}")
-    parser.add_argument("--gate-report", help="JSON file a cjx run writes with gate_seconds (may use {db}, {run}); "
-                                              "read after each cjx run when present")
+    parser.add_argument(
+        "--cjx-cmd",
+        default="auto",
+        help="auto | cli | stand-in | a template with {python} {cjx} {bench} {journey} {db} {data}",
+    )
+    parser.add_argument(
+        "--gate-report",
+        help="JSON file a cjx run writes with gate_seconds (may use {db}, {run}); read after each cjx run when present",
+    )
     parser.add_argument("--json", type=Path, default=BENCH / "results" / "ingest.json")
-    parser.add_argument("--cjx-code", choices=("head", "tree", "live"), default="head",
-                        help="which cjx code the cjx runs import: head = cjx/ and flows/ as committed at HEAD "
-                             "(git archive, default), tree = a copy of the working tree taken at the start, "
-                             "live = the working tree as it changes")
+    parser.add_argument(
+        "--cjx-code",
+        choices=("head", "tree", "live"),
+        default="head",
+        help="which cjx code the cjx runs import: head = cjx/ and flows/ as committed at HEAD "
+        "(git archive, default), tree = a copy of the working tree taken at the start, "
+        "live = the working tree as it changes",
+    )
     args = parser.parse_args(argv)
     datasets = [d for d in args.datasets.split(",") if d]
 
@@ -706,11 +874,18 @@ def main(argv: list[str] | None = None) -> int:
         work = args.out.resolve()
         work.mkdir(parents=True, exist_ok=True)
     code = snapshot(work / "cjx-code", args.cjx_code)
-    env = {**os.environ, "CJX_PSEUDONYM_KEY": PSEUDONYM_KEY, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PYTHONPATH": os.pathsep.join(filter(None, [code["path"], os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "CJX_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PYTHONPATH": os.pathsep.join(filter(None, [code["path"], os.environ.get("PYTHONPATH")])),
+    }
     code.update(_git_state())
-    print(f"cjx code: {code['code']} ({code['path']}; HEAD {code.get('head', '?')[:10]}"
-          f"{', the tree has uncommitted changes in cjx/ or flows/' if code.get('dirty') else ''})", flush=True)
+    print(
+        f"cjx code: {code['code']} ({code['path']}; HEAD {code.get('head', '?')[:10]}"
+        f"{', the tree has uncommitted changes in cjx/ or flows/' if code.get('dirty') else ''})",
+        flush=True,
+    )
     try:
         manifest = _ensure_files(work, args.scale, args.seed, env)
         template, kind = cjx_template(args.cjx_cmd, env)
@@ -739,8 +914,11 @@ def snapshot(folder: Path, which: str) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     if which == "head":
-        archive = subprocess.run(["git", "--no-optional-locks", "-C", str(ROOT), "archive", "HEAD", "cjx", "flows"],
-                                 capture_output=True, check=True).stdout
+        archive = subprocess.run(
+            ["git", "--no-optional-locks", "-C", str(ROOT), "archive", "HEAD", "cjx", "flows"],
+            capture_output=True,
+            check=True,
+        ).stdout
         subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     else:
         for package in ("cjx", "flows"):
@@ -754,8 +932,9 @@ def _git_state() -> dict:
     try:
         git = ["git", "--no-optional-locks", "-C", str(ROOT)]
         head = subprocess.run(git + ["rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-        diff = subprocess.run(git + ["status", "--porcelain", "--", "cjx", "flows"], capture_output=True, text=True,
-                              check=True).stdout
+        diff = subprocess.run(
+            git + ["status", "--porcelain", "--", "cjx", "flows"], capture_output=True, text=True, check=True
+        ).stdout
         return {"head": head, "dirty": bool(diff.strip()), "dirty_files": len(diff.splitlines())}
     except (OSError, subprocess.CalledProcessError):
         return {}
@@ -765,8 +944,11 @@ def _ensure_files(work: Path, scale: float, seed: int, env: dict) -> dict:
     path = work / "manifest.json"
     if path.exists():
         manifest = json.loads(path.read_text())
-        if (manifest.get("generator_version"), manifest.get("scale"), manifest.get("seed")) == \
-                (GENERATOR_VERSION, scale, seed) and all(Path(d["file"]).exists() for d in manifest["datasets"].values()):
+        if (manifest.get("generator_version"), manifest.get("scale"), manifest.get("seed")) == (
+            GENERATOR_VERSION,
+            scale,
+            seed,
+        ) and all(Path(d["file"]).exists() for d in manifest["datasets"].values()):
             print(f"reusing the files in {work}", flush=True)
             return manifest
     print(f"generating the files in {work} ...", flush=True)
@@ -789,8 +971,11 @@ def run_all(work: Path, manifest: dict, datasets: list[str], args, template: str
     # one discarded run of each pipeline first: the first start of an interpreter pays for cold .pyc and disk reads
     warm = manifest["datasets"][datasets[0]]
     for p in PIPELINES:
-        measure(command(p, warm["one_row_file"], warm["one_row_journey"], fresh_db(dbs, f"warmup-{p}"), template),
-                logs / f"warmup-{p}.log", env)
+        measure(
+            command(p, warm["one_row_file"], warm["one_row_journey"], fresh_db(dbs, f"warmup-{p}"), template),
+            logs / f"warmup-{p}.log",
+            env,
+        )
         shutil.rmtree(dbs / f"warmup-{p}")
     runs = {n: {p: {"one": [], "full": []} for p in PIPELINES} for n in datasets}
     gates = {n: {"one": [], "full": []} for n in datasets}
@@ -815,9 +1000,15 @@ def run_all(work: Path, manifest: dict, datasets: list[str], args, template: str
                     if p == "cjx" and r["exit_code"] == 0:
                         gates[name][size].append(gate_seconds(logs / f"{tag}.log", args.gate_report, db))
                     runs[name][p][size].append(r)
-                    print(f"[{done:>3}/{total}] {tag:<28} {r['seconds']:8.2f} s {r['peak_rss_mib']:7.0f} MiB"
-                          + ("" if r["exit_code"] == 0 else f"  exit {r['exit_code']}: see {r['log']}\n"
-                             + _tail(logs / f"{tag}.log")), flush=True)
+                    print(
+                        f"[{done:>3}/{total}] {tag:<28} {r['seconds']:8.2f} s {r['peak_rss_mib']:7.0f} MiB"
+                        + (
+                            ""
+                            if r["exit_code"] == 0
+                            else f"  exit {r['exit_code']}: see {r['log']}\n" + _tail(logs / f"{tag}.log")
+                        ),
+                        flush=True,
+                    )
                     if size == "full" and r["exit_code"] == 0:  # keep the last good full run's database
                         if (name, p) in last_db:
                             shutil.rmtree(last_db[(name, p)].parent)
@@ -836,35 +1027,55 @@ def run_all(work: Path, manifest: dict, datasets: list[str], args, template: str
         reject[p] = loaded_counts(p, db).get("status", "error") if r["exit_code"] == 0 else f"exit {r['exit_code']}"
     reject["met"] = reject["cjx"] == "rejected" and reject["pandas"] == "rejected"
 
-    result = {"machine": machine(), "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-              "command": shlex.join(["python", "bench/ingest_bench.py", *sys.argv[1:]]), "repeats": args.repeats,
-              "scale": args.scale, "cjx_command": {"template": template, "kind": kind},
-              "harness_rss_mib": harness_rss, "load_average_start": load_start,
-              "load_average_end": os.getloadavg(), "rss_unit": "MiB (ru_maxrss KiB / 1024)",
-              "rules": {"marginal": "median(full) - median(1-row), wall time of the whole process",
-                        "rows_per_s": "rows in the full file / marginal s",
-                        "rss_flat": f"cjx peak(full) - peak(1-row) <= {RSS_FLAT_MIB:g} MiB",
-                        "gate": "cjx gate time (full) - gate time (1-row), against DuckDB CTAS marginal"},
-              "datasets": {}, "gate_reject": reject}
+    result = {
+        "machine": machine(),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": shlex.join(["python", "bench/ingest_bench.py", *sys.argv[1:]]),
+        "repeats": args.repeats,
+        "scale": args.scale,
+        "cjx_command": {"template": template, "kind": kind},
+        "harness_rss_mib": harness_rss,
+        "load_average_start": load_start,
+        "load_average_end": os.getloadavg(),
+        "rss_unit": "MiB (ru_maxrss KiB / 1024)",
+        "rules": {
+            "marginal": "median(full) - median(1-row), wall time of the whole process",
+            "rows_per_s": "rows in the full file / marginal s",
+            "rss_flat": f"cjx peak(full) - peak(1-row) <= {RSS_FLAT_MIB:g} MiB",
+            "gate": "cjx gate time (full) - gate time (1-row), against DuckDB CTAS marginal",
+        },
+        "datasets": {},
+        "gate_reject": reject,
+    }
     for name in datasets:
         facts = manifest["datasets"][name]
         d = summarise(name, facts, runs[name], gates[name])
         d["file"] = {k: facts[k] for k in ("rows", "columns", "bytes", "sha256")}
         d["runs"] = runs[name]
         d["gate_seconds_raw"] = gates[name]
-        last_log = logs / f"{Path(last_db[(name, 'cjx')]).parent.name}.log" if (name, "cjx") in last_db else \
-            logs / f"{name}-full-cjx-{args.repeats - 1}.log"
+        last_log = (
+            logs / f"{Path(last_db[(name, 'cjx')]).parent.name}.log"
+            if (name, "cjx") in last_db
+            else logs / f"{name}-full-cjx-{args.repeats - 1}.log"
+        )
         d["cjx_output"] = last_log.read_text(errors="replace").splitlines()[:12] if last_log.exists() else []
-        counts = {"expected": {"rows": facts["rows"], "responses": facts["expected_loaded"],
-                               "answers": facts["expected_answers"], "comments": facts["expected_comments"],
-                               "quarantined": facts["expected_quarantined"],
-                               "duplicate": facts["expected_duplicate"]}}
+        counts = {
+            "expected": {
+                "rows": facts["rows"],
+                "responses": facts["expected_loaded"],
+                "answers": facts["expected_answers"],
+                "comments": facts["expected_comments"],
+                "quarantined": facts["expected_quarantined"],
+                "duplicate": facts["expected_duplicate"],
+            }
+        }
         for p in PIPELINES:
             counts[p] = loaded_counts(p, last_db[(name, p)]) if (name, p) in last_db else {}
         d["counts"] = counts
         keys = ("rows", "responses", "answers", "comments", "quarantined", "duplicate")
-        d["counts_agree"] = (counts["duckdb"].get("rows") == facts["rows"] and all(
-            counts[p].get(k) == counts["expected"][k] for p in ("pandas", "cjx") for k in keys))
+        d["counts_agree"] = counts["duckdb"].get("rows") == facts["rows"] and all(
+            counts[p].get(k) == counts["expected"][k] for p in ("pandas", "cjx") for k in keys
+        )
         result["datasets"][name] = d
     return result
 

@@ -74,18 +74,27 @@ def gx_gate(batch: pd.DataFrame, rated: list, max_failing_share: float) -> tuple
         gxe.ExpectColumnValuesToNotBeNull(column=ID, mostly=mostly),
         gxe.ExpectColumnValuesToBeUnique(column=ID, mostly=mostly),
         gxe.ExpectColumnValuesToNotBeNull(column=TIMESTAMP, mostly=mostly),
-    ] + [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=lo, max_value=hi, mostly=mostly)
-         for c, _, lo, hi, _ in rated]
+    ] + [
+        gxe.ExpectColumnValuesToBeBetween(column=c, min_value=lo, max_value=hi, mostly=mostly)
+        for c, _, lo, hi, _ in rated
+    ]
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    definition = (ctx.data_sources.add_pandas("bench").add_dataframe_asset("export")
-                  .add_batch_definition_whole_dataframe("whole"))
+    definition = (
+        ctx.data_sources.add_pandas("bench").add_dataframe_asset("export").add_batch_definition_whole_dataframe("whole")
+    )
     suite = ctx.suites.add(gx.ExpectationSuite(name="bench_pandas", expectations=expectations))
     validation = gx.ValidationDefinition(name="bench_pandas", data=definition, suite=suite)
     result = validation.run(batch_parameters={"dataframe": batch})
-    rows = [{"expectation": r.expectation_config.type, "column": r.expectation_config.kwargs.get("column"),
-             "success": bool(r.success), "unexpected_count": (r.result or {}).get("unexpected_count")}
-            for r in result.results]
+    rows = [
+        {
+            "expectation": r.expectation_config.type,
+            "column": r.expectation_config.kwargs.get("column"),
+            "success": bool(r.success),
+            "unexpected_count": (r.result or {}).get("unexpected_count"),
+        }
+        for r in result.results
+    ]
     return bool(result.success), rows
 
 
@@ -95,14 +104,15 @@ def run(path: Path, db: Path, key: str, max_failing_share: float) -> dict:
     rated = rated_columns(header)
     rated_names = [r[0] for r in rated]
     text = [c for c in header if c not in rated_names]
-    df = pd.read_csv(path, dtype={c: str for c in text}, keep_default_na=False, na_values=[""])
+    df = pd.read_csv(path, dtype=dict.fromkeys(text, str), keep_default_na=False, na_values=[""])
     n = len(df)
     row_number = np.arange(1, n + 1)
 
     # 2-3. pseudonymise, parse
     normalised = df[RESPONDENT].str.strip().str.lower()
-    df[RESPONDENT] = [hashlib.sha256((key + v).encode()).hexdigest()[:16] if isinstance(v, str) and v else None
-                      for v in normalised]
+    df[RESPONDENT] = [
+        hashlib.sha256((key + v).encode()).hexdigest()[:16] if isinstance(v, str) and v else None for v in normalised
+    ]
     record_id = df[ID].str.strip().replace("", np.nan)
     at_utc = pd.to_datetime(df[TIMESTAMP], format="ISO8601", utc=True, errors="coerce").dt.tz_localize(None)
     values, not_a_number = {}, np.zeros(n, dtype=bool)
@@ -119,13 +129,20 @@ def run(path: Path, db: Path, key: str, max_failing_share: float) -> dict:
     gate_seconds = time.perf_counter() - gate_start
     con = duckdb.connect(str(db))
     if not passed:
-        failed = [f"{v['expectation']}({v['column']}): {v['unexpected_count']} rows" for v in validations
-                  if not v["success"]]
+        failed = [
+            f"{v['expectation']}({v['column']}): {v['unexpected_count']} rows" for v in validations if not v["success"]
+        ]
         con.execute("CREATE TABLE ingest_files (path VARCHAR, status VARCHAR, reject_reason VARCHAR, rows_read BIGINT)")
         con.execute("INSERT INTO ingest_files VALUES (?, 'rejected', ?, ?)", [str(path), "; ".join(failed), n])
         con.close()
-        return {"pipeline": "pandas+gx", "status": "rejected", "reason": "; ".join(failed), "rows_read": n,
-                "gate_seconds": round(gate_seconds, 4), "seconds": round(time.perf_counter() - start, 4)}
+        return {
+            "pipeline": "pandas+gx",
+            "status": "rejected",
+            "reason": "; ".join(failed),
+            "rows_read": n,
+            "gate_seconds": round(gate_seconds, 4),
+            "seconds": round(time.perf_counter() - start, 4),
+        }
 
     # 5. row rules (first reason by priority, as cjx)
     out_of_range = np.zeros(n, dtype=bool)
@@ -133,9 +150,16 @@ def run(path: Path, db: Path, key: str, max_failing_share: float) -> dict:
         v = values[column]
         out_of_range |= (v.notna() & ((v < lo) | (v > hi))).to_numpy()
     reason = np.select(
-        [record_id.isna().to_numpy(), df[RESPONDENT].isna().to_numpy(), at_utc.isna().to_numpy(), not_a_number,
-         out_of_range],
-        ["missing_id", "missing_respondent", "bad_timestamp", "unknown_label", "out_of_range"], default="")
+        [
+            record_id.isna().to_numpy(),
+            df[RESPONDENT].isna().to_numpy(),
+            at_utc.isna().to_numpy(),
+            not_a_number,
+            out_of_range,
+        ],
+        ["missing_id", "missing_respondent", "bad_timestamp", "unknown_label", "out_of_range"],
+        default="",
+    )
     clean = reason == ""
 
     # 6. dedupe, latest wins (first row on a tie)
@@ -146,9 +170,15 @@ def run(path: Path, db: Path, key: str, max_failing_share: float) -> dict:
     loaded[candidates.index[winners.to_numpy()]] = True
     n_duplicate = int((~winners).sum())
 
-    responses = pd.DataFrame({"source_id": SOURCE_ID, "response_id": record_id[loaded], "respondent_id":
-                              df.loc[loaded, RESPONDENT], "responded_at": at_utc[loaded],
-                              "row_number": row_number[loaded]})
+    responses = pd.DataFrame(
+        {
+            "source_id": SOURCE_ID,
+            "response_id": record_id[loaded],
+            "respondent_id": df.loc[loaded, RESPONDENT],
+            "responded_at": at_utc[loaded],
+            "row_number": row_number[loaded],
+        }
+    )
 
     # 7. long answers and comments
     id_vars = [ID] + ([CHANNEL] if CHANNEL in df.columns else [])
@@ -170,10 +200,14 @@ def run(path: Path, db: Path, key: str, max_failing_share: float) -> dict:
     if COMMENT in df.columns:
         comments = df.loc[loaded, id_vars + [COMMENT]]
         comments = comments[comments[COMMENT].str.strip().fillna("") != ""]
-        comments = pd.DataFrame({"source_id": SOURCE_ID, "response_id": comments[ID],
-                                 "touchpoint_id": comments[CHANNEL].map(CHANNEL_TOUCHPOINTS)
-                                 if CHANNEL in comments.columns else None,
-                                 "comment": comments[COMMENT].str.strip()})
+        comments = pd.DataFrame(
+            {
+                "source_id": SOURCE_ID,
+                "response_id": comments[ID],
+                "touchpoint_id": comments[CHANNEL].map(CHANNEL_TOUCHPOINTS) if CHANNEL in comments.columns else None,
+                "comment": comments[COMMENT].str.strip(),
+            }
+        )
     else:
         comments = pd.DataFrame({"source_id": [], "response_id": [], "touchpoint_id": [], "comment": []})
 
@@ -182,28 +216,52 @@ def run(path: Path, db: Path, key: str, max_failing_share: float) -> dict:
     answers["top2"] = answers["value"] >= answers["column_name"].map(top_box)
     answers["promoter"] = (answers["metric"] == "nps") & (answers["value"] >= 9)
     answers["detractor"] = (answers["metric"] == "nps") & (answers["value"] <= 6)
-    aggregates = (answers.groupby(["touchpoint_id", "metric"], dropna=False)
-                  .agg(answers=("value", "size"), mean=("value", "mean"), top2_share=("top2", "mean"),
-                       promoter_share=("promoter", "mean"), detractor_share=("detractor", "mean"))
-                  .reset_index())
+    aggregates = (
+        answers.groupby(["touchpoint_id", "metric"], dropna=False)
+        .agg(
+            answers=("value", "size"),
+            mean=("value", "mean"),
+            top2_share=("top2", "mean"),
+            promoter_share=("promoter", "mean"),
+            detractor_share=("detractor", "mean"),
+        )
+        .reset_index()
+    )
     answers = answers.drop(columns=["top2", "promoter", "detractor"])
-    quarantine = pd.DataFrame({"row_number": row_number[~clean], "response_id": record_id[~clean],
-                               "reason": reason[~clean]})
+    quarantine = pd.DataFrame(
+        {"row_number": row_number[~clean], "response_id": record_id[~clean], "reason": reason[~clean]}
+    )
 
     # 9. store
     raw = df
     raw.insert(0, "row_number", row_number)
-    for name, frame in (("raw", raw), ("responses", responses), ("answers", answers), ("comments", comments),
-                        ("quarantine", quarantine), ("touchpoint_aggregates", aggregates)):
+    for name, frame in (
+        ("raw", raw),
+        ("responses", responses),
+        ("answers", answers),
+        ("comments", comments),
+        ("quarantine", quarantine),
+        ("touchpoint_aggregates", aggregates),
+    ):
         con.register("frame", frame)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
         con.unregister("frame")
-    accounting = {"pipeline": "pandas+gx", "status": "loaded", "rows_read": n, "rows_loaded": int(loaded.sum()),
-                  "rows_quarantined": int((~clean).sum()), "rows_duplicate": n_duplicate, "answers": len(answers),
-                  "comments": len(comments), "gate_seconds": round(gate_seconds, 4)}
-    con.execute("CREATE TABLE ingest_files AS SELECT * FROM (VALUES (?, ?, ?, ?, ?, ?)) "
-                "t(path, status, rows_read, rows_loaded, rows_quarantined, rows_duplicate)",
-                [str(path), "loaded", n, accounting["rows_loaded"], accounting["rows_quarantined"], n_duplicate])
+    accounting = {
+        "pipeline": "pandas+gx",
+        "status": "loaded",
+        "rows_read": n,
+        "rows_loaded": int(loaded.sum()),
+        "rows_quarantined": int((~clean).sum()),
+        "rows_duplicate": n_duplicate,
+        "answers": len(answers),
+        "comments": len(comments),
+        "gate_seconds": round(gate_seconds, 4),
+    }
+    con.execute(
+        "CREATE TABLE ingest_files AS SELECT * FROM (VALUES (?, ?, ?, ?, ?, ?)) "
+        "t(path, status, rows_read, rows_loaded, rows_quarantined, rows_duplicate)",
+        [str(path), "loaded", n, accounting["rows_loaded"], accounting["rows_quarantined"], n_duplicate],
+    )
     con.close()
     accounting["seconds"] = round(time.perf_counter() - start, 4)
     return accounting
