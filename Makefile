@@ -23,7 +23,7 @@ lint: $(STAMP)
 install-check:
 	bash .ci/install_check
 
-# Ingest speed and memory against DuckDB and pandas + GX (a few minutes; writes bench/results/ingest.json), then
+# Ingest speed and memory against DuckDB and pandas + GX (~20 min on 2 cores; writes bench/results/ingest.json), then
 # the importance benchmark. Extra options: make bench BENCH_ARGS="--repeats 5 --out /tmp/cjx-bench".
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py $(BENCH_ARGS)
