@@ -242,12 +242,12 @@ def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, where: str) -> 
     cells = view_name(source.id, "cells")
     where = f"{where} AND" if where else "WHERE"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT file_id, row_number, column_name, metric, "
+        f"CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT file_id, file_seq, row_number, column_name, metric, "
         f"touchpoint_id, scale_min, scale_max, is_reversed, value, number, is_na FROM {cells} "
         f"{where} metric NOT IN ('comment', 'attribute')"
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE landed_texts AS SELECT file_id, row_number, column_name, metric, "
+        f"CREATE OR REPLACE TEMP TABLE landed_texts AS SELECT file_id, file_seq, row_number, column_name, metric, "
         f"touchpoint_id, value, is_na FROM {cells} {where} metric IN ('comment', 'attribute')"
     )
 

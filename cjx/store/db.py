@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
-DEFAULT_MEMORY_LIMIT = "256MB"  # $CJX_DUCKDB_MEMORY overrides
+DEFAULT_MEMORY_LIMIT = "192MB"  # $CJX_DUCKDB_MEMORY overrides
 MIGRATIONS = SQL_DIR / "migrations"
 
 

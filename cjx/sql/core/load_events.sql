@@ -13,5 +13,5 @@ WHERE status = 'loaded';
 INSERT INTO core.event_measures (source_id, event_id, measure, value)
 SELECT $source_id, r.record_id, c.column_name, c.number
 FROM landed_cells c
-JOIN landed_rows r USING (file_id, row_number)
+JOIN landed_rows r USING (file_seq, row_number)
 WHERE r.status = 'loaded' AND NOT c.is_na;

@@ -24,17 +24,17 @@ SELECT
          ELSE c.number END,
     c.is_na
 FROM landed_cells c
-JOIN landed_rows r USING (file_id, row_number)
+JOIN landed_rows r USING (file_seq, row_number)
 WHERE r.status = 'loaded';
 
 INSERT INTO core.comments (source_id, response_id, column_name, touchpoint_id, comment)
 SELECT $source_id, r.record_id, c.column_name, c.touchpoint_id, c.value
 FROM landed_texts c
-JOIN landed_rows r USING (file_id, row_number)
+JOIN landed_rows r USING (file_seq, row_number)
 WHERE r.status = 'loaded' AND c.metric = 'comment' AND NOT c.is_na;
 
 INSERT INTO core.response_attributes (source_id, response_id, column_name, value)
 SELECT $source_id, r.record_id, c.column_name, c.value
 FROM landed_texts c
-JOIN landed_rows r USING (file_id, row_number)
+JOIN landed_rows r USING (file_seq, row_number)
 WHERE r.status = 'loaded' AND c.metric = 'attribute';

@@ -4,20 +4,25 @@
 -- Reads temp view staged_row_checks (staging.<source>__row_checks of this file); the same rules as
 -- staging.<source>__row_fate, applied incrementally.
 CREATE OR REPLACE TEMP TABLE landed_rows AS
-WITH checked AS (
+WITH checked AS MATERIALIZED (
     SELECT * FROM staged_row_checks WHERE file_id = $file_id
 ), already_loaded AS (
     SELECT response_id AS loaded_id, responded_at AS loaded_at, file_id AS loaded_file_id
     FROM core.responses WHERE source_id = $source_id
     UNION ALL
     SELECT event_id, occurred_at, file_id FROM core.events WHERE source_id = $source_id
+), repeated AS (
+    -- ids that occur more than once among this file's good rows: only they need ranking
+    SELECT record_id FROM checked WHERE reason IS NULL GROUP BY record_id HAVING count(*) > 1
+), ranked AS (
+    -- overlapping exports: the latest recorded version of a response wins; on a tie, the first seen
+    SELECT row_number, row_number() OVER (PARTITION BY record_id ORDER BY at_utc DESC, row_number) AS rank_in_file
+    FROM checked SEMI JOIN repeated USING (record_id)
+    WHERE reason IS NULL
 ), candidates AS (
-    SELECT *,
-        -- overlapping exports: the latest recorded version of a response wins; on a tie, the first seen
-        CASE WHEN reason IS NULL
-             THEN row_number() OVER (PARTITION BY record_id, reason IS NULL ORDER BY at_utc DESC, row_number)
-        END AS rank_in_file
-    FROM checked
+    SELECT c.*, CASE WHEN c.reason IS NULL THEN coalesce(k.rank_in_file, 1) END AS rank_in_file
+    FROM checked c
+    LEFT JOIN ranked k USING (row_number)
 )
 SELECT
     c.file_id, c.row_number, c.file_seq, c.record_id, c.respondent_id, c.at_utc, c.is_partial, c.reason, c.message,
