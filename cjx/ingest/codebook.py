@@ -73,7 +73,7 @@ def codebook_for(question: Question, journey_codebooks: dict[str, dict[str, floa
 def codebook_labels(source: Source, journey: Journey | None = None) -> pd.DataFrame:
     """One row per (column, normalised label): its score, or is_na for the built-in "don't know" labels."""
     books = journey.codebooks if journey is not None else {}
-    rows = []
+    rows: list[tuple[str, str, float | None, bool]] = []
     for q in source.questions:
         if q.metric not in RATED:
             continue

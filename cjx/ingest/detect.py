@@ -56,15 +56,15 @@ def detect_encoding(path: Path, declared: str = "auto") -> tuple[str, str | None
             "utf-16-be": "utf-16-be",
         }[declared], None
     if b"\x00" in sample:
-        codec = _utf16_without_bom(sample)
-        if codec is None:
+        utf16 = _utf16_without_bom(sample)
+        if utf16 is None:
             first = sample.index(b"\x00")
             raise FileRejected(
                 f"{safe_name(path.name)}: a binary file, not text: it holds NUL bytes (the first at byte offset "
                 f"{first}) that fit neither UTF-16 byte order. Export the data as CSV or XLSX; a UTF-16 text file "
                 "needs locale.encoding (utf-16-le or utf-16-be) when it has neither a BOM nor plain ASCII text."
             )
-        return codec, f"{safe_name(path.name)}: UTF-16 without a byte-order mark; read as {codec}"
+        return utf16, f"{safe_name(path.name)}: UTF-16 without a byte-order mark; read as {utf16}"
     offset = _first_invalid_utf8(path)
     if offset is None:
         return "utf-8", None
@@ -177,6 +177,8 @@ def header_records(path: Path, layout: TextLayout, n: int) -> list[list[str]]:
         cut = len(head) >= chars  # the file may go on past the head
         skip = head.find("\n") + 1 if layout.sep_line else 0
         first_break = head.find("\n", skip, skip + max_line + 1)
+        records: list[list[str]]
+        ends: list[int]
         if cut and first_break < 0 and len(head) > skip + max_line:  # no need to parse a first line that long
             records, ends, whole, size = [], [], False, len(head)
         else:

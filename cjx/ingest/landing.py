@@ -8,6 +8,7 @@ are not responses at all (e.g. a CSAT survey only offered), and whether dates ma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def finish_landing(con: duckdb.DuckDBPyConnection, path: Path, notes: list[str] 
         "(row_number BIGINT, n_fields INTEGER, expected INTEGER, extras VARCHAR[])"
     )
     columns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('landing')").fetchall()][1:]
-    rows = con.execute("SELECT count(*) FROM landing").fetchone()[0]
+    rows = con.execute("SELECT count(*) FROM landing").fetchall()[0][0]
     return Landed(rows=rows, columns=columns, notes=notes or [])
 
 
@@ -53,7 +54,9 @@ def drop_landing(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"DROP {kinds[name]} {name}")
 
 
-def land_frame(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], rows: list[list[object]]) -> Landed:
+def land_frame(
+    con: duckdb.DuckDBPyConnection, path: Path, header: Sequence[object], rows: list[list[object]]
+) -> Landed:
     """Land rows read by Python (XLSX, JSON): cells become text exactly as `cell_text` renders them."""
     names = [str(h).strip() if h is not None else "" for h in header]
     names = [n or f"column_{i + 1}" for i, n in enumerate(names)]

@@ -7,6 +7,7 @@ import json
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 import duckdb
 
@@ -21,9 +22,28 @@ from cjx.ingest.staging import prepare_source, stage_file
 from cjx.journey.model import Journey, Source
 from cjx.store import run_sql
 
+if TYPE_CHECKING:
+    from cjx.ingest.gate import GateOutcome
+
 log = logging.getLogger("cjx.ingest")
 
-DEFAULT_GATE = "default"  # the shared in-memory great-expectations gate (cjx.ingest.gate.default_gate)
+
+class Gate(Protocol):
+    """What ingest asks of a batch gate (cjx.ingest.gate.BatchGate): pass or reject one staged batch."""
+
+    def validate(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: Source,
+        file_name: str,
+        file_id: str,
+        *,
+        max_failing_share: float = 0.5,
+    ) -> GateOutcome: ...
+
+
+DefaultGate = Literal["default"]
+DEFAULT_GATE: Final = "default"  # the shared in-memory great-expectations gate (cjx.ingest.gate.default_gate)
 
 
 @dataclass(frozen=True)
@@ -62,7 +82,7 @@ def ingest_file(
     pseudonym_key: str,
     keep_raw_identifiers: bool = False,
     journey: Journey | None = None,
-    gate: object = DEFAULT_GATE,
+    gate: Gate | DefaultGate | None = DEFAULT_GATE,
 ) -> FileResult:
     """Ingest `path` for `source` in one transaction: land it in raw, stage it, gate it, load core.
 
@@ -168,7 +188,14 @@ def land_file(
 
 
 def _load(
-    con, path: Path, source: Source, fid: str, key: str, keep_raw_identifiers: bool, journey: Journey | None, gate
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: Source,
+    fid: str,
+    key: str,
+    keep_raw_identifiers: bool,
+    journey: Journey | None,
+    gate: Gate | None,
 ) -> tuple[FileResult, list[dict]]:
     landed = land_file(con, path, source, fid, key, keep_raw_identifiers, journey)
     stage_file(con, source, fid)

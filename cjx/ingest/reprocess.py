@@ -16,7 +16,7 @@ import json
 import duckdb
 
 from cjx.ingest.codebook import codebook_labels
-from cjx.ingest.load_file import DEFAULT_GATE, FileResult, load_core
+from cjx.ingest.load_file import DEFAULT_GATE, DefaultGate, FileResult, Gate, load_core
 from cjx.ingest.staging import now, prepare_source, stage_source
 from cjx.journey.load import LoadedJourney
 from cjx.journey.model import Journey, Source
@@ -69,7 +69,7 @@ def reprocess_sources(
     pseudonym_key: str,
     sources: list[str] | None = None,
     *,
-    gate: object = DEFAULT_GATE,
+    gate: Gate | DefaultGate | None = DEFAULT_GATE,
     reason: str = "on request",
 ) -> list[FileResult]:
     """Rebuild `sources` (default: all with raw data) from raw, one transaction each; return every file's result.
@@ -93,7 +93,7 @@ def reprocess_sources(
 
 
 def reprocess_source(
-    con: duckdb.DuckDBPyConnection, lj: LoadedJourney, source: Source, *, gate: object, reason: str
+    con: duckdb.DuckDBPyConnection, lj: LoadedJourney, source: Source, *, gate: Gate | None, reason: str
 ) -> list[FileResult]:
     con.execute("BEGIN TRANSACTION")
     try:
@@ -105,7 +105,7 @@ def reprocess_source(
                 con,
                 source,
                 f"source {source.id}",
-                "reprocess",  # type: ignore[attr-defined]
+                "reprocess",
                 max_failing_share=lj.journey.settings.max_failing_share,
             )
             if not outcome.success:
@@ -155,7 +155,7 @@ def _recount_files(con: duckdb.DuckDBPyConnection, source: Source) -> list[FileR
         "WHERE f.source_id = ? GROUP BY ALL ORDER BY min(f.file_seq)",
         [source.id],
     ).fetchall()
-    reasons = {}
+    reasons: dict[str, dict[str, int]] = {}
     for fid, reason, n in con.execute(
         "SELECT file_id, reason, count(*) FROM landed_rows WHERE reason IS NOT NULL GROUP BY ALL ORDER BY ALL"
     ).fetchall():

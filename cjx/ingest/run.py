@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from cjx.ingest.load_file import DEFAULT_GATE, FileResult, ingest_file, record_rejected_move
+from cjx.ingest.load_file import DEFAULT_GATE, DefaultGate, FileResult, Gate, ingest_file, record_rejected_move
 from cjx.ingest.reprocess import record_version, reprocess_sources, stale_sources
 from cjx.journey.load import LoadedJourney
 from cjx.journey.model import Source
@@ -42,7 +42,7 @@ def ingest_source(
     source_id: str,
     pseudonym_key: str,
     *,
-    gate: object = DEFAULT_GATE,
+    gate: Gate | DefaultGate | None = DEFAULT_GATE,
     move_rejected: bool = True,
 ) -> list[FileResult]:
     """Ingest the files of one source; files seen before (same content) are skipped.
@@ -61,8 +61,8 @@ def ingest_source(
             moved = move_to_rejected(path, rejected_dir(lj), result.reject_reason or "rejected", result.file_id)
             record_rejected_move(con, result.file_id, moved)
             result = FileResult(**{**result.as_dict(), "rejected_to": str(moved), "notes": tuple(result.notes)})
-        elif result.status in ("loaded", "skipped") and archive_dir(lj) is not None:
-            move_to_archive(path, archive_dir(lj) / source.id, result.file_id)
+        elif result.status in ("loaded", "skipped") and (archive := archive_dir(lj)) is not None:
+            move_to_archive(path, archive / source.id, result.file_id)
         results.append(result)
     if any(r.status == "loaded" for r in results):
         record_version(con, lj.journey, source)
@@ -74,7 +74,7 @@ def ingest_journey(
     lj: LoadedJourney,
     pseudonym_key: str,
     *,
-    gate: object = DEFAULT_GATE,
+    gate: Gate | DefaultGate | None = DEFAULT_GATE,
     move_rejected: bool = True,
 ) -> list[FileResult]:
     """Ingest the new files of every declared source, in declaration order; return every file's result.

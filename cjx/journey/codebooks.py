@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-_SATISFACTION_5 = {
+_SATISFACTION_5: dict[str, float] = {
     # English
     "very dissatisfied": 1,
     "dissatisfied": 2,
@@ -23,7 +23,7 @@ _SATISFACTION_5 = {
     "nöjd": 4,
     "mycket nöjd": 5,
 }
-_AGREE_7 = {
+_AGREE_7: dict[str, float] = {
     "strongly disagree": 1,
     "disagree": 2,
     "somewhat disagree": 3,
@@ -46,7 +46,7 @@ _AGREE_7 = {
     "instämmer": 6,
     "instämmer helt": 7,
 }
-_AGREE_5 = {
+_AGREE_5: dict[str, float] = {
     "strongly disagree": 1,
     "disagree": 2,
     "neither agree nor disagree": 3,
@@ -63,7 +63,7 @@ _AGREE_5 = {
     "instämmer": 4,
     "instämmer helt": 5,
 }
-_LIKELY_11 = {
+_LIKELY_11: dict[str, float] = {
     "not at all likely": 0,
     "extremely likely": 10,
     "slet ikke sandsynligt": 0,
@@ -73,7 +73,7 @@ _LIKELY_11 = {
     "mycket troligt": 10,
     "extremt troligt": 10,
 }
-_GOOD_BAD = {"good": 1, "bad": 0, "god": 1, "dårlig": 0, "bra": 1, "dålig": 0}
+_GOOD_BAD: dict[str, float] = {"good": 1, "bad": 0, "god": 1, "dårlig": 0, "bra": 1, "dålig": 0}
 
 BUILTIN_CODEBOOKS: dict[str, dict[str, float]] = {
     "satisfaction_5": _SATISFACTION_5,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from cjx.journey.codebooks import BUILTIN_CODEBOOKS
-from cjx.journey.model import Journey
+from cjx.journey.model import Journey, Revisit, Source, Stage, Touchpoint
 
 
 class JourneyError(ValueError):
@@ -59,14 +61,14 @@ def load_journey(path: str | Path) -> LoadedJourney:
     return LoadedJourney(journey, path.resolve(), hashlib.sha256(raw_bytes).hexdigest())
 
 
-def _key_path(loc: tuple) -> str:
+def _key_path(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 
-def _expected(err: dict) -> str:
+def _expected(err: ErrorDetails) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "missing":
         return "required key is missing"
@@ -81,12 +83,13 @@ def _check_references(j: Journey, path: Path) -> None:
     def fail(key: str, message: str) -> None:
         raise JourneyError(path, key, message)
 
-    for name, items in (
+    declared: tuple[tuple[str, Sequence[Stage | Touchpoint | Source | Revisit]], ...] = (
         ("stages", j.stages),
         ("touchpoints", j.touchpoints),
         ("sources", j.sources),
         ("revisits", j.revisits),
-    ):
+    )
+    for name, items in declared:
         seen: set[str] = set()
         for i, item in enumerate(items):
             if item.id in seen:
@@ -102,9 +105,9 @@ def _check_references(j: Journey, path: Path) -> None:
         if src.touchpoint is not None and src.touchpoint not in touchpoints:
             fail(f"sources[{i}].touchpoint", f"unknown touchpoint {src.touchpoint!r}")
         if src.touchpoint_by is not None:
-            for value, tp in src.touchpoint_by.values.items():
-                if tp not in touchpoints:
-                    fail(f"sources[{i}].touchpoint_by.values.{value}", f"unknown touchpoint {tp!r}")
+            for value, tp_id in src.touchpoint_by.values.items():
+                if tp_id not in touchpoints:
+                    fail(f"sources[{i}].touchpoint_by.values.{value}", f"unknown touchpoint {tp_id!r}")
         for k, q in enumerate(src.questions):
             key = f"sources[{i}].questions[{k}]"
             if q.touchpoint is not None and q.touchpoint not in touchpoints:
@@ -120,7 +123,8 @@ def _check_references(j: Journey, path: Path) -> None:
                     f"a {q.metric} question needs a touchpoint: on the question, or on its "
                     "source as touchpoint, touchpoint_by or touchpoint_from_event",
                 )
-    event_types = {s.event_type for s in j.sources if s.kind == "operational"}
+    # an operational source always has an event_type (Source._kind_fields)
+    event_types = {s.event_type for s in j.sources if s.kind == "operational" and s.event_type is not None}
     for i, src in enumerate(j.sources):
         if src.touchpoint_from_event is not None:
             unknown = sorted(set(src.touchpoint_from_event.event_types) - event_types)

@@ -76,7 +76,7 @@ class Question(Strict):
             object.__setattr__(self, "scale", Scale(min=0, max=10))
         if self.metric in RATED_METRICS and self.scale is None:
             raise ValueError(f"a {self.metric} question needs a scale with min and max")
-        if self.metric == "nps" and (self.scale.min, self.scale.max) != (0, 10):
+        if self.metric == "nps" and self.scale is not None and (self.scale.min, self.scale.max) != (0, 10):
             raise ValueError("an nps question is on the 0-10 scale")
         return self
 
@@ -188,7 +188,9 @@ class Source(Strict):
     def columns(self) -> list[str]:
         """Columns this source requires in every file."""
         cols = [self.respondent_id, self.timestamp]
-        cols += [self.response_id] if self.kind == "survey" else [self.event_id]
+        key = self.response_id if self.kind == "survey" else self.event_id
+        assert key is not None  # _kind_fields requires it for the source's kind
+        cols.append(key)
         cols += [q.column for q in self.questions] + self.measures
         cols += [self.touchpoint_by.column] if self.touchpoint_by else []
         return list(dict.fromkeys(cols))

@@ -491,7 +491,9 @@ def _bootstrap_draws(
     return out
 
 
-def _percentile_interval(draws: np.ndarray, level: float, method: str = "linear") -> tuple[np.ndarray, np.ndarray]:
+def _percentile_interval(
+    draws: np.ndarray, level: float, method: Literal["linear", "inverted_cdf"] = "linear"
+) -> tuple[np.ndarray, np.ndarray]:
     alpha = (1.0 - level) / 2.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column: the interval is NaN

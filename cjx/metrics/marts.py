@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+from duckdb.func import FunctionNullHandling
 from scipy import stats
 
 from cjx.metrics.drivers import compute_drivers
@@ -23,7 +24,7 @@ DRIVER_MARTS = ("touchpoint_importance", "measure_effects")  # written by sql/ma
 PRIORITY_MARTS = ("touchpoint_priority",)
 
 
-def t_quantile(p: float, df: float) -> float | None:
+def t_quantile(p: float, df: float | None) -> float | None:
     """Student t quantile, for t intervals of means in SQL."""
     return float(stats.t.ppf(p, df)) if df is not None and df >= 1 else None
 
@@ -32,7 +33,9 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
     """Make the Python functions the mart SQL uses available on this connection."""
     if con.execute("SELECT 1 FROM duckdb_functions() WHERE function_name = 't_quantile'").fetchall():
         return
-    con.create_function("t_quantile", t_quantile, ["DOUBLE", "DOUBLE"], "DOUBLE", null_handling="special")
+    con.create_function(
+        "t_quantile", t_quantile, ["DOUBLE", "DOUBLE"], "DOUBLE", null_handling=FunctionNullHandling.SPECIAL
+    )
 
 
 def map_touchpoints(con: duckdb.DuckDBPyConnection) -> None:

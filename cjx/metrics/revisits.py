@@ -16,6 +16,8 @@ from cjx.store import query, run_sql
 from cjx.workspace import revisits_with_data
 
 FDR = 0.05
+# None for np.where, as the 0-d object array numpy makes of it (numpy's stubs leave None out of ArrayLike)
+_NONE = np.array(None, dtype=object)
 # (metric, test, columns in the snapshot): count/base for proportions, mean/sd/base for means, NPS/SE/base.
 METRICS = (
     ("csat_top2", "proportion", ("n_csat_top2", "n_csat")),
@@ -174,7 +176,7 @@ def compare_revisits(snap: pd.DataFrame, revisit_a: str, revisit_b: str, min_bas
     tested = out.status == "tested"
     out.loc[tested, "q_value"] = benjamini_hochberg(out.loc[tested, "p_value"].astype(float).to_numpy())
     out["is_significant"] = tested & (out.q_value < FDR)
-    out["direction"] = np.where(out.is_significant, np.where(out.difference > 0, "better", "worse"), None)
+    out["direction"] = np.where(out.is_significant, np.where(out.difference > 0, "better", "worse"), _NONE)
     return out
 
 
@@ -269,7 +271,7 @@ def revisit_trends(snap: pd.DataFrame, min_base: int) -> pd.DataFrame:
     out["direction"] = np.where(
         tested & (out.q_value < FDR),
         np.where(out.slope > 0, "improving", "worsening"),
-        np.where(tested, "no significant trend", None),
+        np.where(tested, "no significant trend", _NONE),
     )
     return out
 

@@ -29,11 +29,11 @@ def headline_markdown(data: ScorecardData, scorecard_path: str | None = None) ->
         "|---|---|---|---|---|---|---|",
     ]
     for _, r in data.priority[data.priority.priority_rank.notna()].head(TOP).iterrows():
-        change = change_view(r, lang)
+        tp_change = change_view(r, lang)
         lines.append(
             f"| {int(r.priority_rank)} | {_cell(r.touchpoint_name)}{' (critical)' if r.is_critical else ''} | "
             f"{_cell(r.owner)} | {r.quadrant} | {lang.pct(r.performance)} | {int(r.n_headline)} | "
-            f"{change['text']} {change['mark']} |"
+            f"{tp_change['text']} {tp_change['mark']} |"
         )
     if scorecard_path:
         lines += ["", f"Scorecard: `{scorecard_path}`"]
@@ -69,9 +69,9 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|")
 
 
-def _round(value: object, scale: float = 1.0, digits: int = 1) -> float | None:
+def _round(value: float | None, scale: float = 1.0, digits: int = 1) -> float | None:
     return None if value is None or pd.isna(value) else round(float(value) * scale, digits)
 
 
-def _int(value: object) -> int | None:
+def _int(value: float | None) -> int | None:
     return None if value is None or pd.isna(value) else int(value)

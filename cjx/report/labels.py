@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypeGuard
 
 LANGUAGES = ("en", "da")
 
@@ -418,11 +419,12 @@ class Lang:
             return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
         return text
 
-    def count(self, value: object) -> str:
-        return "–" if _missing(value) else self._localise(f"{int(value):,}")
+    # A value is a number (numpy and pandas scalars included) or missing: None or NaN, shown as "–".
+    def count(self, value: float | None) -> str:
+        return self._localise(f"{int(value):,}") if _present(value) else "–"
 
-    def num(self, value: object, digits: int = 2, signed: bool = False) -> str:
-        if _missing(value):
+    def num(self, value: float | None, digits: int = 2, signed: bool = False) -> str:
+        if not _present(value):
             return "–"
         if signed and round(float(value), digits) == 0:
             signed, value = False, 0.0  # no "−0" or "+0": a change that rounds to nothing shows as 0
@@ -430,23 +432,24 @@ class Lang:
             "-", "−"
         )
 
-    def pct(self, share: object, digits: int = 0) -> str:
+    def pct(self, share: float | None, digits: int = 0) -> str:
         """A share 0..1 as a percentage."""
         return (
-            "–" if _missing(share) else self.num(100 * float(share), digits) + ("\u00a0%" if self.code == "da" else "%")
+            self.num(100 * float(share), digits) + ("\u00a0%" if self.code == "da" else "%") if _present(share) else "–"
         )
 
-    def pts(self, share_difference: object, digits: int = 0) -> str:
+    def pts(self, share_difference: float | None, digits: int = 0) -> str:
         """A difference of shares as signed percentage points."""
-        if _missing(share_difference):
+        if not _present(share_difference):
             return "–"
         return f"{self.num(100 * float(share_difference), digits, signed=True)}\u00a0{self.t('pts')}"
 
 
-def _missing(value: object) -> bool:
+def _present(value: float | None) -> TypeGuard[float]:
+    """Not missing: neither None nor NaN (a value float() cannot convert counts as present, and fails where used)."""
     if value is None:
-        return True
-    try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
         return False
+    try:
+        return not math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True

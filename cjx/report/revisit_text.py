@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 _SHARES = {"csat_top2", "ces_easy"}
 
 
-def table_text(rows: list[tuple[str, ...]]) -> str:
+def table_text(rows: Sequence[Sequence[str]]) -> str:
     """Left-aligned columns with a rule under the header row."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]

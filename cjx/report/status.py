@@ -53,5 +53,5 @@ def status_text(runs: pd.DataFrame, waiting: list[tuple[str, str]]) -> str:
     return "\n".join(parts)
 
 
-def _int(value: object) -> str:
+def _int(value: float | None) -> str:
     return "" if value is None or pd.isna(value) else str(int(value))

@@ -26,8 +26,8 @@ def summary_text(con: duckdb.DuckDBPyConnection, revisit_id: str | None = None) 
         "ORDER BY stage_position, touchpoint_position",
         [revisit_id],
     ).fetchall()
-    head = con.execute("SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = ?", [revisit_id]).fetchall()
-    head = head[0] if head else None
+    heads = con.execute("SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = ?", [revisit_id]).fetchall()
+    head = heads[0] if heads else None
     table = [("Stage", "Touchpoint", "Owner", "n", "Headline", "Priority", "Flags")]
     for stage, name, owner, n, metric, value, rank, quadrant, critical, low_base in rows:
         shown = "–" if value is None else (f"{value:.0f}" if metric == "nps" else f"{100 * value:.0f}%")

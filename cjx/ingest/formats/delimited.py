@@ -249,7 +249,8 @@ def _clean_names(con: duckdb.DuckDBPyConnection, path: Path, names: list[str]) -
     keep = list(range(len(names)))
     if len(names) > 1 and names[-1] == "":
         last = f"c{len(names)}"
-        if con.execute(f"SELECT count(*) FROM landing_records WHERE nullif({last}, '') IS NOT NULL").fetchone()[0] == 0:
+        filled = con.execute(f"SELECT count(*) FROM landing_records WHERE nullif({last}, '') IS NOT NULL").fetchall()
+        if filled[0][0] == 0:
             names, keep = names[:-1], keep[:-1]
     names = [n or f"column_{i + 1}" for n, i in zip(names, keep)]
     dupes = [n for n, c in Counter(names).items() if c > 1]

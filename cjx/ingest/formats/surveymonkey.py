@@ -6,6 +6,7 @@ question is carried forward and the option appended: "Which channels did you use
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,7 @@ from cjx.journey.model import Source
 _PLAIN = {"", "Response", "Open-Ended Response"}
 
 
-def surveymonkey_names(header: list[list[str]]) -> list[str]:
+def surveymonkey_names(header: Sequence[Sequence[object]]) -> list[str]:
     questions = [str(c or "").strip() for c in header[0]]
     details = [str(c or "").strip() for c in header[1]] if len(header) > 1 else []
     names, current = [], ""
