@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cjx.metrics.importance import bootstrap_importance, lmg, pairwise_correlation  # noqa: E402
+from cjx.metrics.importance import bootstrap_importance, lmg, pairwise_correlation
 
 
 def survey(n: int, p: int, seed: int = 20260101, missing: float = 0.3) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -112,8 +112,10 @@ def main() -> None:
     n, p = args.respondents, args.drivers
     full, df, drivers = survey(n, p)
     names = [*drivers, "nps"]
-    print(f"{n:,} respondents × {p} drivers, {df[drivers].isna().mean().mean():.0%} of driver cells missing; "
-          f"{2**p:,} subsets; numpy {np.__version__}, pandas {pd.__version__}")
+    print(
+        f"{n:,} respondents × {p} drivers, {df[drivers].isna().mean().mean():.0%} of driver cells missing; "
+        f"{2**p:,} subsets; numpy {np.__version__}, pandas {pd.__version__}"
+    )
 
     t_corr, (corr, _) = timed(lambda: pairwise_correlation(df))
     t_lmg, res = timed(lambda: lmg(corr, "nps", drivers))
@@ -163,15 +165,17 @@ def main() -> None:
     for q, exact_max in ((10, 20), (15, 20), (18, 20), (20, 20), (22, 22), (30, 20)):
         _, holed_q, drivers_q = survey(2_000, q, seed=q)
         corr_q, _ = pairwise_correlation(holed_q)
-        t_q, res_q = timed(lambda: lmg(corr_q, "nps", drivers_q, exact_max_drivers=exact_max), repeat=1)
+        t_q, res_q = timed(lambda c=corr_q, d=drivers_q, m=exact_max: lmg(c, "nps", d, exact_max_drivers=m), repeat=1)
         note = "" if exact_max == 20 else f" (exact_max_drivers={exact_max})"
         print(f"    {q:2d} drivers: {t_q * 1e3:8.1f} ms  method={res_q.method}{note}")
 
     if args.bootstrap:
         t_boot, _ = timed(lambda: bootstrap_importance(df, "nps", drivers, n_resamples=args.bootstrap), repeat=1)
         per = (t_boot - ours) / args.bootstrap
-        print(f"  bootstrap_importance, {args.bootstrap} resamples: {t_boot:.2f} s "
-              f"(≈{per * 1e3:.0f} ms per resample, so 500 resamples ≈ {per * 500:.0f} s)")
+        print(
+            f"  bootstrap_importance, {args.bootstrap} resamples: {t_boot:.2f} s "
+            f"(≈{per * 1e3:.0f} ms per resample, so 500 resamples ≈ {per * 500:.0f} s)"
+        )
 
 
 if __name__ == "__main__":
