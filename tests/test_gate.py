@@ -10,22 +10,39 @@ from cjx.ingest.gate import BatchGate, checks, default_gate
 from cjx.journey.model import Source
 from cjx.store import connect
 
-SOURCE = Source.model_validate({
-    "id": "pulse", "kind": "survey", "files": "*.csv", "respondent_id": "email", "response_id": "response_id",
-    "timestamp": "submitted_at",
-    "questions": [{"column": "nps", "metric": "nps"},
-                  {"column": "csat", "metric": "csat", "scale": {"min": 1, "max": 5}, "na_codes": [-99]},
-                  {"column": "why", "metric": "comment"}],
-})
-OPERATIONAL = Source.model_validate({
-    "id": "orders", "kind": "operational", "files": "*.csv", "respondent_id": "email", "event_id": "order_id",
-    "event_type": "order", "timestamp": "ordered_at", "measures": ["order_value"],
-})
+SOURCE = Source.model_validate(
+    {
+        "id": "pulse",
+        "kind": "survey",
+        "files": "*.csv",
+        "respondent_id": "email",
+        "response_id": "response_id",
+        "timestamp": "submitted_at",
+        "questions": [
+            {"column": "nps", "metric": "nps"},
+            {"column": "csat", "metric": "csat", "scale": {"min": 1, "max": 5}, "na_codes": [-99]},
+            {"column": "why", "metric": "comment"},
+        ],
+    }
+)
+OPERATIONAL = Source.model_validate(
+    {
+        "id": "orders",
+        "kind": "operational",
+        "files": "*.csv",
+        "respondent_id": "email",
+        "event_id": "order_id",
+        "event_type": "order",
+        "timestamp": "ordered_at",
+        "measures": ["order_value"],
+    }
+)
 T0 = dt.datetime(2026, 3, 1, 12)
 
 
-def stage(con, n: int = 100, *, bad_timestamps: int = 0, repeated_ids: int = 0, unknown_labels: int = 0,
-          measure: bool = False) -> None:
+def stage(
+    con, n: int = 100, *, bad_timestamps: int = 0, repeated_ids: int = 0, unknown_labels: int = 0, measure: bool = False
+) -> None:
     """n staged rows shaped like the staging step's temp tables; the first rows carry the problems asked for."""
     rows, cells = [], []
     for i in range(1, n + 1):
@@ -47,12 +64,16 @@ def stage(con, n: int = 100, *, bad_timestamps: int = 0, repeated_ids: int = 0, 
             cells.append((i, "csat", "csat", "t", 1, 5, False, str(1 + i % 5), float(1 + i % 5), False))
         if i % 2 == 0:
             cells.append((i, "why", "comment", "t", None, None, False, "fine", None, False))
-    con.execute("CREATE OR REPLACE TEMP TABLE landed_rows (row_number BIGINT, record_id VARCHAR, "
-                "respondent_id VARCHAR, at_utc TIMESTAMP, is_partial BOOLEAN, reason VARCHAR, message VARCHAR, "
-                "status VARCHAR)")
-    con.execute("CREATE OR REPLACE TEMP TABLE landed_cells (row_number BIGINT, column_name VARCHAR, metric VARCHAR, "
-                "touchpoint_id VARCHAR, scale_min INTEGER, scale_max INTEGER, is_reversed BOOLEAN, value VARCHAR, "
-                "number DOUBLE, is_na BOOLEAN)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE landed_rows (row_number BIGINT, record_id VARCHAR, "
+        "respondent_id VARCHAR, at_utc TIMESTAMP, is_partial BOOLEAN, reason VARCHAR, message VARCHAR, "
+        "status VARCHAR)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE landed_cells (row_number BIGINT, column_name VARCHAR, metric VARCHAR, "
+        "touchpoint_id VARCHAR, scale_min INTEGER, scale_max INTEGER, is_reversed BOOLEAN, value VARCHAR, "
+        "number DOUBLE, is_na BOOLEAN)"
+    )
     if rows:
         con.executemany("INSERT INTO landed_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         con.executemany("INSERT INTO landed_cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cells)
@@ -96,12 +117,18 @@ def test_mostly_unparseable_timestamps_fail_the_batch_naming_check_and_counts(co
     outcome = gate.validate(con, SOURCE, "f.csv", "fid", max_failing_share=0.5)
     assert not outcome.success
     assert "\n" not in outcome.message
-    assert outcome.message.startswith("f.csv: failed the batch gate (suite cjx_pulse): "
-                                      "expect_column_values_to_not_be_null(submitted_at): 80 of 100 rows fail")
+    assert outcome.message.startswith(
+        "f.csv: failed the batch gate (suite cjx_pulse): "
+        "expect_column_values_to_not_be_null(submitted_at): 80 of 100 rows fail"
+    )
     assert "More than 50% of the rows fail" in outcome.message
     row = _by_check(outcome)[("expect_column_values_to_not_be_null", "submitted_at")]
     assert (row["success"], row["element_count"], row["unexpected_count"], row["unexpected_share"]) == (
-        False, 100, 80, 0.8)
+        False,
+        100,
+        80,
+        0.8,
+    )
     assert row["details"]["unexpected_rows"] == [1, 2, 3, 4, 5]
     assert "is not a timestamp" in row["details"]["partial_unexpected_list"][0]
     # the other checks still report, and pass

@@ -86,25 +86,45 @@ class Measured:
 
 def checks(source: Source) -> list[Check]:
     """The checks of one source, from its journey config."""
-    id_column = source.response_id if source.kind == "survey" else source.event_id
+    id_column = (source.response_id if source.kind == "survey" else source.event_id) or ""
     out = [
         Check("expect_column_values_to_not_be_null", id_column, "share", "rows:record_id"),
         Check("expect_column_values_to_not_be_null", source.respondent_id, "share", "rows:respondent_id"),
         # at_utc is NULL when the timestamp is missing or does not parse with the declared format
         Check("expect_column_values_to_not_be_null", source.timestamp, "share", "rows:at_utc"),
         # one row per (source, id) reaches core: the dedup's promise, checked on every batch
-        Check("expect_column_values_to_be_unique", id_column, "every_row", "rows:unique",
-              {"row_condition": "status == 'loaded'"}),
+        Check(
+            "expect_column_values_to_be_unique",
+            id_column,
+            "every_row",
+            "rows:unique",
+            {"row_condition": "status == 'loaded'"},
+        ),
     ]
     for q in source.questions:
-        if q.metric in RATED:
-            out.append(Check("expect_column_values_to_be_between", q.column, "share", f"range:{q.column}",
-                             {"min_value": q.scale.min, "max_value": q.scale.max}))
-            out.append(Check("expect_column_values_to_be_in_set", f"{q.column} (parsed)", "share",
-                             f"parsed:{q.column}", {"value_set": [True]}))
+        if q.metric in RATED and q.scale is not None:  # a rated question always has a scale
+            out.append(
+                Check(
+                    "expect_column_values_to_be_between",
+                    q.column,
+                    "share",
+                    f"range:{q.column}",
+                    {"min_value": q.scale.min, "max_value": q.scale.max},
+                )
+            )
+            out.append(
+                Check(
+                    "expect_column_values_to_be_in_set",
+                    f"{q.column} (parsed)",
+                    "share",
+                    f"parsed:{q.column}",
+                    {"value_set": [True]},
+                )
+            )
     for m in source.measures:
-        out.append(Check("expect_column_values_to_be_in_set", f"{m} (parsed)", "share", f"parsed:{m}",
-                         {"value_set": [True]}))
+        out.append(
+            Check("expect_column_values_to_be_in_set", f"{m} (parsed)", "share", f"parsed:{m}", {"value_set": [True]})
+        )
     return out
 
 
@@ -146,6 +166,7 @@ def measure(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str, Measure
     The aggregates read only numbers, flags and column_name; the text of the example rows (their row
     message, or the cell's value) is fetched afterwards by row number, so no text column is read whole."""
     r = con.execute(_ROWS_SQL).fetchone()
+    assert r is not None  # an aggregate without GROUP BY returns one row
     n_rows, loaded = r[0], r[7]
     out = {
         "rows:record_id": Measured(n_rows, r[1], example_rows=r[2] or []),
@@ -155,6 +176,7 @@ def measure(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str, Measure
     }
     if r[8]:
         dup = con.execute(_DUPLICATES_SQL).fetchone()
+        assert dup is not None
         out["rows:unique"] = Measured(loaded, dup[0] or 0, dup[1] or [], dup[2] or [])
     cell_columns = [q.column for q in source.questions if q.metric in RATED] + list(source.measures)
     counted = {row[0]: row[1:] for row in con.execute(_CELLS_SQL).fetchall()} if cell_columns else {}
@@ -173,8 +195,12 @@ def _examples(con: duckdb.DuckDBPyConnection, measured: dict[str, Measured]) -> 
         return
     rows = ", ".join(map(str, sorted(wanted)))
     messages = dict(con.execute(f"SELECT row_number, message FROM landed_rows WHERE row_number IN ({rows})").fetchall())
-    values = {(n, c): v for n, c, v in con.execute(
-        f"SELECT row_number, column_name, value FROM landed_cells WHERE row_number IN ({rows})").fetchall()}
+    values = {
+        (n, c): v
+        for n, c, v in con.execute(
+            f"SELECT row_number, column_name, value FROM landed_cells WHERE row_number IN ({rows})"
+        ).fetchall()
+    }
     for key, m in measured.items():
         kind, _, column = key.partition(":")
         if kind == "rows" and key != "rows:unique":
@@ -183,19 +209,23 @@ def _examples(con: duckdb.DuckDBPyConnection, measured: dict[str, Measured]) -> 
             m.examples = [values.get((n, column)) for n in m.example_rows]
 
 
-def check_table(source: Source, measured: dict[str, Measured] | None = None,
-                con: duckdb.DuckDBPyConnection | None = None) -> tuple[list[Check], pd.DataFrame]:
+def check_table(
+    source: Source, measured: dict[str, Measured] | None = None, con: duckdb.DuckDBPyConnection | None = None
+) -> tuple[list[Check], pd.DataFrame]:
     """The batch the suite validates: one row per check with its counts and failing share."""
     if measured is None:
+        assert con is not None, "check_table needs the counts or a connection to count them on"
         measured = measure(con, source)
     cs = checks(source)
-    frame = pd.DataFrame({
-        "check": [c.label for c in cs],
-        "rule": [c.rule for c in cs],
-        "element_count": [measured[c.metric].element_count for c in cs],
-        "unexpected_count": [measured[c.metric].unexpected_count for c in cs],
-        "failing_share": [measured[c.metric].share for c in cs],
-    })
+    frame = pd.DataFrame(
+        {
+            "check": [c.label for c in cs],
+            "rule": [c.rule for c in cs],
+            "element_count": [measured[c.metric].element_count for c in cs],
+            "unexpected_count": [measured[c.metric].unexpected_count for c in cs],
+            "failing_share": [measured[c.metric].share for c in cs],
+        }
+    )
     return cs, frame
 
 
@@ -205,15 +235,26 @@ def build_suite(source: Source, max_failing_share: float):
     import great_expectations.expectations as gxe
     from great_expectations.expectations.row_conditions import Column
 
-    return gx.ExpectationSuite(name=f"cjx_{source.id}", expectations=[
-        gxe.ExpectColumnValuesToBeBetween(
-            column="failing_share", min_value=0, max_value=max_failing_share, row_condition=Column("rule") == "share",
-            description=f"No check fails for more than {max_failing_share:.0%} of the rows it applies to (more is a "
-                        "systematic problem: date format, codebook, shifted column)"),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="unexpected_count", min_value=0, max_value=0, row_condition=Column("rule") == "every_row",
-            description="Every-row checks (ids about to be loaded are unique) fail for no row"),
-    ])
+    return gx.ExpectationSuite(
+        name=f"cjx_{source.id}",
+        expectations=[
+            gxe.ExpectColumnValuesToBeBetween(
+                column="failing_share",
+                min_value=0,
+                max_value=max_failing_share,
+                row_condition=Column("rule") == "share",
+                description=f"No check fails for more than {max_failing_share:.0%} of the rows it applies to (more is a "
+                "systematic problem: date format, codebook, shifted column)",
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="unexpected_count",
+                min_value=0,
+                max_value=0,
+                row_condition=Column("rule") == "every_row",
+                description="Every-row checks (ids about to be loaded are unique) fail for no row",
+            ),
+        ],
+    )
 
 
 _RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["check"]}
@@ -264,20 +305,34 @@ class BatchGate:
             except (KeyError, LookupError, ValueError):
                 batch_definition = asset.add_batch_definition_whole_dataframe("checks")
             suite = ctx.suites.add_or_update(build_suite(source, share))
-            cached = (share, ctx.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=f"cjx_{source.id}_staged", data=batch_definition, suite=suite)))
+            cached = (
+                share,
+                ctx.validation_definitions.add_or_update(
+                    gx.ValidationDefinition(name=f"cjx_{source.id}_staged", data=batch_definition, suite=suite)
+                ),
+            )
             self._definitions[source.id] = cached
         return cached[1]
 
-    def validate(self, con: duckdb.DuckDBPyConnection, source: Source, file_name: str, file_id: str, *,
-                 max_failing_share: float = 0.5) -> GateOutcome:
+    def validate(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: Source,
+        file_name: str,
+        file_id: str,
+        *,
+        max_failing_share: float = 0.5,
+    ) -> GateOutcome:
         from great_expectations.core.run_identifier import RunIdentifier
 
         measured = measure(con, source)
         cs, frame = check_table(source, measured)
         validation = self._definition(source, max_failing_share)
-        result = validation.run(batch_parameters={"dataframe": frame}, result_format=_RESULT_FORMAT,
-                                run_id=RunIdentifier(run_name=f"{file_name} ({file_id})"))
+        result = validation.run(
+            batch_parameters={"dataframe": frame},
+            result_format=_RESULT_FORMAT,
+            run_id=RunIdentifier(run_name=f"{file_name} ({file_id})"),
+        )
         failing: set[str] = set()
         errors: list[str] = []
         for r in result.results:
@@ -289,19 +344,27 @@ class BatchGate:
         message = ""
         if not result.success:
             failed = [(c, measured[c.metric]) for c in cs if c.label in failing]
-            parts = [f"{c.label}: {m.unexpected_count} of {m.element_count} rows fail ({m.share:.0%})"
-                     for c, m in failed]
+            parts = [
+                f"{c.label}: {m.unexpected_count} of {m.element_count} rows fail ({m.share:.0%})" for c, m in failed
+            ]
             why = []
             if any(c.rule == "share" for c, _ in failed):
-                why.append(f"More than {max_failing_share:.0%} of the rows fail a check, so the problem is the file "
-                           "or the journey config (date format, codebook, columns), not single rows")
+                why.append(
+                    f"More than {max_failing_share:.0%} of the rows fail a check, so the problem is the file "
+                    "or the journey config (date format, codebook, columns), not single rows"
+                )
             if any(c.rule == "every_row" for c, _ in failed):
                 why.append("Ids about to be loaded must be unique in every row")
             if errors:
                 parts.append("great-expectations could not evaluate the suite: " + " / ".join(errors))
-            message = (f"{file_name}: failed the batch gate (suite {suite_name}): " + "; ".join(parts) + ". "
-                       + ". ".join(why + ["Fix it and run again"])
-                       + (f"; details in GX Data Docs under {self.docs_dir}" if self.docs_dir else "") + ".")
+            message = (
+                f"{file_name}: failed the batch gate (suite {suite_name}): "
+                + "; ".join(parts)
+                + ". "
+                + ". ".join(why + ["Fix it and run again"])
+                + (f"; details in GX Data Docs under {self.docs_dir}" if self.docs_dir else "")
+                + "."
+            )
             message = " ".join(message.split())  # one line
         return GateOutcome(success=bool(result.success), rows=rows, message=message)
 
@@ -320,9 +383,16 @@ def _row(suite_name: str, check: Check, m: Measured, success: bool, max_failing_
     details["max_failing_share"] = max_failing_share if check.rule == "share" else 0.0
     details["partial_unexpected_list"] = [_plain(v) for v in m.examples]
     details["unexpected_rows"] = [int(v) for v in m.example_rows]
-    return {"suite_name": suite_name, "expectation": check.expectation, "column_name": check.column,
-            "success": success, "element_count": int(m.element_count), "unexpected_count": int(m.unexpected_count),
-            "unexpected_share": m.share if m.element_count else None, "details": details}
+    return {
+        "suite_name": suite_name,
+        "expectation": check.expectation,
+        "column_name": check.column,
+        "success": success,
+        "element_count": int(m.element_count),
+        "unexpected_count": int(m.unexpected_count),
+        "unexpected_share": m.share if m.element_count else None,
+        "details": details,
+    }
 
 
 def _exception(r) -> str:
