@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -95,20 +95,6 @@ class EventTrigger(Strict):
     within_hours: float = Field(gt=0)
 
 
-FORMATS = (
-    "auto",
-    "csv",
-    "qualtrics_csv",
-    "surveymonkey",
-    "google_forms",
-    "typeform",
-    "ms_forms",
-    "delighted",
-    "zendesk",
-    "xlsx",
-    "parquet",
-    "json",
-)
 Format = Literal[
     "auto",
     "csv",
@@ -123,6 +109,7 @@ Format = Literal[
     "parquet",
     "json",
 ]
+FORMATS: tuple[str, ...] = get_args(Format)
 
 
 class Locale(Strict):
