@@ -108,6 +108,10 @@ def ingest_lines(files: list[FileResult]) -> list[str]:
         if f.status == "rejected":
             lines.append(f"ingest: rejected {f.reject_reason} (moved to {f.rejected_to})")
         lines += [f"ingest: {note}" for note in f.notes]
+        if f.gate_seconds is not None:
+            lines.append(
+                f"ingest: {Path(f.path).name}: batch gate (great-expectations) passed in {f.gate_seconds:.2f} s"
+            )
     rebuilt = sorted({f.source_id for f in files if f.status == "reprocessed"})
     if rebuilt:
         lines.append(f"ingest: rebuilt from raw under the journey in force: {', '.join(rebuilt)}")

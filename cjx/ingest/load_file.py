@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, Protocol
@@ -62,6 +63,7 @@ class FileResult:
     format: str | None = None
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    gate_seconds: float | None = None  # what the great-expectations batch gate took on this file
     rejected_to: str | None = None
 
     def as_dict(self) -> dict:
@@ -200,9 +202,12 @@ def _load(
     landed = land_file(con, path, source, fid, key, keep_raw_identifiers, journey)
     stage_file(con, source, fid)
     validations: list[dict] = []
+    gate_seconds = None
     if gate is not None:
         share = journey.settings.max_failing_share if journey is not None else 0.5
+        started = time.perf_counter()
         outcome = gate.validate(con, source, path.name, fid, max_failing_share=share)
+        gate_seconds = time.perf_counter() - started
         validations = outcome.rows
         if not outcome.success:
             raise _GateFailed(outcome.message, validations)
@@ -228,6 +233,7 @@ def _load(
         format=landed.format,
         quarantined_by_reason=reasons,
         notes=tuple(landed.notes),
+        gate_seconds=gate_seconds,
     ), validations
 
 
