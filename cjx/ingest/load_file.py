@@ -106,7 +106,7 @@ def ingest_file(
     con.execute("BEGIN TRANSACTION")
     try:
         result, validations = _load(con, path, source, fid, pseudonym_key, keep_raw_identifiers, journey, gate)
-    except Exception as exc:
+    except Exception as exc:  # one file never breaks a run: whatever fails here rejects this file alone
         con.execute("ROLLBACK")
         validations = getattr(exc, "validations", [])
         result = FileResult(fid, source.id, str(path), "rejected", reject_reason=_reject_reason(path, exc))
