@@ -503,3 +503,28 @@ def test_excel_export_writes_control_characters_as_escapes():
         "ok.csv",
         None,
     ]
+
+
+def test_one_over_long_field_quarantines_its_row_not_the_file(tmp_path):
+    from cjx.ingest import ingest_journey
+    from cjx.journey import load_journey
+    from cjx.workspace import open_workspace
+
+    long_comment = "x" * 500
+    root = make_journey(tmp_path / "j", {}, limits={"max_field_chars": 100})
+    good_rows = GOOD.splitlines()
+    lines = [good_rows[0] + ",note"] + [row + ",fine" for row in good_rows[1:]]
+    lines.append(f"P4,dan@example.dk,2026-01-08T10:00:00Z,8,{long_comment}")
+    (root / "in" / GOOD_NAME).write_text("\n".join(lines) + "\n")
+    _, con = open_workspace(root / "journey.yml", root / "db.duckdb")
+    try:
+        (result,) = ingest_journey(con, load_journey(root / "journey.yml"), KEY, gate=None)
+        assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == ("loaded", 4, 3, 1)
+        (reason, message, record) = con.execute("SELECT reason, message, record FROM ops.quarantine").fetchall()[0]
+        assert reason == "field_too_long"
+        assert message == (
+            f"{GOOD_NAME} row 4: column note (500 characters) is longer than settings.limits.max_field_chars"
+        )
+        assert json.loads(record)["note"] == long_comment  # kept whole in raw and the quarantine: nothing lost
+    finally:
+        con.close()
