@@ -18,29 +18,32 @@ unexpected_count 0 where rule == 'every_row'. GX's unexpected rows are the faili
 only when the GX validation succeeds.
 
 Why, measured with bench/gx_gate.py (2 cores, shared; a survey of an nps and 12 csat questions, 40 % of the
-csat cells blank: 1 M responses are 8.2 M staged cells, an 89 MB CSV; seconds per file, GX import excluded):
+csat cells blank: 1 M responses are 8.2 M staged cells, an 89 MB CSV; seconds per file, best of 3, GX import
+excluded; bench/README.md, "GX gate", has the full table and a 50-question run):
 
     variant                                              100 k rows   1 M rows
-    raw load: DuckDB read_csv of the CSV into a table       0.53         4.2
-    (a) whole batch in pandas, GX per row (previous gate)   3.1         27.0
-    (b) GX SQL path, duckdb-engine, with two workarounds    2.1          6.0   (as shipped: fails)
-    (c) column-pruned Arrow-backed batch, GX per row        4.1         43.2   (numpy dtypes: 2.1 / 16.0)
-    (d) SQL aggregate + GX on the check table (this)        0.15         0.68  (SQL 0.56, GX 0.07)
-    (e) 10 k-row sample, GX per row + (d)'s SQL counts      0.82         1.6
+    raw load: DuckDB read_csv into a database file          0.50         4.25
+    raw load: the same into an in-memory database           0.25         1.39
+    (a) whole batch in pandas, GX per row (previous gate)   3.10        28.5
+    (b) GX SQL path, duckdb-engine, with two workarounds    1.52         4.73  (as shipped: fails)
+    (c) column-pruned Arrow-backed batch, GX per row        4.19        39.3   (numpy dtypes: 2.0 / 13.3)
+    (d) SQL aggregate + GX on the check table (this)        0.15         0.48  (SQL 0.41, GX ~0.1)
+    (e) 10 k-row sample, GX per row + (d)'s SQL counts      1.44         1.41
 
 (b) as shipped fails every metric with DuckDB 2.0 + duckdb-engine 0.17 + SQLAlchemy 2.1 ("list index out of
 range"): GX reads a query's rows after closing its SQLAlchemy connection, and the rollback on closing runs on
-the same DuckDB connection (duckdb-engine's cursor is the connection), which discards the pending result.
-And SQLAlchemy 2.1's PostgreSQL column reflection queries pg_catalog.pg_collation, which DuckDB lacks: inside
-the file's transaction that failed statement aborts the transaction. A borrowed-connection wrapper and a
-reflecting dialect fix both (see the bench), but GX then sends dozens of queries per expectation: 1.4x the
-raw load. (c) is slower than numpy dtypes: GX's pandas metrics convert Arrow columns. (e) still needs the
-all-row SQL for exact shares and uniqueness, so its GX run is extra cost. (d) is one scan of the staged
-tables (about 0.15x the raw load at 1 M rows; the exact uniqueness count is a third of it) plus a fixed
-~0.07 s of GX whatever the file size or the number of questions (one expectation per check instead costs
-that per check). GX's import (4-6 s) is paid once per process, lazily, on the first file gated; the context
-is ephemeral (a file context with docs_dir), created once per gate, progress bars off, the suite registered
-once per source and threshold, and Data Docs rendered only by `build_docs`.
+the same DuckDB connection (duckdb-engine's cursor is the connection), which discards the pending result. And
+SQLAlchemy 2.1's PostgreSQL column reflection queries pg_catalog.pg_collation, which DuckDB lacks: inside the
+file's transaction that failed statement aborts the transaction. A borrowed-connection wrapper and a
+reflecting dialect fix both (see the bench), but GX then sends several queries per expectation, each a scan:
+3x the raw load into a file at 100 k rows, 1.1x at 1 M. (c) is slower than numpy dtypes: GX's pandas metrics
+convert Arrow columns. (e) still needs the all-row SQL for exact shares and uniqueness, so its GX run is extra
+cost. (d) is one scan of the staged tables (0.11x the raw load into a file, 0.34x into memory, at 1 M rows;
+the exact uniqueness count is about a third of it) plus a fixed ~0.1 s of GX whatever the file size or the
+number of questions (one GX expectation per check would add ~2-3 ms per check: +0.23 s at 50 questions). GX's
+import (4-6 s) is paid once per process, lazily, on the first file gated; the context is ephemeral (a file
+context with docs_dir), created once per gate, progress bars off, the suite registered once per source and
+threshold, and Data Docs rendered only by `build_docs`.
 """
 
 from __future__ import annotations
