@@ -261,6 +261,9 @@ def test_cjx_reprocess_rebuilds_a_source_from_raw_and_records_the_run(tmp_path):
         ("ingest", "completed", 3, None),
         ("reprocess", "completed", 0, ["delivery_pulse"]),
     ]
+    status = CliRunner().invoke(app, ["status", *args])
+    assert status.exit_code == 0 and "Rebuilt from raw" in status.output
+    assert [line for line in status.output.splitlines() if "delivery_pulse" in line and "completed" in line]
     unknown = CliRunner().invoke(app, ["reprocess", *args, "--source", "nope"])
     assert unknown.exit_code == 2 and "unknown source 'nope'" in unknown.output
 

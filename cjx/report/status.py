@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from cjx.ingest import source_files
@@ -32,7 +33,19 @@ def status_text(runs: pd.DataFrame, waiting: list[tuple[str, str]]) -> str:
     if runs.empty:
         parts.append("No runs recorded yet.")
     else:
-        rows = [("Started (UTC)", "Status", "Duration", "New files", "Rejected", "Rows loaded", "Quarantined", "Error")]
+        rows = [
+            (
+                "Started (UTC)",
+                "Status",
+                "Duration",
+                "New files",
+                "Rejected",
+                "Rows loaded",
+                "Quarantined",
+                "Rebuilt from raw",
+                "Error",
+            )
+        ]
         for r in runs.itertuples():
             duration = "" if pd.isna(r.finished_at) else f"{(r.finished_at - r.started_at).total_seconds():.0f} s"
             rows.append(
@@ -44,6 +57,7 @@ def status_text(runs: pd.DataFrame, waiting: list[tuple[str, str]]) -> str:
                     _int(r.n_files_rejected),
                     _int(r.rows_loaded),
                     _int(r.rows_quarantined),
+                    _sources(getattr(r, "reprocessed", None)),
                     r.error or "",
                 )
             )
@@ -51,6 +65,13 @@ def status_text(runs: pd.DataFrame, waiting: list[tuple[str, str]]) -> str:
     parts.append(f"{len(waiting)} file(s) waiting to be ingested" + (":" if waiting else "."))
     parts += [f"  {source}: {path}" for source, path in waiting]
     return "\n".join(parts)
+
+
+def _sources(value: object) -> str:
+    """The sources a run rebuilt from raw (ops.runs.reprocessed), comma-separated."""
+    if not isinstance(value, (list, tuple, np.ndarray)):  # NULL arrives as None, NaN or pd.NA
+        return ""
+    return ", ".join(str(v) for v in value)
 
 
 def _int(value: float | None) -> str:
