@@ -14,7 +14,7 @@ import duckdb
 
 from cjx.ingest.landing import Landed, drop_landing
 from cjx.ingest.limits import current_limits
-from cjx.ingest.staging import ensure_raw_table, identifier_columns, now, raw_table, sql_literal
+from cjx.ingest.staging import ensure_raw_table, identifier_columns, now, raw_table
 from cjx.journey.model import Source
 from cjx.store import quote_ident
 
@@ -35,23 +35,25 @@ def keep_raw(
     selected = [
         f"{_pseudonymised(c) if c in secret else 'l.' + quote_ident(c)} AS {quote_ident(c)}" for c in landed.columns
     ]
-    partial = (
-        f"list_contains({sql_literal(landed.partial[1])}, trim(l.{quote_ident(landed.partial[0])}))"
-        if landed.partial
-        else "NULL"
-    )
+    params: dict[str, object] = {"file_id": file_id, "cap": current_limits().max_field_chars, "names": landed.columns}
+    if secret & set(landed.columns):
+        params["key"] = pseudonym_key
+    partial = "NULL"
+    if landed.partial:
+        partial = f"list_contains($partial_values, trim(l.{quote_ident(landed.partial[0])}))"
+        params["partial_values"] = landed.partial[1]
+    non_response = "NULL"
     if landed.non_response:
         col = f"trim(l.{quote_ident(landed.non_response[0])})"
-        non_response = f"CASE WHEN list_contains({sql_literal(landed.non_response[1])}, {col}) THEN {col} END"
-    else:
-        non_response = "NULL"
-    cap = current_limits().max_field_chars
+        non_response = f"CASE WHEN list_contains($non_response_values, {col}) THEN {col} END"
+        params["non_response_values"] = landed.non_response[1]
+    # the first column longer than the cap, named from the bound list of the file's column names
     long_field = (
         "CASE "
         + " ".join(
-            f"WHEN length(l.{quote_ident(c)}) > {cap} THEN {sql_literal(c)} || ' (' || format('{{:,}}', "
-            f"length(l.{quote_ident(c)})) || ' characters)'"
-            for c in landed.columns
+            f"WHEN length(l.{quote_ident(c)}) > $cap THEN $names[{i + 1}] || ' (' || "
+            f"format('{{:,}}', length(l.{quote_ident(c)})) || ' characters)'"
+            for i, c in enumerate(landed.columns)
         )
         + " END"
         if landed.columns
@@ -63,7 +65,7 @@ def keep_raw(
         f"{long_field} AS _long_field, "
         + ", ".join(selected)
         + " FROM landing l LEFT JOIN malformed m USING (row_number)",
-        {"file_id": file_id, **({"key": pseudonym_key} if secret & set(landed.columns) else {})},
+        params,
     )
     header_fields = con.execute("SELECT max(expected) FROM malformed").fetchall()[0][0] or len(landed.columns)
     seq = con.execute("SELECT nextval('raw.file_seq')").fetchall()[0][0]

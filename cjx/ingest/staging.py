@@ -212,7 +212,7 @@ def _branch(formats: list[str], formats_in: list[str] | None, formats_not_in: li
 def stage_file(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> None:
     """Temp tables for one landed file: landed_cells and landed_texts (its cells) and landed_rows (the fate of
     its rows against what core holds), plus temp view staged_raw (its raw records) for the quarantine."""
-    _stage_cells(con, source, f"WHERE file_id = {sql_literal(file_id)}")
+    _stage_cells(con, source, file_id)
     con.execute(
         render(
             con,
@@ -228,7 +228,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> 
 
 def stage_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     """The same temp tables for every file of the source at once, with the fate of staging.<source>__row_fate."""
-    _stage_cells(con, source, "")
+    _stage_cells(con, source, None)
     names = {"row_checks": "staged_row_checks", "cells": "landed_cells", "row_fate": "staged_row_fate"}
     con.execute(render(con, source, "row_checks", names, create="CREATE OR REPLACE TEMP VIEW"))
     con.execute(render(con, source, "row_fate", names, create="CREATE OR REPLACE TEMP VIEW"))
@@ -236,19 +236,21 @@ def stage_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     _staged_raw(con, source)
 
 
-def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, where: str) -> None:
+def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, file_id: str | None) -> None:
     """Temp tables landed_cells (rated answers and measures: parsed, checked, gated) and landed_texts
-    (comments and mapping attributes: text as given), from staging.<source>__cells."""
+    (comments and mapping attributes: text as given), from staging.<source>__cells (one file, or all)."""
     cells = view_name(source.id, "cells")
-    where = f"{where} AND" if where else "WHERE"
+    one_file = "($file_id IS NULL OR file_id = $file_id)"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT file_id, file_seq, row_number, column_name, metric, "
         f"touchpoint_id, scale_min, scale_max, is_reversed, value, number, is_na FROM {cells} "
-        f"{where} metric NOT IN ('comment', 'attribute')"
+        f"WHERE {one_file} AND metric NOT IN ('comment', 'attribute')",
+        {"file_id": file_id},
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE landed_texts AS SELECT file_id, file_seq, row_number, column_name, metric, "
-        f"touchpoint_id, value, is_na FROM {cells} {where} metric IN ('comment', 'attribute')"
+        f"touchpoint_id, value, is_na FROM {cells} WHERE {one_file} AND metric IN ('comment', 'attribute')",
+        {"file_id": file_id},
     )
 
 
