@@ -307,10 +307,13 @@ def test_bootstrap_is_deterministic_and_brackets_the_estimate(swiss):
         "share",
         "ci_low",
         "ci_high",
+        "share_ci_low",
+        "share_ci_high",
         "rank",
         "rank_ci_low",
         "rank_ci_high",
         "n",
+        "sampling_se",
     ]
     assert (a["ci_low"] <= a["importance"]).all() and (a["importance"] <= a["ci_high"]).all()
     assert a["importance"].sum() == pytest.approx(0.7067350, abs=1e-6)
@@ -333,13 +336,16 @@ def test_bootstrap_ranks_a_dominant_driver_first():
         assert (out["n"] < 400).all()
 
 
-def test_bootstrap_skips_resamples_that_miss_a_rare_touchpoint():
+def test_bootstrap_skips_resamples_where_a_rarely_varying_touchpoint_is_flat():
     df = synthetic(60, [0.6, 0.4, 0.3], seed=13)
-    df.loc[4:, "d2"] = np.nan  # only four respondents met this touchpoint
-    out = bootstrap_importance(df, "y", ["d0", "d1", "d2"], n_resamples=200, seed=0)
-    assert 0 < out.attrs["n_failed"] < 200
+    df.loc[14:, "d2"] = np.nan  # fourteen respondents met this touchpoint, one of them rated it differently
+    df.loc[:13, "d2"] = 1.0
+    df.loc[0, "d2"] = 2.0
+    out = bootstrap_importance(df, "y", ["d0", "d1", "d2"], n_resamples=200, seed=0, min_pairs=14)
+    # A resample without respondent 0 has a constant d2: (59/60)^60 ≈ 36% of them.
+    assert 40 < out.attrs["n_failed"] < 110
     assert out[["ci_low", "ci_high"]].notna().all().all()
-    assert out.set_index("driver").loc["d2", "n"] == 4
+    assert out.set_index("driver").loc["d2", "n"] == 14
 
 
 def test_bootstrap_difference_finds_a_planted_change():

@@ -12,37 +12,61 @@ touchpoints they met and listwise deletion would throw most of them away.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cjx.metrics.resampling import (
+    MomentGroups,
+    blas_threads,
+    full_sample_correlation,
+    moment_groups,
+    resample_correlations,
+    resample_counts,
+)
+
 __all__ = [
     "EXACT_MAX_DRIVERS",
+    "MIN_PAIRS",
+    "REPAIR_R2_TOLERANCE",
     "ImportanceResult",
+    "NotEstimable",
     "bootstrap_difference",
     "bootstrap_importance",
+    "bootstrap_importances",
     "driver_correlations",
     "importance_from_data",
     "lmg",
     "measure_effect",
     "pairwise_correlation",
     "relative_weights",
+    "usable_drivers",
 ]
 
 Method = Literal["lmg", "rwa"]
 
-# Exact LMG visits all 2^p subsets: at 20 drivers ~1 M subsets, ~66 MB peak and ~0.15 s here
-# (2 cores); every extra driver doubles both (22: ~260 MB, ~0.8 s), so above this we sample.
-EXACT_MAX_DRIVERS = 20
+# Exact LMG visits all 2^p subsets in a batched lattice (split in chunks above 16 drivers, so memory
+# stays bounded): 21 drivers ~0.8 s, 24 drivers ~6 s here (2 cores). Above this we sample orderings.
+EXACT_MAX_DRIVERS = 24
 # Monte-Carlo orderings for the sampled fallback; the standard error of each weight shrinks
-# like 1/sqrt(n_permutations).
+# like 1/sqrt(n_permutations) and is reported (ImportanceResult.sampling_se).
 DEFAULT_PERMUTATIONS = 4000
+# A driver enters only with at least this many joint answers with the outcome and with every other
+# driver (the pipeline passes settings.min_driver_pairs, default = min_base = 30).
+MIN_PAIRS = 30
+# The smallest pairwise n must exceed p + EXTRA_N: with n ≤ p any outcome is fitted exactly (R² = 1).
+EXTRA_N = 10
+# A repaired (indefinite) pairwise matrix is used only if the repair moves R² by less than this;
+# otherwise importance falls back to complete cases (method_detail = complete-case).
+REPAIR_R2_TOLERANCE = 0.02
 # A residual variance (1 − R² of a driver on the drivers already entered) below this means the
 # driver is (numerically) a linear combination of them: it adds nothing, as with a pseudo-inverse.
 _PIVOT_TOL = 1e-10
@@ -50,6 +74,10 @@ _PIVOT_TOL = 1e-10
 # data set; it is projected to the nearest one with eigenvalues of at least _REPAIR_FLOOR.
 _REPAIR_TRIGGER = 1e-8
 _REPAIR_FLOOR = 1e-8
+
+
+class NotEstimable(ValueError):
+    """Importance cannot be estimated honestly from these data (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +90,13 @@ class ImportanceResult:
     # True when the pairwise matrix was not positive semi-definite and was replaced by the
     # nearest correlation matrix before decomposing (see _nearest_correlation).
     corr_repaired: bool = False
+    # exact, sampled (LMG over random orderings), complete-case (the pairwise matrix could not be
+    # repaired without moving R²), or "complete-case, sampled".
+    method_detail: str = "exact"
+    # Monte-Carlo standard error of each weight when method_detail is sampled, else None.
+    sampling_se: pd.Series | None = None
+    # Respondents the correlations rest on: all rows (pairwise), or the complete cases.
+    n_used: int | None = None
 
     @property
     def shares(self) -> pd.Series:
@@ -242,8 +277,43 @@ def _nearest_correlation(r: np.ndarray, floor: float = _REPAIR_FLOOR, max_iter: 
     return (y + y.T) / 2
 
 
-def _prepare(corr: pd.DataFrame, outcome: str, drivers: Sequence[str] | None) -> tuple[np.ndarray, list[str], bool]:
-    """The correlation matrix ordered drivers-then-outcome, validated (and repaired if not PSD)."""
+def _r2_solve(r: np.ndarray) -> float:
+    """R² = r_xy' R_xx⁺ r_xy of the outcome (last) on all drivers, by least squares (any symmetric r)."""
+    rxx, rxy = r[:-1, :-1], r[:-1, -1]
+    return float(rxy @ np.linalg.lstsq(rxx, rxy, rcond=None)[0])
+
+
+def _is_indefinite(r: np.ndarray) -> bool:
+    # Rounding leaves singular matrices (a duplicated driver) a hair below zero: the pivot guard
+    # handles those exactly. Only a clearly indefinite matrix, from pairwise deletion, is repaired.
+    return bool(np.linalg.eigvalsh(r)[0] < -_REPAIR_TRIGGER)
+
+
+def _repair(r: np.ndarray, tolerance: float | None) -> tuple[np.ndarray, float]:
+    """The nearest correlation matrix and how far it moves R² (vs r_xy' R_xx⁺ r_xy on the raw matrix).
+
+    Raises NotEstimable when the move is ``tolerance`` or more (or the raw R² is outside [0, 1]):
+    the repaired matrix would then describe other data than the respondents gave.
+    """
+    repaired = _nearest_correlation(r)
+    raw, fixed = _r2_solve(r), _r2_full(repaired)
+    change = abs(fixed - raw) if 0.0 <= raw <= 1.0 else math.inf
+    if tolerance is not None and not change < tolerance:
+        raise NotEstimable(
+            f"the pairwise correlation matrix is not a correlation matrix of any data set and repairing it "
+            f"moves R² from {raw:.3f} to {fixed:.3f} (tolerance {tolerance})"
+        )
+    return repaired, change
+
+
+def _prepare(
+    corr: pd.DataFrame, outcome: str, drivers: Sequence[str] | None, repair_tolerance: float | None = None
+) -> tuple[np.ndarray, list[str], bool]:
+    """The correlation matrix ordered drivers-then-outcome, validated (and repaired if not PSD).
+
+    ``repair_tolerance`` None repairs any indefinite matrix; a number refuses (NotEstimable) a
+    repair that moves R² by that much or more.
+    """
     if outcome not in corr.index or outcome not in corr.columns:
         raise KeyError(f"Outcome {outcome!r} is not in the correlation matrix ({list(corr.columns)}).")
     drivers = _check_drivers(outcome, [c for c in corr.columns if c != outcome] if drivers is None else drivers)
@@ -264,11 +334,9 @@ def _prepare(corr: pd.DataFrame, outcome: str, drivers: Sequence[str] | None) ->
     # Accept a covariance matrix too: rescale to unit diagonal. Symmetrise against rounding.
     r = r / np.outer(d, d)
     r = (r + r.T) / 2
-    # Rounding leaves singular matrices (a duplicated driver) a hair below zero: the pivot guard
-    # handles those exactly. Only a clearly indefinite matrix, from pairwise deletion, is repaired.
-    repaired = bool(np.linalg.eigvalsh(r)[0] < -_REPAIR_TRIGGER)
+    repaired = _is_indefinite(r)
     if repaired:
-        r = _nearest_correlation(r)
+        r, _ = _repair(r, repair_tolerance)
     return r, drivers, repaired
 
 
@@ -278,60 +346,129 @@ def _sweep_gain(piv: np.ndarray, col_y: np.ndarray) -> tuple[np.ndarray, np.ndar
     return col_y * col_y * inv, inv
 
 
-def _all_subset_r2(r: np.ndarray) -> np.ndarray:
-    """R²(S) for every subset S of the drivers, indexed by bitmask (bit j = driver j).
+def _lattice(r: np.ndarray, n_enter: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """R²(S) for every subset S of the first ``n_enter`` drivers, for a batch of matrices.
 
-    ``r`` is (p+1)×(p+1) with the outcome last. Subsets are grown by appending a driver k above
-    the current maximum, carrying the residual correlation matrix of the not-yet-entered drivers
-    and the outcome given S (one step of Gaussian elimination = a rank-1 update). All subsets
-    with the same maximum are updated in one batched numpy operation, so the whole lattice costs
-    O(2^p) arithmetic in O(p²) numpy calls instead of 2^p separate solves. The gain of entering k
-    is σ²(y,k | S) / σ²(k | S); it is never negative, so R² is monotone and the LMG weights are
-    non-negative. A pivot below _PIVOT_TOL (a driver collinear with S) adds nothing, exactly as a
-    pseudo-inverse would treat a redundant column. ``r`` must be positive semi-definite (see
-    ``_prepare``), otherwise R²(S) would depend on the order the drivers entered.
+    ``r`` is (q+1, q+1, B): B matrices with the outcome last, stacked on the LAST axis so every
+    numpy operation below runs over long contiguous rows (subsets × batch), not over tiny
+    matrices. The result ``v`` is (B, 2^n_enter), indexed by bitmask (bit j = driver j).
+
+    Subsets are grown by appending a driver k above the current maximum, carrying the residual
+    correlation matrix of the not-yet-entered drivers and the outcome given S (one step of
+    Gaussian elimination = a rank-1 update). All subsets with the same maximum are updated in one
+    batched numpy operation, so the whole lattice costs O(2^p) arithmetic in O(p²) numpy calls
+    instead of 2^p separate solves. The gain of entering k is σ²(y,k | S) / σ²(k | S); it is never
+    negative, so R² is monotone and the LMG weights are non-negative. A pivot below _PIVOT_TOL (a
+    driver collinear with S) adds nothing, exactly as a pseudo-inverse would treat a redundant
+    column. ``r`` must be positive semi-definite (see ``_prepare``), otherwise R²(S) would depend
+    on the order the drivers entered.
+
+    When ``n_enter`` < q, also returns the residual matrices (q−n_enter+1, q−n_enter+1, 2^n_enter, B)
+    of the remaining drivers and the outcome given each subset, so the lattice can be finished in
+    chunks (see ``_all_subset_r2``).
     """
-    p = r.shape[0] - 1
-    v = np.zeros(1)
+    q, b = r.shape[0] - 1, r.shape[2]
+    n_enter = q if n_enter is None else n_enter
+    v = np.zeros((1, b))
     # groups[g] holds the residual matrices of all subsets whose largest driver is g-1 (g=0: the
-    # empty set), over the drivers above it plus the outcome; in increasing bitmask order.
-    groups: list[np.ndarray] = [r[None, :, :]]
-    for k in range(p):
-        gains, children = [], []
+    # empty set), over the drivers above it plus the outcome; in increasing bitmask order:
+    # shape (d, d, subsets, B).
+    groups: list[np.ndarray] = [r[:, :, None, :]]
+    for k in range(n_enter):
+        gains = []
+        # Children (subsets with top driver k) are written straight into the next group's array.
+        child = np.empty((q - k, q - k, 1 << k, b)) if k < q - 1 else None
+        at = 0
         for g, a in enumerate(groups):
             c = k - g  # position of driver k in this group's matrices
-            col = a[:, c + 1 :, c]
-            gain, inv = _sweep_gain(a[:, c, c], col[:, -1])
+            col = a[c + 1 :, c]
+            gain, inv = _sweep_gain(a[c, c], col[-1])
             gains.append(gain)
-            if k < p - 1:  # the last driver's subsets have no children to prepare for
-                children.append(a[:, c + 1 :, c + 1 :] - (col * inv[:, None])[:, :, None] * col[:, None, :])
+            if child is not None:  # the last driver's subsets have no children to prepare for
+                m = a.shape[2]
+                out = child[:, :, at : at + m]
+                np.multiply((col * inv)[:, None], col[None, :], out=out)
+                np.subtract(a[c + 1 :, c + 1 :], out, out=out)
+                at += m
         # The bitmasks with top bit k are 2^k + (0 … 2^k − 1): the parents in their own order.
-        v = np.concatenate([v, v + np.concatenate(gains)])
-        if children:
-            groups.append(np.concatenate(children))
+        v = np.concatenate([v, v + np.concatenate(gains, axis=0)], axis=0)
+        if child is not None:
+            groups.append(child)
+    if n_enter == q:
+        return v.T, None
+    rest = q - n_enter + 1
+    return v.T, np.concatenate([a[-rest:, -rest:] for a in groups], axis=2)
+
+
+# Above this many drivers the lattice is split: the first p − _SPLIT_TAIL drivers, then the last
+# _SPLIT_TAIL for each subset of the first in chunks, which bounds the memory (24 drivers: ~300 MB).
+_SPLIT_AT = 16
+_SPLIT_TAIL = 10
+_SPLIT_CHUNK = 512
+
+
+def _all_subset_r2(r: np.ndarray, split_at: int = _SPLIT_AT) -> np.ndarray:
+    """R²(S) for every subset S of the drivers of one (p+1)×(p+1) matrix, indexed by bitmask, clipped to [0, 1].
+
+    Up to ``split_at`` drivers one batched lattice; above, the same elimination order in two stages
+    (so the same numbers): the low drivers' lattice with the residuals of the rest, then the tail
+    lattice for chunks of low subsets. v[high << L | low] = R²(low) + gain of high given low.
+    """
+    p = r.shape[0] - 1
+    if p <= split_at:
+        v = _lattice(r[:, :, None])[0][0]
+    else:
+        tail = min(_SPLIT_TAIL, p - 1)
+        low = p - tail
+        v_low, resid = _lattice(r[:, :, None], low)
+        assert resid is not None
+        v_low, resid = v_low[0], resid[:, :, :, 0]
+        out = np.empty((1 << tail, 1 << low))
+        for lo in range(0, 1 << low, _SPLIT_CHUNK):
+            hi = min(lo + _SPLIT_CHUNK, 1 << low)
+            v_tail = _lattice(np.ascontiguousarray(resid[:, :, lo:hi]))[0]  # (chunk, 2^tail)
+            out[:, lo:hi] = (v_low[lo:hi, None] + v_tail).T
+        v = out.reshape(-1)
     # Rounding on a near-singular matrix can nudge R² past 1; a proportion of variance cannot.
     return np.clip(v, 0.0, 1.0)
 
 
+@functools.lru_cache(maxsize=8)
+def _shapley_matrix(p: int) -> np.ndarray:
+    """(2^p × p) C with Shapley values = v @ C: C[S, j] = c(|S|−1) if j ∈ S else −c(|S|), c(s) = 1/(p·C(p−1, s))."""
+    masks = np.arange(1 << p, dtype=np.uint64)
+    size = np.bitwise_count(masks).astype(np.intp)
+    coef = np.array([1.0 / (p * math.comb(p - 1, s)) for s in range(p)] + [0.0])
+    member = ((masks[:, None] >> np.arange(p, dtype=np.uint64)) & np.uint64(1)).astype(bool)
+    c = np.where(member, coef[np.maximum(size - 1, 0)][:, None], -coef[size][:, None])
+    c.setflags(write=False)
+    return c
+
+
 def _shapley_from_subsets(v: np.ndarray, p: int) -> np.ndarray:
-    """Shapley value of each player from the values of all 2^p coalitions (bitmask-indexed)."""
-    size = np.bitwise_count(np.arange(v.size, dtype=np.uint64)).astype(np.intp)
+    """Shapley value of each player from the values of all 2^p coalitions (bitmask-indexed), for (…, 2^p)."""
+    if p <= _SPLIT_AT:  # one matrix product (the coefficient matrix is at most 2^16 × 16)
+        return v @ _shapley_matrix(p)
+    lead = v.shape[:-1]
+    size = np.bitwise_count(np.arange(v.shape[-1], dtype=np.uint64)).astype(np.intp)
     # |S|!(p−|S|−1)!/p! = 1 / (p · C(p−1, |S|)), exact enough in float64 for any p we allow.
     coef = np.array([1.0 / (p * math.comb(p - 1, s)) for s in range(p)])
-    out = np.empty(p)
+    out = np.empty((*lead, p))
     for j in range(p):
         # Bit j splits the bitmask range into blocks: [..., without j | with j, ...].
-        vj = v.reshape(-1, 2, 1 << j)
-        sj = size.reshape(-1, 2, 1 << j)[:, 0, :]
-        out[j] = np.sum(coef[sj] * (vj[:, 1, :] - vj[:, 0, :]))
+        vj = v.reshape(*lead, -1, 2, 1 << j)
+        cj = coef[size.reshape(-1, 2, 1 << j)[:, 0, :]]
+        out[..., j] = np.sum(cj * (vj[..., 1, :] - vj[..., 0, :]), axis=(-2, -1))
     return out
 
 
-def _lmg_sampled(r: np.ndarray, n_permutations: int, seed: int, batch: int = 500) -> np.ndarray:
-    """Monte-Carlo LMG: average R² gains over ``n_permutations`` random orderings (seeded)."""
+def _lmg_sampled(r: np.ndarray, n_permutations: int, seed: int, batch: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """Monte-Carlo LMG: average R² gains over ``n_permutations`` random orderings (seeded), and the
+    Monte-Carlo standard error of each weight (sd of its gain over orderings / sqrt(orderings))."""
     p = r.shape[0] - 1
     rng = np.random.default_rng(seed)
     total = np.zeros(p)
+    total_sq = np.zeros(p)
     done = 0
     while done < n_permutations:
         b = min(batch, n_permutations - done)
@@ -345,10 +482,13 @@ def _lmg_sampled(r: np.ndarray, n_permutations: int, seed: int, batch: int = 500
             # Same clip as the exact path, applied to the running R² of each ordering.
             new = np.minimum(reached + gain, 1.0)
             total += np.bincount(perms[:, pos], weights=new - reached, minlength=p)
+            total_sq += np.bincount(perms[:, pos], weights=(new - reached) ** 2, minlength=p)
             reached = new
             a[:, pos + 1 :, pos + 1 :] -= (col * inv[:, None])[:, :, None] * col[:, None, :]
         done += b
-    return total / n_permutations
+    mean = total / n_permutations
+    var = np.maximum(total_sq / n_permutations - mean**2, 0.0) * n_permutations / max(n_permutations - 1, 1)
+    return mean, np.sqrt(var / n_permutations)
 
 
 def _r2_full(r: np.ndarray) -> float:
@@ -371,6 +511,7 @@ def lmg(
     exact_max_drivers: int = EXACT_MAX_DRIVERS,
     n_permutations: int = DEFAULT_PERMUTATIONS,
     seed: int = 0,
+    repair_tolerance: float | None = None,
 ) -> ImportanceResult:
     """LMG importance: each driver's Shapley share of R², from the correlation matrix alone.
 
@@ -378,29 +519,60 @@ def lmg(
     drivers, driver j gets Σ_{S ∌ j} |S|!(p−|S|−1)!/p! · (R²(S ∪ j) − R²(S)), where
     R²(S) = r_yS' R_SS⁻¹ r_yS. The weights are non-negative and sum to R² of the full model.
 
-    Up to ``exact_max_drivers`` (default 20) drivers the decomposition is exact: R² is computed
-    for all 2^p subsets by batched Gaussian elimination (see ``_all_subset_r2``). A singular
-    matrix does not fail: a driver that adds no residual variance adds no R² (as a pseudo-
-    inverse would). A clearly indefinite pairwise matrix is first replaced by the nearest
-    correlation matrix (Higham 2002) and ``corr_repaired`` is set; R² is clipped to [0, 1].
+    Up to ``exact_max_drivers`` (default 24) drivers the decomposition is exact: R² is computed
+    for all 2^p subsets by batched Gaussian elimination (see ``_lattice``). A singular matrix does
+    not fail: a driver that adds no residual variance adds no R² (as a pseudo-inverse would). A
+    clearly indefinite pairwise matrix is first replaced by the nearest correlation matrix (Higham
+    2002) and ``corr_repaired`` is set (``repair_tolerance``: refuse a repair that moves R² that
+    much, see ``_repair``); R² is clipped to [0, 1].
 
     Above the threshold the result is APPROXIMATE: the average R² gain over ``n_permutations``
     random orderings drawn with ``numpy.random.default_rng(seed)`` (permutation sampling of the
-    Shapley value, Castro, Gómez & Tejada 2009), reported as ``method="lmg-sampled"``. Each
-    sampled ordering still splits R² exactly, so the weights sum to R²; each weight has a Monte-
-    Carlo standard error of roughly sd(gain)/sqrt(n_permutations).
+    Shapley value, Castro, Gómez & Tejada 2009), reported as ``method="lmg-sampled"`` and
+    ``method_detail="sampled"`` with the Monte-Carlo standard error of each weight in
+    ``sampling_se``. Each sampled ordering still splits R² exactly, so the weights sum to R².
     """
-    r, names, repaired = _prepare(corr, outcome, drivers)
+    r, names, repaired = _prepare(corr, outcome, drivers, repair_tolerance)
+    return _lmg_prepared(r, names, repaired, exact_max_drivers, n_permutations, seed)
+
+
+def _lmg_prepared(
+    r: np.ndarray, names: list[str], repaired: bool, exact_max_drivers: int, n_permutations: int, seed: int
+) -> ImportanceResult:
     p = len(names)
+    index = pd.Index(names, name="driver")
     if p <= exact_max_drivers:
         v = _all_subset_r2(r)
-        weights, r2, method = _shapley_from_subsets(v, p), float(v[-1]), "lmg"
-    else:
-        weights, r2, method = _lmg_sampled(r, n_permutations, seed), _r2_full(r), "lmg-sampled"
-    return ImportanceResult(pd.Series(weights, index=pd.Index(names, name="driver"), name="lmg"), r2, method, repaired)
+        weights = _shapley_from_subsets(v, p)
+        return ImportanceResult(pd.Series(weights, index=index, name="lmg"), float(v[-1]), "lmg", repaired)
+    weights, se = _lmg_sampled(r, n_permutations, seed)
+    return ImportanceResult(
+        pd.Series(weights, index=index, name="lmg"),
+        _r2_full(r),
+        "lmg-sampled",
+        repaired,
+        "sampled",
+        pd.Series(se, index=index, name="sampling_se"),
+    )
 
 
-def relative_weights(corr: pd.DataFrame, outcome: str, drivers: Sequence[str] | None = None) -> ImportanceResult:
+def _rwa_batch(r: np.ndarray) -> np.ndarray:
+    """Johnson's raw relative weights of a batch of (B, p+1, p+1) matrices, outcome last: (B, p)."""
+    rxx, rxy = r[:, :-1, :-1], r[:, :-1, -1]
+    eigval, eigvec = np.linalg.eigh(rxx)
+    eigval = np.clip(eigval, 0.0, None)  # tiny negatives are rounding; large ones are a non-PD pairwise matrix
+    root = np.sqrt(eigval)
+    keep = eigval > _PIVOT_TOL * np.maximum(1.0, eigval.max(axis=1, keepdims=True))
+    inv_root = np.divide(1.0, root, out=np.zeros_like(root), where=keep)
+    vt = eigvec.transpose(0, 2, 1)
+    lam = (eigvec * root[:, None, :]) @ vt
+    beta = ((eigvec * inv_root[:, None, :]) @ vt @ rxy[:, :, None])[:, :, 0]
+    return ((lam**2) @ (beta**2)[:, :, None])[:, :, 0]
+
+
+def relative_weights(
+    corr: pd.DataFrame, outcome: str, drivers: Sequence[str] | None = None, *, repair_tolerance: float | None = None
+) -> ImportanceResult:
     """Johnson's (2000) relative weights: importance through the orthogonal counterpart of the drivers.
 
     With R_xx = V diag(λ) V', Λ = V diag(√λ) V' (the symmetric square root), β = Λ⁻¹ r_xy, and
@@ -408,87 +580,246 @@ def relative_weights(corr: pd.DataFrame, outcome: str, drivers: Sequence[str] | 
     Eigenvalues below a tolerance are treated as zero (pseudo-inverse), so collinear drivers give
     finite weights; an indefinite pairwise matrix is repaired as in ``lmg``.
     """
-    r, names, repaired = _prepare(corr, outcome, drivers)
-    rxx, rxy = r[:-1, :-1], r[:-1, -1]
-    eigval, eigvec = np.linalg.eigh(rxx)
-    eigval = np.clip(eigval, 0.0, None)  # tiny negatives are rounding; large ones are a non-PD pairwise matrix
-    root = np.sqrt(eigval)
-    keep = eigval > _PIVOT_TOL * max(1.0, float(eigval.max()))
-    inv_root = np.divide(1.0, root, out=np.zeros_like(root), where=keep)
-    lam = (eigvec * root) @ eigvec.T
-    beta = (eigvec * inv_root) @ eigvec.T @ rxy
-    raw = (lam**2) @ (beta**2)
+    r, names, repaired = _prepare(corr, outcome, drivers, repair_tolerance)
+    return _rwa_prepared(r, names, repaired)
+
+
+def _rwa_prepared(r: np.ndarray, names: list[str], repaired: bool) -> ImportanceResult:
+    raw = _rwa_batch(r[None])[0]
     r2 = float(np.clip(raw.sum(), 0.0, 1.0))
     return ImportanceResult(pd.Series(raw, index=pd.Index(names, name="driver"), name="rwa"), r2, "rwa", repaired)
 
 
-def _importance(
-    r: pd.DataFrame, outcome: str, drivers: Sequence[str], method: Method, **options: int
-) -> ImportanceResult:
+def _check_method(method: str) -> None:
+    if method not in ("lmg", "rwa"):
+        raise ValueError(f"Unknown importance method {method!r}; use 'lmg' (Shapley/LMG) or 'rwa' (relative weights).")
+
+
+# ---------------------------------------------------------------------------------------------
+# From respondent data: guards, then the model
+
+
+def usable_drivers(
+    df: pd.DataFrame, outcome: str, drivers: Sequence[str], min_pairs: int = MIN_PAIRS
+) -> tuple[list[str], dict[str, str]]:
+    """The drivers that may enter the model, and why each other one may not.
+
+    A driver needs at least ``min_pairs`` respondents who answered it and the outcome, and at least
+    ``min_pairs`` who answered it and each other entering driver: a correlation from a handful of
+    joint answers is near ±1 by chance and would take most of R². When two drivers share too few
+    answers, the one with fewer answers together with the outcome leaves first (ties: by name).
+    """
+    drivers = _check_columns(df, outcome, drivers)
+    answered = df[[outcome, *drivers]].notna().to_numpy(dtype=np.float64)
+    joint = answered.T @ answered
+    with_outcome = dict(zip(drivers, joint[0, 1:]))
+    excluded = {
+        d: f"{int(with_outcome[d])} joint answers with the outcome (minimum {min_pairs})"
+        for d in drivers
+        if with_outcome[d] < min_pairs
+    }
+    kept = [d for d in drivers if d not in excluded]
+    position = {d: i + 1 for i, d in enumerate(drivers)}
+    while len(kept) > 1:
+        thin = {
+            d: min((int(joint[position[d], position[e]]), e) for e in kept if e != d)
+            for d in kept
+            if any(joint[position[d], position[e]] < min_pairs for e in kept if e != d)
+        }
+        if not thin:
+            break
+        worst = min(thin, key=lambda d: (with_outcome[d], d))
+        count, other = thin[worst]
+        excluded[worst] = f"{count} joint answers with {other} (minimum {min_pairs})"
+        kept.remove(worst)
+    return kept, excluded
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the model rests on: the drivers, the rows (all, pairwise; or the complete cases) and the matrix."""
+
+    drivers: list[str]
+    excluded: dict[str, str]
+    x: np.ndarray  # rows × [drivers…, outcome], NaN for missing
+    r: np.ndarray  # prepared (repaired if needed) correlation matrix, outcome last
+    n_pair: np.ndarray  # pairwise n of each driver with the outcome (on the rows used)
+    repaired: bool
+    complete_case: bool
+    note: str | None  # why the pairwise matrix was not used
+    groups: MomentGroups | None = None  # moment matrices of the rows used, for the bootstrap
+
+
+def _correlate(x: np.ndarray, group_seed: int | None) -> tuple[np.ndarray, np.ndarray, MomentGroups | None]:
+    """Pairwise r and n of x; with a group seed, from the bootstrap's moment matrices (computed once)."""
+    if group_seed is None:
+        return (*_corr_from_basis(*_moment_basis(x)), None)
+    groups = moment_groups(x, seed=group_seed)
+    return (*full_sample_correlation(groups), groups)
+
+
+def _plan(
+    df: pd.DataFrame,
+    outcome: str,
+    drivers: Sequence[str],
+    min_pairs: int,
+    repair_tolerance: float | None,
+    group_seed: int | None = None,
+) -> _Plan:
+    kept, excluded = usable_drivers(df, outcome, drivers, min_pairs)
+    if not kept:
+        raise NotEstimable(f"no driver has enough answers: {'; '.join(f'{d}: {w}' for d, w in excluded.items())}")
+    p = len(kept)
+    x = _numeric_matrix(df[[*kept, outcome]])
+    r, n, groups = _correlate(x, group_seed)
+    smallest = int(np.round(n.min()))
+    if smallest <= p + EXTRA_N:
+        raise NotEstimable(
+            f"{p} drivers need more than {p + EXTRA_N} joint answers per pair (p + {EXTRA_N}), the smallest has "
+            f"{smallest}: with as few respondents as drivers any outcome is fitted exactly (R² = 1)"
+        )
+    names = [*kept, outcome]
+    frame = pd.DataFrame(r, index=names, columns=names)
+    try:
+        prepared, _, repaired = _prepare(frame, outcome, kept, repair_tolerance)
+        return _Plan(kept, excluded, x, prepared, n[:-1, -1], repaired, False, None, groups)
+    except NotEstimable as why:
+        complete = x[~np.isnan(x).any(axis=1)]
+        if len(complete) <= p + EXTRA_N:
+            raise NotEstimable(
+                f"{why}, and only {len(complete)} respondents answered every driver and the outcome "
+                f"(more than {p + EXTRA_N} needed)"
+            ) from None
+        r_cc, n_cc, groups_cc = _correlate(complete, group_seed)
+        prepared, _, repaired = _prepare(pd.DataFrame(r_cc, index=names, columns=names), outcome, kept, None)
+        return _Plan(kept, excluded, complete, prepared, n_cc[:-1, -1], repaired, True, str(why), groups_cc)
+
+
+def _fit(plan: _Plan, method: Method, options: dict[str, int]) -> ImportanceResult:
+    _check_method(method)
     if method == "lmg":
-        return lmg(r, outcome, drivers, **options)
-    if method == "rwa":
-        return relative_weights(r, outcome, drivers)
-    raise ValueError(f"Unknown importance method {method!r}; use 'lmg' (Shapley/LMG) or 'rwa' (relative weights).")
+        res = _lmg_prepared(
+            plan.r,
+            plan.drivers,
+            plan.repaired,
+            options.get("exact_max_drivers", EXACT_MAX_DRIVERS),
+            options.get("n_permutations", DEFAULT_PERMUTATIONS),
+            options.get("seed", 0),
+        )
+    else:
+        res = _rwa_prepared(plan.r, plan.drivers, plan.repaired)
+    if plan.complete_case:
+        detail = "complete-case" if res.method_detail == "exact" else f"complete-case, {res.method_detail}"
+        res = dataclasses.replace(res, method_detail=detail)
+    return dataclasses.replace(res, n_used=len(plan.x))
 
 
 def importance_from_data(
-    df: pd.DataFrame, outcome: str, drivers: Sequence[str], method: Method = "lmg", **options: int
+    df: pd.DataFrame,
+    outcome: str,
+    drivers: Sequence[str],
+    method: Method = "lmg",
+    *,
+    min_pairs: int = MIN_PAIRS,
+    repair_tolerance: float | None = REPAIR_R2_TOLERANCE,
+    **options: int,
 ) -> ImportanceResult:
     """Importance of each driver for the outcome from respondent-level data (pairwise-complete correlations).
 
-    ``options`` go to ``lmg`` (``exact_max_drivers``, ``n_permutations``, ``seed``).
+    Guards first (``usable_drivers``; the smallest pairwise n must exceed p + 10; a repair that
+    moves R² by ``repair_tolerance`` or more falls back to complete cases): the weights are for the
+    drivers that entered; ``NotEstimable`` says why when none can. ``options`` go to ``lmg``
+    (``exact_max_drivers``, ``n_permutations``, ``seed``).
     """
-    drivers = _check_columns(df, outcome, drivers)
-    corr, _ = pairwise_correlation(df[[outcome, *drivers]])
-    return _importance(corr, outcome, drivers, method, **options)
+    _check_method(method)
+    return _fit(_plan(df, outcome, drivers, min_pairs, repair_tolerance), method, options)
 
 
 # ---------------------------------------------------------------------------------------------
 # Bootstrap
 
+Progress = Callable[[str], None]
 
-def _resample_weights(
-    basis: np.ndarray,
-    centre: np.ndarray,
-    outcome: str,
-    drivers: list[str],
-    method: Method,
-    counts: np.ndarray,
-    options: dict[str, int],
-    scratch: np.ndarray,
-) -> np.ndarray:
-    """Importance on one bootstrap resample given as row counts; NaN if the resample is degenerate."""
-    r, _ = _corr_from_basis(basis, centre, counts, scratch=scratch)
-    names = [outcome, *drivers]
-    try:
-        res = _importance(pd.DataFrame(r, index=names, columns=names), outcome, drivers, method, **options)
-    except ValueError:
-        # A resample can miss every respondent who rated a rare touchpoint: no correlation to use.
-        return np.full(len(drivers), np.nan)
-    return res.weights.to_numpy()
+
+def _batch_weights(rs: np.ndarray, method: Method, options: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (B, p) and R² (B,) of a batch of prepared matrices (outcome last)."""
+    b, p = rs.shape[0], rs.shape[1] - 1
+    if method == "rwa":
+        w = _rwa_batch(rs)
+        return w, np.clip(w.sum(axis=1), 0.0, 1.0)
+    exact_max = options.get("exact_max_drivers", EXACT_MAX_DRIVERS)
+    if p <= min(exact_max, _SPLIT_AT):
+        step = max(1, (1 << 20) >> p)  # resamples per lattice call: ~6 × 2^p doubles each
+        w, r2 = np.empty((b, p)), np.empty(b)
+        for lo in range(0, b, step):
+            v = np.clip(_lattice(np.ascontiguousarray(rs[lo : lo + step].transpose(1, 2, 0)))[0], 0.0, 1.0)
+            w[lo : lo + step] = _shapley_from_subsets(v, p)
+            r2[lo : lo + step] = v[:, -1]
+        return w, r2
+    names = [f"d{j}" for j in range(p)]
+    fits = [
+        _lmg_prepared(
+            m,
+            names,
+            False,
+            exact_max,
+            options.get("n_permutations", DEFAULT_PERMUTATIONS),
+            options.get("seed", 0),
+        )
+        for m in rs
+    ]
+    return np.array([f.weights.to_numpy() for f in fits]), np.array([f.r2 for f in fits])
+
+
+@dataclass(frozen=True)
+class _Draws:
+    weights: dict[str, np.ndarray]  # method → (n_resamples, p), NaN rows for failed resamples
+    r2: dict[str, np.ndarray]  # method → (n_resamples,)
+    n_failed: int
+    n_repaired: int
+    grouped: bool
+    n_units: int
 
 
 def _bootstrap_draws(
-    df: pd.DataFrame,
-    outcome: str,
-    drivers: list[str],
-    method: Method,
+    plan: _Plan,
+    methods: Sequence[Method],
     n_resamples: int,
     rng: np.random.Generator,
     options: dict[str, int],
-) -> np.ndarray:
-    """An (n_resamples × drivers) array of bootstrap importance weights."""
-    basis, centre = _moment_basis(_numeric_matrix(df[[outcome, *drivers]]))
-    n = basis.shape[1]
-    scratch = np.empty((2 * centre.size, n))
-    out = np.empty((n_resamples, len(drivers)))
-    for b in range(n_resamples):
-        # Drawing row indices with replacement and counting them is the same resample as
-        # df.iloc[idx], without copying the rows.
-        counts = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(np.float64)
-        out[b] = _resample_weights(basis, centre, outcome, drivers, method, counts, options, scratch)
-    return out
+    repair_tolerance: float | None,
+    progress: Progress | None = None,
+    label: str = "importance",
+    batch: int = 100,
+) -> _Draws:
+    """Bootstrap weights for each method on the same resamples, from sufficient statistics (see resampling)."""
+    groups = plan.groups if plan.groups is not None else moment_groups(plan.x, seed=int(rng.integers(2**63)))
+    p = len(plan.drivers)
+    weights: dict[str, np.ndarray] = {m: np.full((n_resamples, p), np.nan) for m in methods}
+    r2: dict[str, np.ndarray] = {m: np.full(n_resamples, np.nan) for m in methods}
+    n_failed = n_repaired = 0
+    with blas_threads():
+        for lo in range(0, n_resamples, batch):
+            hi = min(lo + batch, n_resamples)
+            rs = resample_correlations(groups, resample_counts(groups.n_units, hi - lo, rng))
+            ok = np.isfinite(rs).all(axis=(1, 2))
+            if ok.any():
+                indefinite = np.zeros(len(rs), dtype=bool)
+                indefinite[ok] = np.linalg.eigvalsh(rs[ok])[:, 0] < -_REPAIR_TRIGGER
+                for i in np.flatnonzero(indefinite):
+                    try:
+                        rs[i] = _repair(rs[i], repair_tolerance)[0]
+                        n_repaired += 1
+                    except NotEstimable:
+                        ok[i] = False
+            n_failed += int((~ok).sum())
+            idx = lo + np.flatnonzero(ok)
+            for m in methods:
+                if idx.size:
+                    weights[m][idx], r2[m][idx] = _batch_weights(rs[ok], m, options)
+            if progress is not None:
+                progress(f"{label}: resamples {hi}/{n_resamples} ({n_failed} failed)")
+    return _Draws(weights, r2, n_failed, n_repaired, groups.grouped, groups.n_units)
 
 
 def _percentile_interval(
@@ -516,6 +847,88 @@ def _check_level(level: float, n_resamples: int) -> None:
         raise ValueError(f"n_resamples must be at least 1, got {n_resamples}.")
 
 
+def bootstrap_importances(
+    df: pd.DataFrame,
+    outcome: str,
+    drivers: Sequence[str],
+    *,
+    methods: Sequence[Method] = ("lmg", "rwa"),
+    n_resamples: int = 500,
+    seed: int = 0,
+    level: float = 0.95,
+    min_pairs: int = MIN_PAIRS,
+    repair_tolerance: float | None = REPAIR_R2_TOLERANCE,
+    progress: Progress | None = None,
+    label: str = "importance",
+    **options: int,
+) -> dict[str, pd.DataFrame]:
+    """Importance per driver with percentile-bootstrap intervals, for each method on the same resamples.
+
+    Guards as in ``importance_from_data``. Respondents are resampled with replacement using
+    ``numpy.random.default_rng(seed)`` (``cjx.metrics.resampling``: each resample is a weighted sum
+    of per-respondent, or above 4,096 respondents per-random-group, moment matrices, so no resample
+    touches the rows); intervals are the (1−level)/2 and (1+level)/2 percentiles of the draws
+    (Efron & Tibshirani 1993, ch. 13). The share interval is taken over each resample's own shares
+    (weight / that resample's R²), not the weight's interval divided by the full-sample R².
+
+    Per method, columns: driver, importance, share (of the full-sample R²), ci_low, ci_high,
+    share_ci_low, share_ci_high, rank (1 = most important, full sample), rank_ci_low, rank_ci_high,
+    n (pairwise n with the outcome), sampling_se (Monte-Carlo error of a sampled LMG, else NaN).
+    ``attrs``: r2, method, method_detail, corr_repaired, note, excluded ({driver: reason}),
+    n_resamples, n_failed (degenerate resamples, skipped), n_repaired_resamples, level, n_used,
+    bootstrap_units ("respondents" or "random groups").
+    """
+    for m in methods:
+        _check_method(m)
+    _check_level(level, n_resamples)
+    rng = np.random.default_rng(seed)
+    plan = _plan(df, outcome, drivers, min_pairs, repair_tolerance, group_seed=int(rng.integers(2**63)))
+    draws = _bootstrap_draws(plan, methods, n_resamples, rng, options, repair_tolerance, progress, label)
+    out: dict[str, pd.DataFrame] = {}
+    for m in methods:
+        full = _fit(plan, m, options)
+        w = draws.weights[m]
+        ci_low, ci_high = _percentile_interval(w, level)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shares = w / draws.r2[m][:, None]
+        share_low, share_high = _percentile_interval(np.where(draws.r2[m][:, None] > 0, shares, np.nan), level)
+        # Ranks are integers: take observed order statistics, not interpolations between them.
+        rank_low, rank_high = _percentile_interval(_ranks(w), level, method="inverted_cdf")
+        weights = full.weights.to_numpy()
+        frame = pd.DataFrame(
+            {
+                "driver": plan.drivers,
+                "importance": weights,
+                "share": weights / full.r2 if full.r2 > 0 else np.nan,
+                "ci_low": ci_low,
+                "ci_high": ci_high,
+                "share_ci_low": share_low,
+                "share_ci_high": share_high,
+                "rank": _ranks(weights).astype(np.int64),
+                "rank_ci_low": pd.array(rank_low, dtype="Int64"),  # <NA> only if every resample failed
+                "rank_ci_high": pd.array(rank_high, dtype="Int64"),
+                "n": np.round(plan.n_pair).astype(np.int64),
+                "sampling_se": np.nan if full.sampling_se is None else full.sampling_se.to_numpy(),
+            }
+        )
+        frame.attrs.update(
+            r2=full.r2,
+            method=full.method,
+            method_detail=full.method_detail,
+            corr_repaired=full.corr_repaired,
+            note=plan.note,
+            excluded=dict(plan.excluded),
+            n_resamples=n_resamples,
+            n_failed=draws.n_failed,
+            n_repaired_resamples=draws.n_repaired,
+            level=level,
+            n_used=len(plan.x),
+            bootstrap_units="random groups" if draws.grouped else "respondents",
+        )
+        out[m] = frame
+    return out
+
+
 def bootstrap_importance(
     df: pd.DataFrame,
     outcome: str,
@@ -525,47 +938,12 @@ def bootstrap_importance(
     n_resamples: int = 500,
     seed: int = 0,
     level: float = 0.95,
-    **options: int,
+    **options: Any,
 ) -> pd.DataFrame:
-    """Importance per driver with percentile-bootstrap intervals for the weight and its rank.
-
-    Respondents (rows) are resampled with replacement using ``numpy.random.default_rng(seed)``
-    and importance is recomputed from pairwise-complete correlations each time; intervals are
-    the (1−level)/2 and (1+level)/2 percentiles of the draws (Efron & Tibshirani 1993, ch. 13).
-    Columns: driver, importance, share (of the full-sample R²), ci_low, ci_high, rank (1 = most
-    important, full sample), rank_ci_low, rank_ci_high, n (pairwise n with the outcome).
-    ``attrs`` carries r2, method, n_resamples and n_failed (degenerate resamples, skipped).
-    """
-    drivers = _check_columns(df, outcome, drivers)
-    _check_level(level, n_resamples)
-    full = importance_from_data(df, outcome, drivers, method, **options)
-    _, n_pair = pairwise_correlation(df[[outcome, *drivers]])
-    draws = _bootstrap_draws(df, outcome, drivers, method, n_resamples, np.random.default_rng(seed), options)
-    ci_low, ci_high = _percentile_interval(draws, level)
-    # Ranks are integers: take observed order statistics, not interpolations between them.
-    rank_low, rank_high = _percentile_interval(_ranks(draws), level, method="inverted_cdf")
-    weights = full.weights.to_numpy()
-    out = pd.DataFrame(
-        {
-            "driver": drivers,
-            "importance": weights,
-            "share": weights / full.r2 if full.r2 > 0 else np.nan,
-            "ci_low": ci_low,
-            "ci_high": ci_high,
-            "rank": _ranks(weights).astype(np.int64),
-            "rank_ci_low": pd.array(rank_low, dtype="Int64"),  # <NA> only if every resample failed
-            "rank_ci_high": pd.array(rank_high, dtype="Int64"),
-            "n": n_pair.loc[drivers, outcome].to_numpy(),
-        }
-    )
-    out.attrs.update(
-        r2=full.r2,
-        method=full.method,
-        n_resamples=n_resamples,
-        n_failed=int(np.isnan(draws).any(axis=1).sum()),
-        level=level,
-    )
-    return out
+    """``bootstrap_importances`` for one method (see there for the columns, attrs and guards)."""
+    return bootstrap_importances(
+        df, outcome, drivers, methods=(method,), n_resamples=n_resamples, seed=seed, level=level, **options
+    )[method]
 
 
 def bootstrap_difference(
@@ -578,37 +956,49 @@ def bootstrap_difference(
     n_resamples: int = 500,
     seed: int = 0,
     level: float = 0.95,
+    min_pairs: int = MIN_PAIRS,
+    repair_tolerance: float | None = REPAIR_R2_TOLERANCE,
     **options: int,
 ) -> pd.DataFrame:
     """Change in importance from sample a to sample b (b − a) with a percentile-bootstrap interval.
 
     The two samples (e.g. two revisits) are resampled independently, each from the same seeded
     generator, and the interval is taken over the per-resample differences (Efron & Tibshirani
-    1993). Columns: driver, importance_a, importance_b, difference, ci_low, ci_high,
-    excludes_zero (the interval does not contain 0), n_a, n_b (pairwise n with the outcome).
+    1993). Only drivers that pass the guards in both samples are compared. Columns: driver,
+    importance_a, importance_b, difference, ci_low, ci_high, excludes_zero (the interval does not
+    contain 0), n_a, n_b (pairwise n with the outcome).
     """
-    drivers = _check_columns(df_a, outcome, drivers)
+    _check_method(method)
+    _check_columns(df_a, outcome, drivers)
     _check_columns(df_b, outcome, drivers)
     _check_level(level, n_resamples)
+    both = [
+        d
+        for d in drivers
+        if d in usable_drivers(df_a, outcome, drivers, min_pairs)[0]
+        and d in usable_drivers(df_b, outcome, drivers, min_pairs)[0]
+    ]
+    plan_a = _plan(df_a, outcome, both, min_pairs, repair_tolerance)
+    plan_b = _plan(df_b, outcome, plan_a.drivers, min_pairs, repair_tolerance)
+    if plan_b.drivers != plan_a.drivers:
+        plan_a = _plan(df_a, outcome, plan_b.drivers, min_pairs, repair_tolerance)
     rng = np.random.default_rng(seed)
-    full_a = importance_from_data(df_a, outcome, drivers, method, **options).weights.to_numpy()
-    full_b = importance_from_data(df_b, outcome, drivers, method, **options).weights.to_numpy()
-    draws_a = _bootstrap_draws(df_a, outcome, drivers, method, n_resamples, rng, options)
-    draws_b = _bootstrap_draws(df_b, outcome, drivers, method, n_resamples, rng, options)
+    full_a = _fit(plan_a, method, options).weights.to_numpy()
+    full_b = _fit(plan_b, method, options).weights.to_numpy()
+    draws_a = _bootstrap_draws(plan_a, (method,), n_resamples, rng, options, repair_tolerance).weights[method]
+    draws_b = _bootstrap_draws(plan_b, (method,), n_resamples, rng, options, repair_tolerance).weights[method]
     ci_low, ci_high = _percentile_interval(draws_b - draws_a, level)
-    n_a = pairwise_correlation(df_a[[outcome, *drivers]])[1].loc[drivers, outcome].to_numpy()
-    n_b = pairwise_correlation(df_b[[outcome, *drivers]])[1].loc[drivers, outcome].to_numpy()
     out = pd.DataFrame(
         {
-            "driver": drivers,
+            "driver": plan_a.drivers,
             "importance_a": full_a,
             "importance_b": full_b,
             "difference": full_b - full_a,
             "ci_low": ci_low,
             "ci_high": ci_high,
             "excludes_zero": (ci_low > 0) | (ci_high < 0),
-            "n_a": n_a,
-            "n_b": n_b,
+            "n_a": np.round(plan_a.n_pair).astype(np.int64),
+            "n_b": np.round(plan_b.n_pair).astype(np.int64),
         }
     )
     out.attrs.update(method=method, n_resamples=n_resamples, level=level)

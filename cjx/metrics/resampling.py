@@ -1,0 +1,145 @@
+"""Bootstrap resamples of pairwise-complete correlations from sufficient statistics, not from rows.
+
+A pairwise-complete correlation matrix is a function of per-pair sums: how many rows have both
+variables, and over those rows the sums, sums of squares and cross-products. Those sums are
+additive over rows, so a bootstrap resample (row counts ``c``) needs only ``c``-weighted sums of
+per-unit moment matrices: one matrix product ``counts (B × G) @ moments (G × F)`` for a whole
+batch of B resamples, instead of B passes over the rows.
+
+Units are rows when there are at most ``max_groups`` of them: the resamples are then exactly the
+classical row bootstrap (Efron & Tibshirani 1993, ch. 6). Above that, rows are dealt at random
+(seeded) into ``max_groups`` groups of equal size and the groups are resampled: the random-group
+bootstrap (Wolter 2007, *Introduction to Variance Estimation*, ch. 2). The groups are independent,
+identically distributed sets of respondents, so resampling them estimates the same sampling
+distribution; with 4,096 groups the standard errors agree with the row bootstrap to about 1–2%,
+less than the Monte-Carlo error of 500 resamples (about 3%).
+
+BLAS threads are set deliberately (``blas_threads``): on a busy two-core machine a threaded BLAS
+that assumes it owns every core oversubscribes them and runs many times slower.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+__all__ = [
+    "MAX_GROUPS",
+    "MomentGroups",
+    "blas_threads",
+    "full_sample_correlation",
+    "moment_groups",
+    "resample_correlations",
+    "resample_counts",
+]
+
+# Above this many respondents the bootstrap resamples random groups of respondents (see the module doc).
+MAX_GROUPS = 4096
+
+
+def blas_thread_count() -> int:
+    """BLAS threads for the statistics: $CJX_BLAS_THREADS, default 1 (the machine is shared with other work)."""
+    value = os.environ.get("CJX_BLAS_THREADS", "1")
+    try:
+        return max(1, int(value))
+    except ValueError:
+        raise ValueError(f"CJX_BLAS_THREADS must be a whole number of threads, got {value!r}.") from None
+
+
+@contextlib.contextmanager
+def blas_threads(n: int | None = None) -> Iterator[None]:
+    """Run the block with ``n`` BLAS threads (default ``blas_thread_count()``), restoring them afterwards."""
+    with threadpool_limits(limits=n or blas_thread_count(), user_api="blas"):
+        yield
+
+
+@dataclass(frozen=True)
+class MomentGroups:
+    """Per-unit moment matrices of q variables: ``moments[g]`` is (3q × 2q).
+
+    Rows of a unit's [presence | centred values | squared centred values] (3q) times its
+    [presence | centred values] (2q): the blocks are M'M (pairwise n), Z'M (sum of z_i where j is
+    present), Z'Z (cross-products) and (Z∘Z)'M (sum of z_i² where j is present).
+    """
+
+    moments: np.ndarray  # (G, 3q * 2q), flattened for one matrix product per batch
+    centre: np.ndarray  # (q,) the full-sample means the values were centred on
+    n_rows: int
+    grouped: bool  # False: one unit per row (the exact row bootstrap)
+
+    @property
+    def n_units(self) -> int:
+        return self.moments.shape[0]
+
+
+def moment_groups(x: np.ndarray, *, max_groups: int = MAX_GROUPS, seed: int = 0) -> MomentGroups:
+    """Moment matrices per row (n ≤ max_groups) or per random group of rows, from an (n × q) array with NaN."""
+    n, q = x.shape
+    present = ~np.isnan(x)
+    counts = present.sum(axis=0)
+    centre = np.divide(np.where(present, x, 0.0).sum(axis=0), counts, out=np.zeros(q), where=counts > 0)
+    z = np.where(present, x - centre, 0.0)
+    left = np.concatenate([present.astype(np.float64), z, z * z], axis=1)  # (n, 3q)
+    right = left[:, : 2 * q]
+    grouped = n > max_groups
+    if not grouped:
+        moments = (left[:, :, None] * right[:, None, :]).reshape(n, -1)
+        return MomentGroups(moments, centre, n, grouped)
+    g = max_groups
+    size = -(-n // g)  # rows per group; the last rows are padded with empty rows, which add nothing
+    order = np.random.default_rng(seed).permutation(n)
+    padded = np.zeros((g * size, 3 * q))
+    padded[:n] = left[order]
+    blocks = padded.reshape(g, size, 3 * q)
+    # Contiguous operands, so numpy hands each group's product to BLAS rather than its own slow loop.
+    moments = np.matmul(np.ascontiguousarray(blocks.transpose(0, 2, 1)), np.ascontiguousarray(blocks[:, :, : 2 * q]))
+    moments = moments.reshape(g, -1)
+    return MomentGroups(moments, centre, n, grouped)
+
+
+def resample_counts(n_units: int, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """(n_resamples × n_units) multinomial counts: each resample draws n_units units with replacement."""
+    draws = rng.integers(0, n_units, size=(n_resamples, n_units))
+    draws += np.arange(n_resamples)[:, None] * n_units
+    return np.bincount(draws.ravel(), minlength=n_resamples * n_units).reshape(n_resamples, n_units).astype(np.float64)
+
+
+def resample_correlations(groups: MomentGroups, counts: np.ndarray, min_periods: int = 2) -> np.ndarray:
+    """Pairwise-complete correlation matrices (B × q × q) of the resamples given by ``counts`` (B × G).
+
+    The same formulas as ``importance._corr_from_basis`` on weighted sums; NaN where a pair has fewer
+    than ``min_periods`` rows or a side does not vary in the resample.
+    """
+    return _correlations(groups, counts @ groups.moments, min_periods)[0]
+
+
+def full_sample_correlation(groups: MomentGroups, min_periods: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """The full-sample pairwise correlation matrix and pairwise n (q × q) from the unit totals."""
+    r, n = _correlations(groups, groups.moments.sum(axis=0)[None], min_periods)
+    return r[0], n[0]
+
+
+def _correlations(groups: MomentGroups, sums: np.ndarray, min_periods: int) -> tuple[np.ndarray, np.ndarray]:
+    q = groups.centre.size
+    w = sums.reshape(-1, 3 * q, 2 * q)
+    n = w[:, :q, :q]
+    s = w[:, q : 2 * q, :q]
+    sxy = w[:, q : 2 * q, q:]
+    ss = w[:, 2 * q :, :q]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var_i = ss - s * s / n
+        cov = sxy - s * s.transpose(0, 2, 1) / n
+        r = cov / np.sqrt(var_i * var_i.transpose(0, 2, 1))
+    # A constant column centres to rounding noise, not to exact zeros (see importance._corr_from_basis).
+    flat = var_i <= n * (1e-12 * np.abs(groups.centre)[None, :, None]) ** 2
+    bad = (n < min_periods) | flat | flat.transpose(0, 2, 1) | ~np.isfinite(r)
+    r = np.clip(r, -1.0, 1.0)
+    r[bad] = np.nan
+    idx = np.arange(q)
+    r[:, idx, idx] = np.where(bad[:, idx, idx], np.nan, 1.0)
+    return r, n
