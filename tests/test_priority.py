@@ -55,6 +55,8 @@ def con(tmp_path):
                     "share": imp,
                     "ci_low": imp / 2,
                     "ci_high": imp * 2,
+                    "share_ci_low": imp / 3,
+                    "share_ci_high": imp * 3,
                     "r2": 1.0,
                     "rank": 0,
                 }

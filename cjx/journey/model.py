@@ -238,6 +238,12 @@ class Settings(Strict):
         None, description="Prefect Secret block holding the pseudonymisation key, used when CJX_PSEUDONYM_KEY is unset"
     )
     bootstrap_resamples: int = Field(500, ge=50, description="resamples for importance intervals")
+    min_driver_pairs: int | None = Field(
+        None,
+        ge=2,
+        description="joint answers a touchpoint needs with the outcome and with every other touchpoint to enter "
+        "importance (unset: min_base)",
+    )
     bootstrap_seed: int = 20261124
     ipa_crosshair: Literal["mean", "median", "midpoint", "target"] = Field(
         "mean", description="where the importance-performance quadrants are split"

@@ -24,10 +24,11 @@ def journey_frames(lj: LoadedJourney) -> dict[str, pd.DataFrame]:
                     "ipa_crosshair": j.settings.ipa_crosshair,
                     "bootstrap_resamples": j.settings.bootstrap_resamples,
                     "bootstrap_seed": j.settings.bootstrap_seed,
+                    "min_driver_pairs": j.settings.min_driver_pairs,
                     "language": j.settings.language,
                 }
             ]
-        ),
+        ).astype({"min_driver_pairs": "Int64"}),
         "stages_df": pd.DataFrame(
             [{"stage_id": s.id, "name": s.name, "position": i + 1} for i, s in enumerate(j.stages)]
         ),

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 import duckdb
 import numpy as np
 import pandas as pd
 
-from cjx.metrics.importance import bootstrap_importance, driver_correlations, measure_effect
+from cjx.metrics.importance import (
+    NotEstimable,
+    bootstrap_importances,
+    driver_correlations,
+    measure_effect,
+    usable_drivers,
+)
 from cjx.store import query
 
-# Every pair of drivers needs this many joint answers for its correlation to enter the model.
-MIN_DRIVER_PAIRS = 10
+log = logging.getLogger(__name__)
 MIN_EFFECT_PAIRS = 10
 
 IMPORTANCE_COLUMNS = [
@@ -30,6 +38,14 @@ IMPORTANCE_COLUMNS = [
     "r2",
     "n_respondents",
     "n_resamples",
+    "share_ci_low",
+    "share_ci_high",
+    "corr_repaired",
+    "n_failed_resamples",
+    "method_detail",
+    "sampling_se",
+    "n_used",
+    "model_note",
 ]
 EFFECT_COLUMNS = [
     "revisit_id",
@@ -47,49 +63,87 @@ EFFECT_COLUMNS = [
 
 
 def driver_frame(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
-    """One row per outcome-survey response in the revisit: `outcome` and one column per rated touchpoint."""
+    """One row per outcome-survey response in the revisit: `outcome` and one column per rated touchpoint.
+
+    A numpy pivot (codes and bincount) rather than pandas' pivot_table: the same frame (mean of a response's
+    ratings of a touchpoint, first outcome of a response id), in a fraction of the time on large revisits.
+    """
     long = query(con, "analytics/outcome_drivers", {"revisit_id": revisit_id})
-    wide = long.pivot_table(index="response_id", columns="touchpoint_id", values="score", aggfunc="mean")
-    outcome = long.drop_duplicates("response_id").set_index("response_id")["outcome"]
-    return wide.reindex(outcome.index).assign(outcome=outcome).sort_index()
+    rows, responses = pd.factorize(long["response_id"], sort=True)
+    first = np.unique(rows, return_index=True)[1]
+    outcome = long["outcome"].to_numpy(dtype="float64")[first]
+    rated = long["touchpoint_id"].notna().to_numpy() & long["score"].notna().to_numpy()
+    cols, touchpoints = pd.factorize(long["touchpoint_id"][rated], sort=True)
+    flat = rows[rated] * len(touchpoints) + cols
+    size = len(responses) * len(touchpoints)
+    sums = np.bincount(flat, weights=long["score"].to_numpy(dtype="float64")[rated], minlength=size)
+    counts = np.bincount(flat, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wide = np.where(counts > 0, sums / counts, np.nan).reshape(len(responses), len(touchpoints))
+    frame = pd.DataFrame(wide, index=pd.Index(responses, name="response_id"), columns=pd.Index(touchpoints))
+    frame.columns.name = "touchpoint_id"
+    return frame.assign(outcome=outcome)
 
 
-def model_drivers(frame: pd.DataFrame, min_base: int) -> list[str]:
-    """Touchpoints that can enter the model: at least `min_base` answers together with the outcome, and
-    enough joint answers with every other driver; the driver with the fewest answers goes first."""
-    answered = frame.notna().astype(int)
-    with_outcome = answered.drop(columns="outcome").mul(answered["outcome"], axis=0).sum()
-    drivers = sorted(with_outcome[with_outcome >= min_base].index)
-    while len(drivers) > 1:
-        joint = answered[drivers].T @ answered[drivers]
-        thin = [d for d in drivers if (joint[d] < MIN_DRIVER_PAIRS).any()]
-        if not thin:
-            break
-        drivers.remove(min(thin, key=lambda d: (with_outcome[d], d)))
-    return drivers
+def model_drivers(frame: pd.DataFrame, min_pairs: int) -> list[str]:
+    """Touchpoints that can enter the model: at least `min_pairs` answers together with the outcome and with
+    every other driver (``importance.usable_drivers``; the driver with the fewest answers leaves first)."""
+    drivers = sorted(c for c in frame.columns if c != "outcome")
+    if not drivers:
+        return []
+    return usable_drivers(frame, "outcome", drivers, min_pairs)[0]
 
 
 def revisit_importance(
-    frame: pd.DataFrame, revisit_id: str, *, min_base: int, n_resamples: int, seed: int
+    frame: pd.DataFrame,
+    revisit_id: str,
+    *,
+    min_pairs: int,
+    n_resamples: int,
+    seed: int,
+    progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """LMG and relative weights with bootstrap intervals, plus simple correlations, for one revisit.
+    """LMG and relative weights with bootstrap intervals (the same resamples), plus simple correlations.
 
-    Touchpoints under the minimum base get no importance (they appear as low base elsewhere) rather
-    than a number resting on a handful of answers.
+    Touchpoints without `min_pairs` joint answers get no importance (they appear as low base elsewhere)
+    rather than a number resting on a handful of answers; the model's flags (corr_repaired,
+    n_failed_resamples, method_detail) and why drivers were left out (model_note) go on every row.
     """
-    drivers = model_drivers(frame, min_base)
+    drivers = model_drivers(frame, min_pairs)
     if len(drivers) < 2:
         return pd.DataFrame(columns=IMPORTANCE_COLUMNS)
-    correlations = driver_correlations(frame, "outcome", drivers).set_index("driver")
+    try:
+        results = bootstrap_importances(
+            frame,
+            "outcome",
+            drivers,
+            n_resamples=n_resamples,
+            seed=seed,
+            min_pairs=min_pairs,
+            progress=progress,
+            label=f"importance {revisit_id}",
+        )
+    except NotEstimable as why:
+        log.warning("importance %s: not estimated: %s", revisit_id, why)
+        return pd.DataFrame(columns=IMPORTANCE_COLUMNS)
+    used = list(results["lmg"].driver)
+    correlations = driver_correlations(frame, "outcome", used).set_index("driver")
     parts = []
-    for method in ("lmg", "rwa"):
-        result = bootstrap_importance(frame, "outcome", drivers, method=method, n_resamples=n_resamples, seed=seed)
+    for method, result in results.items():
+        attrs = result.attrs
+        notes = [attrs["note"]] if attrs["note"] else []
+        notes += [f"{d} left out: {why}" for d, why in attrs["excluded"].items()]
         result = result.rename(columns={"driver": "touchpoint_id"}).assign(
             revisit_id=revisit_id,
             method=method,
-            r2=result.attrs["r2"],
+            r2=attrs["r2"],
             n_respondents=len(frame),
             n_resamples=n_resamples,
+            corr_repaired=attrs["corr_repaired"],
+            n_failed_resamples=attrs["n_failed"],
+            method_detail=attrs["method_detail"],
+            n_used=attrs["n_used"],
+            model_note="; ".join(notes) or None,
         )
         result["pearson_r"] = correlations.loc[result.touchpoint_id, "pearson_r"].to_numpy()
         result["spearman_rho"] = correlations.loc[result.touchpoint_id, "spearman_rho"].to_numpy()
@@ -119,16 +173,31 @@ def revisit_measure_effects(con: duckdb.DuckDBPyConnection, revisit_id: str) -> 
     return pd.DataFrame(rows, columns=EFFECT_COLUMNS + ["intercept", "slope_se", "spearman_p"])[EFFECT_COLUMNS]
 
 
-def compute_drivers(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Importance and measure effects for every revisit, with the journey's bootstrap settings."""
-    min_base, n_resamples, seed = con.execute(
-        "SELECT min_base, bootstrap_resamples, bootstrap_seed FROM core.journey"
+def importance_settings(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    """(min_driver_pairs, bootstrap_resamples, bootstrap_seed) of the journey in force."""
+    min_pairs, n_resamples, seed = con.execute(
+        "SELECT coalesce(min_driver_pairs, min_base), bootstrap_resamples, bootstrap_seed FROM core.journey"
     ).fetchall()[0]
+    return int(min_pairs), int(n_resamples), int(seed)
+
+
+def compute_drivers(
+    con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Importance and measure effects for every revisit, with the journey's bootstrap settings.
+
+    ``progress`` (default: this module's log at INFO) hears one line per revisit and per batch of resamples.
+    """
+    say = progress or log.info
+    min_pairs, n_resamples, seed = importance_settings(con)
     revisits = [r[0] for r in con.execute("SELECT revisit_id FROM core.revisits ORDER BY start_date").fetchall()]
-    importance = [
-        revisit_importance(driver_frame(con, r), r, min_base=min_base, n_resamples=n_resamples, seed=seed)
-        for r in revisits
-    ]
+    importance = []
+    for i, r in enumerate(revisits, 1):
+        frame = driver_frame(con, r)
+        say(f"importance {r} (revisit {i}/{len(revisits)}): {len(frame):,} respondents")
+        importance.append(
+            revisit_importance(frame, r, min_pairs=min_pairs, n_resamples=n_resamples, seed=seed, progress=say)
+        )
     effects = [revisit_measure_effects(con, r) for r in revisits]
     return (
         pd.concat(importance, ignore_index=True) if importance else pd.DataFrame(columns=IMPORTANCE_COLUMNS),

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from cjx.metrics.change import benjamini_hochberg, nps_test, trend_test, two_proportion_test, welch_test
-from cjx.metrics.drivers import driver_frame, model_drivers
-from cjx.metrics.importance import bootstrap_difference
+from cjx.metrics.drivers import driver_frame, importance_settings, model_drivers
+from cjx.metrics.importance import NotEstimable, bootstrap_difference
 from cjx.store import query, run_sql
 from cjx.workspace import revisits_with_data
 
@@ -284,14 +284,17 @@ def importance_change(con: duckdb.DuckDBPyConnection, revisit_a: str, revisit_b:
     lead to check, not as proof. Importance moves slowly and its intervals are wide; most changes are
     not distinguishable from noise with a few hundred respondents per revisit.
     """
-    min_base, n_resamples, seed = con.execute(
-        "SELECT min_base, bootstrap_resamples, bootstrap_seed FROM core.journey"
-    ).fetchall()[0]
+    min_pairs, n_resamples, seed = importance_settings(con)
     frame_a, frame_b = driver_frame(con, revisit_a), driver_frame(con, revisit_b)
-    drivers = sorted(set(model_drivers(frame_a, min_base)) & set(model_drivers(frame_b, min_base)))
+    drivers = sorted(set(model_drivers(frame_a, min_pairs)) & set(model_drivers(frame_b, min_pairs)))
     if len(drivers) < 2:
         return pd.DataFrame(columns=IMPORTANCE_CHANGE_COLUMNS)
-    out = bootstrap_difference(frame_a, frame_b, "outcome", drivers, n_resamples=n_resamples, seed=seed)
+    try:
+        out = bootstrap_difference(
+            frame_a, frame_b, "outcome", drivers, n_resamples=n_resamples, seed=seed, min_pairs=min_pairs
+        )
+    except NotEstimable:
+        return pd.DataFrame(columns=IMPORTANCE_CHANGE_COLUMNS)
     out = out.rename(columns={"driver": "touchpoint_id"}).assign(revisit_a=revisit_a, revisit_b=revisit_b)
     return out[IMPORTANCE_CHANGE_COLUMNS]
 

@@ -6,7 +6,11 @@ SELECT
     importance::DOUBLE AS importance, share::DOUBLE AS share, ci_low::DOUBLE AS ci_low, ci_high::DOUBLE AS ci_high,
     rank::INTEGER AS rank, rank_ci_low::INTEGER AS rank_ci_low, rank_ci_high::INTEGER AS rank_ci_high,
     n::BIGINT AS n, pearson_r::DOUBLE AS pearson_r, spearman_rho::DOUBLE AS spearman_rho, r2::DOUBLE AS r2,
-    n_respondents::BIGINT AS n_respondents, n_resamples::INTEGER AS n_resamples
+    n_respondents::BIGINT AS n_respondents, n_resamples::INTEGER AS n_resamples,
+    share_ci_low::DOUBLE AS share_ci_low, share_ci_high::DOUBLE AS share_ci_high,
+    corr_repaired::BOOLEAN AS corr_repaired, n_failed_resamples::INTEGER AS n_failed_resamples,
+    method_detail::VARCHAR AS method_detail, sampling_se::DOUBLE AS sampling_se, n_used::BIGINT AS n_used,
+    model_note::VARCHAR AS model_note
 FROM importance_df
 ORDER BY revisit_id, method, rank;
 
@@ -16,6 +20,13 @@ COMMENT ON COLUMN marts.touchpoint_importance.share IS 'importance / r2: the tou
 COMMENT ON COLUMN marts.touchpoint_importance.ci_low IS 'Percentile bootstrap 95% interval of importance (n_resamples resamples of respondents; Efron & Tibshirani 1993).';
 COMMENT ON COLUMN marts.touchpoint_importance.rank IS '1 = most important; rank_ci_* is its bootstrap 95% interval.';
 COMMENT ON COLUMN marts.touchpoint_importance.n IS 'Respondents who rated the touchpoint and answered the outcome.';
+COMMENT ON COLUMN marts.touchpoint_importance.share_ci_low IS 'Percentile bootstrap 95% interval of share, over each resample''s own share (weight / that resample''s R2).';
+COMMENT ON COLUMN marts.touchpoint_importance.corr_repaired IS 'True when the pairwise correlation matrix was indefinite and replaced by the nearest correlation matrix (Higham 2002), the repair moving R2 by less than 0.02.';
+COMMENT ON COLUMN marts.touchpoint_importance.n_failed_resamples IS 'Bootstrap resamples skipped as degenerate (a touchpoint constant or missing in the resample, or an unrepairable matrix); the interval rests on n_resamples - n_failed_resamples.';
+COMMENT ON COLUMN marts.touchpoint_importance.method_detail IS 'exact (all subsets), sampled (LMG over random orderings above 24 drivers; see sampling_se), complete-case (the pairwise matrix could not be repaired without moving R2, so only respondents who answered every driver are used).';
+COMMENT ON COLUMN marts.touchpoint_importance.sampling_se IS 'Monte-Carlo standard error of a sampled LMG weight (NULL when exact).';
+COMMENT ON COLUMN marts.touchpoint_importance.n_used IS 'Respondents the model rests on: all outcome respondents (pairwise deletion) or the complete cases.';
+COMMENT ON COLUMN marts.touchpoint_importance.model_note IS 'Why the model is not the plain pairwise one, and which touchpoints were left out and why (too few joint answers).';
 
 CREATE OR REPLACE TABLE marts.measure_effects AS
 SELECT

@@ -10,8 +10,9 @@ WITH source AS (
         s.headline_ci_low, s.headline_ci_high, s.target_value,
         CASE WHEN s.headline_metric = 'nps' THEN (s.headline_value + 100) / 200 ELSE s.headline_value END AS performance,
         CASE WHEN s.headline_metric = 'nps' THEN (s.target_value + 100) / 200 ELSE s.target_value END AS target,
-        i.share AS importance, i.ci_low / nullif(i.r2, 0) AS importance_ci_low,
-        i.ci_high / nullif(i.r2, 0) AS importance_ci_high, i.rank AS importance_rank,
+        -- the share's own bootstrap percentiles (not the weight's interval divided by the full-sample R2)
+        i.share AS importance, i.share_ci_low AS importance_ci_low,
+        i.share_ci_high AS importance_ci_high, i.rank AS importance_rank,
         r.reach, r.reach_basis
     FROM marts.touchpoint_scorecard s
     LEFT JOIN marts.touchpoint_importance i
