@@ -30,6 +30,54 @@ class TextLayout:
     delimiter: str
     sep_line: bool  # Excel's "sep=;" first line, not data
     note: str | None = None  # what was detected, for the log
+    quote: str | None = '"'  # None: no quoting at all (Google Sheets TSV), a " is text
+
+    def describe(self) -> str:
+        """What was detected, for a message: 'encoding utf-8, delimiter tab, quoting "'."""
+        names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+        quoting = "none" if self.quote is None else self.quote
+        return (
+            f"encoding {self.encoding}, delimiter {names.get(self.delimiter, repr(self.delimiter))}, quoting {quoting}"
+        )
+
+
+WORKBOOK_MAGIC = b"PK\x03\x04"  # a ZIP archive: XLSX (and every other Office Open XML file)
+PARQUET_MAGIC = b"PAR1"
+# "Timestamp" in the languages Google Forms writes its first column in (English, Swedish, Danish, Norwegian, Spanish,
+# German, French, Dutch, Portuguese, Italian, Finnish).
+GOOGLE_FORMS_TIMESTAMP = frozenset(
+    {
+        "timestamp",
+        "tidstämpel",
+        "tidsstempel",
+        "tidsmerke",
+        "marca temporal",
+        "zeitstempel",
+        "horodateur",
+        "tijdstempel",
+        "carimbo de data/hora",
+        "informazioni cronologiche",
+        "aikaleima",
+    }
+)
+
+
+def magic(path: Path, n: int = 4) -> bytes:
+    """The first `n` bytes of the file."""
+    with path.open("rb") as fh:
+        return fh.read(n)
+
+
+def is_workbook(path: Path) -> bool:
+    """A ZIP archive, i.e. an XLSX workbook whatever its name says (.csv from a download, say)."""
+    return magic(path) == WORKBOOK_MAGIC
+
+
+def is_json(path: Path) -> bool:
+    """The file's text starts with { or [ (after a BOM and white space)."""
+    with path.open("rb") as fh:
+        start = fh.read(64).decode("utf-8", errors="replace").lstrip("\ufeff \r\n\t")
+    return start[:1] in ("{", "[")
 
 
 def detect_encoding(path: Path, declared: str = "auto") -> tuple[str, str | None]:
@@ -135,8 +183,15 @@ def read_head(path: Path, encoding: str, chars: int = HEAD_CHARS) -> str:
         return fh.read(chars)
 
 
-def detect_layout(path: Path, declared_encoding: str = "auto", declared_delimiter: str = "auto") -> TextLayout:
-    """Encoding, delimiter and `sep=` line of a delimited text file."""
+def detect_layout(
+    path: Path, declared_encoding: str = "auto", declared_delimiter: str = "auto", declared_quote: str = "auto"
+) -> TextLayout:
+    """Encoding, delimiter, quoting and `sep=` line of a delimited text file."""
+    if is_workbook(path):
+        raise FileRejected(
+            f"{safe_name(path.name)}: a workbook (XLSX: the file starts with the ZIP signature PK), not delimited "
+            "text; declare format: xlsx (or the tool's format, or auto) for this source."
+        )
     encoding, note = detect_encoding(path, declared_encoding)
     head = read_head(path, encoding)
     first_line = head.split("\n", 1)[0].rstrip("\r")
@@ -147,7 +202,44 @@ def detect_layout(path: Path, declared_encoding: str = "auto", declared_delimite
         delimiter = declared_delimiter
     else:
         delimiter = sniff_delimiter(first_line)
-    return TextLayout(encoding, delimiter, sep_line, note)
+    if declared_quote == "none":
+        quote: str | None = None
+    elif declared_quote == '"' or delimiter != "\t":
+        quote = '"'
+    else:
+        quote = sniff_tsv_quoting(head[len(first_line) + 1 :] if sep_line else head)
+        if quote is None:
+            detected = f'{safe_name(path.name)}: tab-separated without quoting (a " is text; locale.quote: none)'
+            note = f"{note}; {detected}" if note else detected
+    return TextLayout(encoding, delimiter, sep_line, note, quote)
+
+
+# A field written quoted in a tab-separated text: from a field start to a closing quote at a field end.
+_QUOTED_FIELD = re.compile(r'(?:^|(?<=[\t\n]))"(?:[^"]|"")*"(?=\t|\r?\n|$)', re.MULTILINE)
+
+
+def sniff_tsv_quoting(head: str) -> str | None:
+    """'"' when the tab-separated head shows quoting in use, None when its quotes are text.
+
+    Google Sheets and Google Forms write TSV with no quoting at all: a field that starts with " is text. A
+    tool that quotes does so because a field holds a tab, a line break or a quote (written doubled); so the
+    head is searched for quoted fields, and quoting is kept only when one needed it (it holds a tab, a line
+    break or a doubled quote) and every record of the head read as quoted keeps
+    the header's width (a stray " read as quoting swallows the tabs after it). A head without any
+    quote says nothing: quoting is kept (the reader drops it if the whole file has an odd number of quotes).
+    """
+    if '"' not in head:
+        return '"'
+    body = head.rsplit("\n", 1)[0] if "\n" in head else head  # whole lines only
+    body = body.removeprefix("\ufeff")
+    try:
+        records = list(csv.reader(io.StringIO(body, newline=""), delimiter="\t", quotechar='"', strict=True))
+    except csv.Error:
+        return None
+    needed = any(any(mark in m.group(0)[1:-1] for mark in ('""', "\t", "\n")) for m in _QUOTED_FIELD.finditer(body))
+    # a stray " read as an opening quote swallows tabs and lines: the records then lose the header's width
+    aligned = all(len(record) == len(records[0]) for record in records)
+    return '"' if needed and aligned else None
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -210,7 +302,10 @@ def _head_records(head: str, layout: TextLayout, n: int, cut: bool) -> tuple[lis
             return [], [], not cut, len(head)
         head = head.split("\n", 1)[1]
     buffer = io.StringIO(head, newline="")
-    reader = csv.reader(buffer, delimiter=layout.delimiter, quotechar='"', doublequote=True)
+    if layout.quote is None:
+        reader = csv.reader(buffer, delimiter=layout.delimiter, quoting=csv.QUOTE_NONE)
+    else:
+        reader = csv.reader(buffer, delimiter=layout.delimiter, quotechar=layout.quote, doublequote=True)
     out, ends = [], []
     failed = False
     try:
@@ -227,38 +322,49 @@ def _head_records(head: str, layout: TextLayout, n: int, cut: bool) -> tuple[lis
     return out, ends, whole, len(head)
 
 
-def detect_format(path: Path, declared_encoding: str = "auto", declared_delimiter: str = "auto") -> str:
-    """Which tool exported `path`, from its extension and header; 'csv' (generic) when nothing matches."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
+def detect_format(
+    path: Path, declared_encoding: str = "auto", declared_delimiter: str = "auto", declared_quote: str = "auto"
+) -> str:
+    """Which tool exported `path`, from its content (a workbook, Parquet or JSON by their first bytes, whatever the
+    name says) and its header; 'csv' (generic) when nothing matches."""
+    check_file_name(path)
+    start = magic(path)
+    if start == PARQUET_MAGIC:
         return "parquet"
-    if suffix in (".xlsx", ".xlsm"):
+    if start == WORKBOOK_MAGIC:
         from cjx.ingest.formats.excel import xlsx_head  # openpyxl only when needed
 
-        return _tool_from_header(xlsx_head(path, 2), default="xlsx")
-    if suffix == ".json":
+        return _tool_from_header(xlsx_head(path, 3), default="xlsx")
+    if path.suffix.lower() == ".json" or (b"\x00" not in start and is_json(path)):
         return _json_kind(path)
-    layout = detect_layout(path, declared_encoding, declared_delimiter)
+    layout = detect_layout(path, declared_encoding, declared_delimiter, declared_quote)
     return _tool_from_header(header_records(path, layout, 3), default="csv")
+
+
+def is_import_id(cell: object) -> bool:
+    """A Qualtrics third header row cell: {"ImportId": ...} (current exports) or {'ImportId': ...} (2016)."""
+    text = str(cell or "").lstrip()
+    return text.startswith('{"ImportId"') or text.startswith("{'ImportId'")
 
 
 def _tool_from_header(rows: list[list[str]], default: str) -> str:
     if not rows:
         return default
-    first = [c.strip() for c in rows[0]]
-    second = [c.strip() for c in rows[1]] if len(rows) > 1 else []
+    first = [str(c).strip() for c in rows[0]]
+    second = [str(c).strip() for c in rows[1]] if len(rows) > 1 else []
     third = rows[2] if len(rows) > 2 else []
-    if third and str(third[0]).lstrip().startswith('{"ImportId"'):
+    lower = {c.lower() for c in first}
+    if third and is_import_id(third[0]):
         return "qualtrics_csv"
     if first[:2] == ["V1", "V2"] and any(c in ("ResponseID", "ResponseId") for c in second):
         return "qualtrics_csv"
-    if "Respondent ID" in first and any(c in ("Response", "Open-Ended Response") for c in second):
+    if {"respondent id", "respondentid"} & lower and any(c in ("Response", "Open-Ended Response") for c in second):
         return "surveymonkey"
     if first and first[0] == "#" and ("Response Type" in first or "Submit Date (UTC)" in first):
         return "typeform"
-    if first and first[0] == "Timestamp":
+    if first and first[0].lower() in GOOGLE_FORMS_TIMESTAMP:
         return "google_forms"
-    if {"ID", "Start time", "Completion time"} <= set(first):
+    if {"id", "start time", "completion time"} <= lower:
         return "ms_forms"
     if {"score", "created_at"} <= set(first) and "survey_type" in first:
         return "delighted"
@@ -270,6 +376,8 @@ def _json_kind(path: Path) -> str:
         start = fh.read(4096).decode("utf-8", errors="replace").lstrip("\ufeff \r\n\t")
     if start.startswith("{") and '"satisfaction_ratings"' in start:
         return "zendesk"
+    if start.startswith("{") and '"items"' in start and ('"answers"' in start or '"token"' in start):
+        return "typeform"
     if start.startswith("[") and '"score"' in start and '"created_at"' in start:
         return "delighted"
     return "json"

@@ -104,12 +104,12 @@ class Measured:
 
 def checks(source: Source) -> list[Check]:
     """The checks of one source, from its journey config."""
-    id_column = (source.response_id if source.kind == "survey" else source.event_id) or ""
+    id_column = (source.response_id if source.kind == "survey" else source.event_id) or "response_id"
     out = [
         Check("expect_column_values_to_not_be_null", id_column, "share", "rows:record_id"),
         Check("expect_column_values_to_not_be_null", source.respondent_id, "share", "rows:respondent_id"),
         # at_utc is NULL when the timestamp is missing or does not parse with the declared format
-        Check("expect_column_values_to_not_be_null", source.timestamp, "share", "rows:at_utc"),
+        Check("expect_column_values_to_not_be_null", source.timestamp or "date", "share", "rows:at_utc"),
         # one row per (source, id) reaches core: the dedup's promise, checked on every batch
         Check(
             "expect_column_values_to_be_unique",
@@ -154,7 +154,10 @@ SELECT count(*),
     count(*) FILTER (WHERE status = 'loaded'),
     count(record_id) FILTER (WHERE status = 'loaded') - count(DISTINCT record_id) FILTER (WHERE status = 'loaded')
 FROM landed_rows
+WHERE reason IS DISTINCT FROM 'not_a_response'
 """
+# Rows that are not responses (a Zendesk rating only offered) are quarantined as such and never count against
+# the gate: neither their keys nor their cells ("offered" is no score) are checked.
 
 # GX's unexpected_count for uniqueness: every row whose id repeats (run only when one does)
 _DUPLICATES_SQL = f"""
@@ -173,6 +176,7 @@ SELECT column_name,
     count(*) FILTER (WHERE NOT is_na AND NOT number BETWEEN scale_min AND scale_max),
     min(row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND NOT number BETWEEN scale_min AND scale_max)
 FROM landed_cells
+ANTI JOIN (SELECT file_id, row_number FROM landed_rows WHERE reason = 'not_a_response') USING (file_id, row_number)
 GROUP BY column_name
 """
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from cjx.ingest.errors import FileRejected
+from cjx.ingest.headers import resolve_names
 from cjx.store import quote_ident
 
 
@@ -42,14 +42,15 @@ def finish_landing(con: duckdb.DuckDBPyConnection, path: Path, notes: list[str] 
 
 
 def drop_landing(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop what an adapter left: `landing` (a table or a view over `landing_records`), `malformed`."""
+    """Drop what an adapter left: `landing` (a table or a view over `landing_records` or `landing_base`),
+    `malformed`."""
     kinds = dict(
         con.execute(
             "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary UNION ALL "
             "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary"
         ).fetchall()
     )
-    for name in ("landing", "landing_records", "malformed"):
+    for name in ("landing", "landing_base", "landing_records", "malformed"):  # landing_base: cjx.ingest.adapters
         if name in kinds:
             con.execute(f"DROP {kinds[name]} {name}")
 
@@ -60,14 +61,7 @@ def land_frame(
     """Land rows read by Python (XLSX, JSON): cells become text exactly as `cell_text` renders them."""
     names = [str(h).strip() if h is not None else "" for h in header]
     names = [n or f"column_{i + 1}" for i, n in enumerate(names)]
-    seen: dict[str, int] = {}
-    for i, n in enumerate(names):
-        if n in seen:
-            raise FileRejected(
-                f"{path.name}: duplicate column names: {n!r} at columns [{seen[n] + 1}, {i + 1}]. "
-                "Rename them in the export so every column has its own name."
-            )
-        seen[n] = i
+    names, notes = resolve_names(path, names)  # duplicates and near-matches of the journey's names
     width = len(names)
     data = {f"c{i}": [cell_text(r[i]) if i < len(r) else None for r in rows] for i in range(width)}
     frame = pd.DataFrame(data, dtype="object")
@@ -91,7 +85,7 @@ def land_frame(
     con.execute("CREATE TEMP TABLE malformed (row_number BIGINT, n_fields INTEGER, expected INTEGER, extras VARCHAR[])")
     if long_rows:
         con.executemany("INSERT INTO malformed VALUES (?, ?, ?, ?)", long_rows)
-    return finish_landing(con, path)
+    return finish_landing(con, path, notes=notes)
 
 
 def cell_text(value: object) -> str | None:

@@ -10,11 +10,13 @@ from cjx.journey.model import Source
 EXCEL_SERIAL = "excel_serial"
 UNIX_SECONDS = "unix_seconds"
 # Google Forms writes "2024/03/04 9:15:02 AM GMT+1"; the zone is split off in SQL, this parses the rest.
-GOOGLE_FORMS_FORMATS = ["%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M:%S"]
+# Downloaded from the responses sheet (English UI, US dates) it is "12/13/2019 9:50:30"; other UI languages write
+# their own order (declare timestamp_format), a workbook has date cells.
+GOOGLE_FORMS_FORMATS = ["%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M:%S", "%m/%d/%Y %H:%M:%S"]
 DEFAULT_FORMATS = {
     "google_forms": GOOGLE_FORMS_FORMATS,
     "surveymonkey": ["%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S"],
-    "typeform": ["%Y-%m-%d %H:%M:%S"],
+    "typeform": ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"],  # CSV export; Responses API JSON (with Z)
     "delighted": [UNIX_SECONDS],
     "ms_forms": [EXCEL_SERIAL, "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M"],
 }

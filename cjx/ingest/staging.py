@@ -21,6 +21,7 @@ import jinja2
 
 from cjx.ingest.codebook import codebook_labels
 from cjx.ingest.locale import DEFAULT_FORMATS, EXCEL_SERIAL, UNIX_SECONDS, number_params
+from cjx.ingest.roles import fixed_time_sql, respondent_column, row_key_sql, timestamp_label
 from cjx.journey.model import Journey, Source
 from cjx.store import SQL_DIR, quote_ident, run_sql
 
@@ -102,13 +103,19 @@ def raw_names_for(source: Source, column: str) -> list[str]:
 def identifier_columns(source: Source) -> list[str]:
     """Raw column names that hold identifiers to pseudonymise (respondent id and private columns, any file name)."""
     return [
-        raw for c in dict.fromkeys([source.respondent_id, *source.private_columns]) for raw in raw_names_for(source, c)
+        raw
+        for c in dict.fromkeys([respondent_column(source), *source.private_columns])
+        for raw in raw_names_for(source, c)
     ]
 
 
 def prepare_source(con: duckdb.DuckDBPyConnection, journey: Journey | None, source: Source) -> None:
     """Make raw.<source>, its codebook labels and its staging views current with the journey in force."""
-    ensure_raw_table(con, source.id, [c for col in source.columns() for c in raw_names_for(source, col)])
+    ensure_raw_table(
+        con,
+        source.id,
+        [c for col in [*source.columns(), respondent_column(source)] for c in raw_names_for(source, col)],
+    )
     sync_codebook(con, journey, source)
     create_views(con, source)
 
@@ -150,9 +157,12 @@ def render(
         return found[0] if len(found) == 1 else f"coalesce({', '.join(found)})"
 
     id_column = source.response_id if source.kind == "survey" else source.event_id
-    assert id_column is not None
     declared = [q.column for q in source.questions] + list(source.measures)
     declared += [source.touchpoint_by.column] if source.touchpoint_by else []
+    # cjx.ingest.roles: an id made from the row's cells when the export has none; a fixed date when it has no time
+    id_expr = expr(id_column) if id_column is not None else row_key_sql(source.columns() + declared, expr)
+    fixed_time = fixed_time_sql(source)
+    timestamp_expr = sql_literal(fixed_time) if fixed_time is not None else expr(source.timestamp or "")
     formats = [
         r[0]
         for r in con.execute(
@@ -167,14 +177,14 @@ def render(
         "measures": list(source.measures),
         "attributes": [source.touchpoint_by.column] if source.touchpoint_by else [],
         "touchpoint_id": source.touchpoint,
-        "id_expr": expr(id_column),
-        "respondent_expr": expr(source.respondent_id),
-        "timestamp_expr": expr(source.timestamp),
-        "id_column": id_column,
+        "id_expr": id_expr,
+        "respondent_expr": expr(respondent_column(source)),
+        "timestamp_expr": timestamp_expr,
+        "id_column": id_column or "response id (made from the row)",
         "respondent_column": source.respondent_id,
-        "timestamp_column": source.timestamp,
+        "timestamp_column": timestamp_label(source),
         "timezone": source.timezone,
-        "branches": timestamp_branches(source, formats),
+        "branches": [_branch([], None, [])] if fixed_time is not None else timestamp_branches(source, formats),
         **number_params(source),
     }
     sql = _templates().get_template(f"{purpose}.sql.j2").render(**context)

@@ -108,6 +108,11 @@ def _check_references(j: Journey, path: Path) -> None:
             for value, tp_id in src.touchpoint_by.values.items():
                 if tp_id not in touchpoints:
                     fail(f"sources[{i}].touchpoint_by.values.{value}", f"unknown touchpoint {tp_id!r}")
+        if src.revisit is not None and src.revisit not in {r.id for r in j.revisits}:
+            fail(
+                f"sources[{i}].revisit",
+                f"unknown revisit {src.revisit!r}; expected one of {[r.id for r in j.revisits]}",
+            )
         for k, q in enumerate(src.questions):
             key = f"sources[{i}].questions[{k}]"
             if q.touchpoint is not None and q.touchpoint not in touchpoints:

@@ -117,6 +117,11 @@ class Locale(Strict):
 
     encoding: Literal["auto", "utf-8", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1"] = "auto"
     delimiter: Literal["auto", ",", ";", "\t", "|"] = "auto"
+    quote: Literal["auto", '"', "none"] = Field(
+        "auto",
+        description='quoting of fields: " (standard CSV), none (a " is text: Google Sheets TSV); auto: detected, '
+        "none for a tab-separated file that reads better without quoting",
+    )
     decimal: Literal[".", ","] = "."
     thousands: Literal[".", ",", "space"] | None = Field(
         None, description="group separator in numbers; 'space' also accepts the no-break spaces Excel writes"
@@ -134,8 +139,21 @@ class Source(Strict):
     kind: Literal["survey", "operational"]
     format: Format = Field("auto", description="export format; auto: detected from the file")
     files: str = Field(min_length=1, description="glob pattern, relative to the journey file")
-    respondent_id: str = Field(min_length=1, description="column with the customer's identifier")
-    timestamp: str = Field(min_length=1)
+    respondent_id: str = Field(
+        min_length=1,
+        description="column with the customer's identifier; may be the timestamp or response id column too",
+    )
+    timestamp: str | None = Field(
+        None,
+        min_length=1,
+        description="column with the time of the response (event); absent: the source gives `date` or `revisit`",
+    )
+    date: dt.date | None = Field(
+        None, description="without a timestamp column: the one date every response of this source is dated"
+    )
+    revisit: str | None = Field(
+        None, description="without a timestamp column: the revisit every response belongs to (dated its start)"
+    )
     timestamp_format: str | list[str] | None = Field(
         None,
         description="strptime format(s), tried in order; also excel_serial (XLSX only) and unix_seconds; "
@@ -153,7 +171,11 @@ class Source(Strict):
         default_factory=list, description="more identifying columns (names, IP) pseudonymised like respondent_id"
     )
     # survey sources
-    response_id: str | None = None
+    response_id: str | None = Field(
+        None,
+        description="column with the response id; absent: a stable id is made from the row's declared cells "
+        "(and its place among identical rows of the file), so same-second answers are not merged",
+    )
     questions: list[Question] = Field(default_factory=list)
     # operational sources
     event_type: str | None = None
@@ -162,9 +184,13 @@ class Source(Strict):
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Source:
+        if self.timestamp is None and self.date is None and self.revisit is None:
+            raise ValueError(
+                "a source without a timestamp column needs either date (one fixed date) or revisit (its revisit id)"
+            )
+        if self.timestamp is not None and (self.date is not None or self.revisit is not None):
+            raise ValueError("date and revisit are only for a source without a timestamp column")
         if self.kind == "survey":
-            if not self.response_id:
-                raise ValueError("a survey source needs response_id (the column holding the response id)")
             if not self.questions:
                 raise ValueError("a survey source needs at least one question")
         else:
@@ -174,10 +200,10 @@ class Source(Strict):
 
     def columns(self) -> list[str]:
         """Columns this source requires in every file."""
-        cols = [self.respondent_id, self.timestamp]
+        cols = [self.respondent_id] + ([self.timestamp] if self.timestamp else [])
         key = self.response_id if self.kind == "survey" else self.event_id
-        assert key is not None  # _kind_fields requires it for the source's kind
-        cols.append(key)
+        if key is not None:  # a survey may have none (ids made from row content)
+            cols.append(key)
         cols += [q.column for q in self.questions] + self.measures
         cols += [self.touchpoint_by.column] if self.touchpoint_by else []
         return list(dict.fromkeys(cols))
@@ -276,6 +302,16 @@ class Journey(Strict):
     codebooks: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="named answer-label codebooks: label -> score"
     )
+
+    @model_validator(mode="after")
+    def _date_sources_by_revisit(self) -> Journey:
+        """A source dated by its revisit gets the revisit's first day as its date (an unknown revisit is reported
+        by cjx.journey.load with the key path)."""
+        starts = {r.id: r.start for r in self.revisits}
+        for s in self.sources:
+            if s.timestamp is None and s.date is None and s.revisit in starts:
+                object.__setattr__(s, "date", starts[s.revisit])
+        return self
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)

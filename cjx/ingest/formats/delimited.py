@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import shutil
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +20,7 @@ import duckdb
 
 from cjx.ingest.detect import TextLayout, detect_layout, header_records
 from cjx.ingest.errors import FileRejected
+from cjx.ingest.headers import resolve_names
 from cjx.ingest.landing import Landed, finish_landing
 from cjx.ingest.limits import current_limits
 from cjx.journey.model import Locale
@@ -49,7 +50,7 @@ def land_delimited(
     header's names, so the rows are copied once more only into raw.<source>.
     """
     limits = current_limits()
-    layout = detect_layout(path, locale.encoding, locale.delimiter)
+    layout = detect_layout(path, locale.encoding, locale.delimiter, locale.quote)
     header = header_records(path, layout, header_rows)
     if len(header) < header_rows or not header[0] or header[0] == [""]:
         raise FileRejected(
@@ -65,17 +66,31 @@ def land_delimited(
         )
     columns = names(header)
     with _utf8_copy(path, layout) as readable:
-        _check_quotes(path, readable)
+        if layout.quote is not None and not _quotes_balance(path, readable, layout):
+            if layout.delimiter != "\t" or locale.quote != "auto":
+                _reject_unbalanced(path, readable, layout)
+            # a TSV whose quotes do not pair up is one written without quoting (Google Sheets): a " is text
+            layout = dataclasses.replace(
+                layout,
+                quote=None,
+                note="; ".join(
+                    n
+                    for n in (layout.note, f"{path.name}: tab-separated without quoting (its quotes do not pair up)")
+                    if n
+                ),
+            )
         _read_records(con, path, readable, layout, expected + SPARE_FIELDS, header_rows)
     _note_malformed(con, expected)
     _check_shape(con, path, readable_ends_with_newline(path), expected, layout)
     columns, keep = _clean_names(con, path, columns)
+    columns, name_notes = resolve_names(path, columns)
     con.execute(
         "CREATE OR REPLACE TEMP VIEW landing AS SELECT row_number, "
         + ", ".join(f"c{i + 1} AS {quote_ident(name)}" for i, name in zip(keep, columns))
         + " FROM landing_records"
     )
     notes = [layout.note] if layout.note else []
+    notes += name_notes
     if layout.delimiter != ",":
         notes.append(
             f"{path.name}: delimiter {layout.delimiter!r}" + (" (from its sep= line)" if layout.sep_line else "")
@@ -108,21 +123,32 @@ def readable_ends_with_newline(path: Path) -> bool:
     return tail.endswith(b"\n") or tail.endswith(b"\r") or tail.endswith(b"\n\x00") or tail.endswith(b"\r\x00")
 
 
-def _check_quotes(path: Path, readable: Path) -> None:
+def _quotes_balance(path: Path, readable: Path, layout: TextLayout) -> bool:
     """An odd number of quote characters means a field never closes: DuckDB would drop its row silently."""
-    count, last_at, offset = 0, -1, 0
+    count = 0
     with readable.open("rb") as fh:
         while chunk := fh.read(1 << 20):
-            n = chunk.count(b'"')
-            if n:
-                count += n
-                last_at = offset + chunk.rfind(b'"')
+            count += chunk.count(b'"')
+    return count % 2 == 0
+
+
+def _reject_unbalanced(path: Path, readable: Path, layout: TextLayout) -> None:
+    """Reject a file whose quotes do not pair up, naming the line of the last quote (header lines included)."""
+    last_at, offset, lines, last_line = -1, 0, 0, 0
+    with readable.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            at = chunk.rfind(b'"')
+            if at >= 0:
+                last_at = offset + at
+                last_line = lines + chunk.count(b"\n", 0, at) + 1
+            lines += chunk.count(b"\n")
             offset += len(chunk)
-    if count % 2:
-        raise FileRejected(
-            f"{path.name}: a quoted field is never closed (unbalanced quotes, last quote near byte {last_at}): "
-            'the file looks truncated or a field holds a stray ". Export the file again.'
-        )
+    hint = " or declare locale.quote: none for this source" if layout.delimiter == "\t" else ""
+    raise FileRejected(
+        f"{path.name}: a quoted field is never closed (unbalanced quotes; the last quote is on line {last_line}, "
+        f'byte {last_at}; read with {layout.describe()}): the file looks truncated or a field holds a stray ". '
+        f"Export the file again{hint}."
+    )
 
 
 def _read_records(
@@ -168,7 +194,7 @@ def _scan_records(
     con.execute(
         "CREATE OR REPLACE TEMP TABLE landing_records AS SELECT * FROM ("
         "SELECT row_number() OVER () - $header_rows AS row_number, * FROM read_csv($path, auto_detect = false, "
-        "header = false, columns = $columns, delim = $delim, quote = '\"', escape = '\"', skip = $skip, "
+        "header = false, columns = $columns, delim = $delim, quote = $quote, escape = $quote, skip = $skip, "
         "null_padding = true, nullstr = $null_mark, parallel = false, ignore_errors = true, store_rejects = true, "
         "rejects_table = 'landing_rejects', rejects_scan = 'landing_rejects_scan', max_line_size = $max_line)"
         ") WHERE row_number >= 1",
@@ -176,6 +202,7 @@ def _scan_records(
             "path": str(readable),
             "columns": columns,
             "delim": layout.delimiter,
+            "quote": layout.quote or "",
             "skip": int(layout.sep_line),
             "null_mark": NULL_MARK,
             "header_rows": header_rows,
@@ -194,7 +221,12 @@ def _widest_record(readable: Path, layout: TextLayout) -> int:
     with readable.open("r", encoding="utf-8-sig", newline="") as fh:
         if layout.sep_line:
             fh.readline()
-        return max((len(record) for record in csv.reader(fh, delimiter=layout.delimiter, quotechar='"')), default=0)
+        reader = (
+            csv.reader(fh, delimiter=layout.delimiter, quoting=csv.QUOTE_NONE)
+            if layout.quote is None
+            else csv.reader(fh, delimiter=layout.delimiter, quotechar=layout.quote)
+        )
+        return max((len(record) for record in reader), default=0)
 
 
 def _note_malformed(con: duckdb.DuckDBPyConnection, expected: int) -> None:
@@ -242,8 +274,8 @@ def _check_shape(
 def _clean_names(con: duckdb.DuckDBPyConnection, path: Path, names: list[str]) -> tuple[list[str], list[int]]:
     """Header names trimmed; blank ones named column_<n>; a blank, empty last column (trailing comma) dropped.
 
-    Returns the names and the 0-based field positions they come from. Duplicate names reject the file:
-    which of two "Q1" columns is the question is a guess we do not make.
+    Returns the names and the 0-based field positions they come from. Duplicate names are left to
+    cjx.ingest.headers.resolve_names (renamed, or the file rejected when the journey uses one of them).
     """
     names = [n.strip() for n in names]
     keep = list(range(len(names)))
@@ -253,12 +285,4 @@ def _clean_names(con: duckdb.DuckDBPyConnection, path: Path, names: list[str]) -
         if filled[0][0] == 0:
             names, keep = names[:-1], keep[:-1]
     names = [n or f"column_{i + 1}" for n, i in zip(names, keep)]
-    dupes = [n for n, c in Counter(names).items() if c > 1]
-    if dupes:
-        where = {n: [i + 1 for i, m in enumerate(names) if m == n] for n in dupes}
-        detail = "; ".join(f"{n!r} at columns {pos}" for n, pos in where.items())
-        raise FileRejected(
-            f"{path.name}: duplicate column names: {detail}. Rename them in the export (or the "
-            "survey) so every column has its own name."
-        )
     return names, keep

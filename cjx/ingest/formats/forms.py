@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from cjx.ingest.detect import is_workbook
 from cjx.ingest.formats.delimited import land_delimited
 from cjx.ingest.formats.generic import land_xlsx
 from cjx.ingest.landing import Landed
@@ -18,7 +19,8 @@ from cjx.journey.model import Source
 
 
 def land_google_forms(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Landed:
-    landed = land_delimited(con, path, source.locale)
+    """CSV or TSV downloaded from the responses sheet, or the sheet as XLSX (told apart by content)."""
+    landed = land_xlsx(con, path, source) if is_workbook(path) else land_delimited(con, path, source.locale)
     landed.format = "google_forms"
     return landed
 
@@ -32,7 +34,7 @@ def land_typeform(con: duckdb.DuckDBPyConnection, path: Path, source: Source) ->
 
 
 def land_ms_forms(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Landed:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if is_workbook(path):
         landed = land_xlsx(con, path, source)
     else:
         landed = land_delimited(con, path, source.locale)

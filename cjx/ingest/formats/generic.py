@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from cjx.ingest.detect import load_json
+from cjx.ingest.detect import is_workbook, load_json
 from cjx.ingest.errors import FileRejected
 from cjx.ingest.formats.delimited import land_delimited
 from cjx.ingest.formats.excel import xlsx_rows
@@ -16,6 +16,10 @@ from cjx.journey.model import Source
 
 
 def land_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Landed:
+    if is_workbook(path):  # an XLSX saved under a .csv name: read what it is, and say so
+        landed = land_xlsx(con, path, source)
+        landed.notes.append(f"{safe_name(path.name)}: a workbook (XLSX) by its content, read as one")
+        return landed
     return land_delimited(con, path, source.locale)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from cjx.ingest.detect import load_json
+from cjx.ingest.detect import is_json, load_json
 from cjx.ingest.errors import FileRejected
 from cjx.ingest.formats.delimited import land_delimited
 from cjx.ingest.formats.generic import land_records
@@ -22,7 +22,7 @@ ZENDESK_NOT_RESPONSES = ["offered", "unoffered"]
 
 
 def land_delighted(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Landed:
-    if path.suffix.lower() == ".json":
+    if is_json(path):
         data = load_json(path)
         if isinstance(data, dict) and isinstance(data.get("responses"), list):
             data = data["responses"]
@@ -36,7 +36,7 @@ def land_delighted(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -
 
 
 def land_zendesk(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Landed:
-    if path.suffix.lower() == ".json":
+    if is_json(path):
         data = load_json(path)
         if isinstance(data, dict):
             data = data.get("satisfaction_ratings")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from cjx.ingest.detect import detect_layout, header_records
+from cjx.ingest.detect import detect_layout, header_records, is_import_id
 from cjx.ingest.errors import FileRejected
 from cjx.ingest.formats.delimited import land_delimited
 from cjx.ingest.landing import Landed
@@ -27,13 +27,13 @@ def _legacy_names(header: list[list[str]]) -> list[str]:
 
 
 def land_qualtrics(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Landed:
-    layout = detect_layout(path, source.locale.encoding, source.locale.delimiter)
+    layout = detect_layout(path, source.locale.encoding, source.locale.delimiter, source.locale.quote)
     head = header_records(path, layout, 3)
     legacy = bool(head) and [c.strip() for c in head[0][:2]] == ["V1", "V2"]
     if legacy:
         landed = land_delimited(con, path, source.locale, header_rows=2, names=_legacy_names)
     else:
-        if len(head) < 3 or not head[2] or not head[2][0].lstrip().startswith('{"ImportId"'):
+        if len(head) < 3 or not head[2] or not is_import_id(head[2][0]):
             raise FileRejected(
                 f"{path.name}: expected a Qualtrics export with three header rows "
                 '(column ids, question text, {"ImportId": ...}); the third row has no ImportId. '

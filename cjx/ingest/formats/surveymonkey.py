@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from cjx.ingest.detect import is_workbook
 from cjx.ingest.errors import FileRejected
 from cjx.ingest.formats.delimited import land_delimited
 from cjx.ingest.formats.excel import xlsx_rows
@@ -37,7 +38,7 @@ def surveymonkey_names(header: Sequence[Sequence[object]]) -> list[str]:
 
 
 def land_surveymonkey(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Landed:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if is_workbook(path):
         rows = xlsx_rows(path)
         if len(rows) < 2:
             raise FileRejected(

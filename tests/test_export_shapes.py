@@ -1,0 +1,256 @@
+"""Export shapes seen in real files (issue 11): detection by content, TSV without quoting, duplicate and
+near-matching column names, sources without ids or dates. Small files built like the real ones in
+tests/fixtures/real/, each ingested alone into a fresh workspace; expected values are written out by hand.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from cjx.ingest.load_file import ingest_file
+from cjx.workspace import open_workspace
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+KEY = "shapes-key"
+
+
+def _journey(source: dict) -> dict:
+    return {
+        "journey": {"id": "shapes", "name": "Export shapes"},
+        "stages": [{"id": "s", "name": "Survey"}],
+        "touchpoints": [{"id": "tp", "name": "Touchpoint", "stage": "s", "owner": "Team"}],
+        "sources": [{"id": "src", "kind": "survey", "files": "*", "touchpoint": "tp", **source}],
+        "revisits": [{"id": "R1", "start": "2010-01-01", "end": "2030-12-31"}],
+    }
+
+
+def _ingest(tmp_path: Path, source: dict, files: dict[str, bytes | str | Path]):
+    """Ingest `files` in order for one source; returns (results, con)."""
+    (tmp_path / "journey.yml").write_text(yaml.safe_dump(_journey(source)), encoding="utf-8")
+    lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    results = []
+    for name, content in files.items():
+        target = tmp_path / name
+        if isinstance(content, Path):
+            shutil.copy(content, target)
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+        results.append(ingest_file(con, target, lj.journey.source("src"), pseudonym_key=KEY, journey=lj.journey))
+    return results, con
+
+
+GF_SOURCE = {
+    "respondent_id": "Timestamp",
+    "timestamp": "Timestamp",
+    "questions": [
+        {"column": "How likely are you to recommend R to a colleague, friend, or family member?", "metric": "nps"}
+    ],
+}
+
+
+# --- item 1: detection by content, not only by name -------------------------------------------------------
+
+
+def test_a_workbook_named_csv_is_read_as_a_workbook(tmp_path):
+    (result,), con = _ingest(tmp_path, GF_SOURCE, {"responses.csv": REAL / "gf_rcommunity2019_en.xlsx"})
+    assert result.status == "loaded", result.reject_reason
+    assert result.format == "google_forms" and result.rows_loaded == 1838
+    con.close()
+
+
+def test_a_workbook_named_csv_declared_csv_is_still_read_as_a_workbook(tmp_path):
+    source = {**GF_SOURCE, "format": "csv", "timestamp_format": "%m/%d/%Y %H:%M:%S"}
+    (result,), con = _ingest(tmp_path, source, {"responses.csv": REAL / "gf_rcommunity2019_en.xlsx"})
+    assert result.status == "loaded", result.reject_reason
+    assert any("a workbook (XLSX) by its content" in n for n in result.notes)
+    con.close()
+
+
+def test_google_forms_in_other_languages_and_msforms_csv_are_recognised(tmp_path):
+    from cjx.ingest.detect import detect_format
+
+    cases = {
+        "sv.csv": "Tidstämpel,Hur nöjd är du?\n2024-03-04 09:15:02,5\n",
+        "es.csv": "Marca temporal,Puntuación\n04/03/2024 9:15:02,5\n",
+        "da.csv": "Tidsstempel,Hvor tilfreds?\n04.03.2024 09.15.02,5\n",
+        "msforms.csv": "Id,Start time,Completion time,Email,Name,Score\n1,3/4/2024 9:15,3/4/2024 9:17,anonymous,,4\n",
+        "sm_old.csv": "RespondentID,Q1\n,Response\n123,Yes\n",
+        "qt2016.csv": "ResponseID,Q1\nResponseID,How?\n{'ImportId': 'responseId'},{'ImportId': 'QID1'}\nR_1,3\n",
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    got = {name: detect_format(tmp_path / name) for name in cases}
+    assert got == {
+        "sv.csv": "google_forms",
+        "es.csv": "google_forms",
+        "da.csv": "google_forms",
+        "msforms.csv": "ms_forms",
+        "sm_old.csv": "surveymonkey",
+        "qt2016.csv": "qualtrics_csv",
+    }
+
+
+# --- item 2: tab-separated exports without quoting --------------------------------------------------------
+
+
+def test_tsv_with_an_answer_starting_with_a_quote_keeps_the_quote_as_text(tmp_path):
+    text = 'id\temail\tat\tscore\tcomment\nA\ta@x.dk\t2024-03-04 10:00:00\t9\t"Eight" is my answer\nB\tb@x.dk\t2024-03-04 11:00:00\t7\tshe said "fine\n'
+    source = {
+        "respondent_id": "email",
+        "response_id": "id",
+        "timestamp": "at",
+        "questions": [{"column": "score", "metric": "nps"}, {"column": "comment", "metric": "comment"}],
+    }
+    (result,), con = _ingest(tmp_path, source, {"export.tsv": text})
+    assert result.status == "loaded", result.reject_reason
+    assert result.rows_loaded == 2
+    assert any("without quoting" in n for n in result.notes)
+    comments = con.execute('SELECT "comment" FROM raw.src ORDER BY row_number').fetchall()
+    assert comments == [('"Eight" is my answer',), ('she said "fine',)]
+    con.close()
+
+
+def test_quoted_tsv_stays_quoted(tmp_path):
+    # a tool that quotes (Qualtrics): a quoted field holding a tab and a doubled quote
+    text = 'id\temail\tat\tscore\tcomment\nA\ta@x.dk\t2024-03-04 10:00:00\t9\t"tab\there ""and"" quote"\n'
+    source = {
+        "respondent_id": "email",
+        "response_id": "id",
+        "timestamp": "at",
+        "questions": [{"column": "score", "metric": "nps"}, {"column": "comment", "metric": "comment"}],
+    }
+    (result,), con = _ingest(tmp_path, source, {"export.tsv": text})
+    assert result.status == "loaded", result.reject_reason
+    assert con.execute('SELECT "comment" FROM raw.src').fetchall() == [('tab\there "and" quote',)]
+    con.close()
+
+
+def test_declared_quote_none_reads_a_csv_quote_as_text(tmp_path):
+    text = 'id,email,at,score\nA,a@x.dk,2024-03-04 10:00:00,9\n"B,b@x.dk,2024-03-04 11:00:00,7\n'
+    source = {
+        "respondent_id": "email",
+        "response_id": "id",
+        "timestamp": "at",
+        "locale": {"quote": "none"},
+        "questions": [{"column": "score", "metric": "nps"}],
+    }
+    (result,), con = _ingest(tmp_path, source, {"export.csv": text})
+    assert result.status == "loaded", result.reject_reason
+    assert con.execute('SELECT "id" FROM raw.src ORDER BY row_number').fetchall() == [("A",), ('"B',)]
+    con.close()
+
+
+# --- item 3: duplicate column names, header matching -----------------------------------------------------
+
+
+def test_unused_duplicate_columns_are_kept_renamed_with_a_note(tmp_path):
+    source = {
+        "respondent_id": "ResponseID",
+        "response_id": "ResponseID",
+        "timestamp": "EndDate",
+        "questions": [{"column": "Q2", "metric": "ces", "scale": {"min": 1, "max": 7}}],
+    }
+    (result,), con = _ingest(tmp_path, source, {"qt.csv": REAL / "qt_long_exhaustive_insights2016.csv"})
+    assert result.status == "loaded", result.reject_reason
+    assert any("duplicate column name(s) the journey does not read" in n for n in result.notes)
+    raw = {r[0] for r in con.execute("SELECT name FROM pragma_table_info('raw.src')").fetchall()}
+    assert {"Q44#2_red_pandas_4", "Q44#2_red_pandas_4__282", "Q44#2_red_pandas_4__285"} <= raw
+    con.close()
+
+
+def test_a_duplicate_column_the_journey_reads_rejects_the_file(tmp_path):
+    source = {
+        "respondent_id": "ResponseID",
+        "response_id": "ResponseID",
+        "timestamp": "EndDate",
+        "questions": [{"column": "Q44#2_red_pandas_4", "metric": "ces", "scale": {"min": 1, "max": 7}}],
+    }
+    (result,), con = _ingest(tmp_path, source, {"qt.csv": REAL / "qt_long_exhaustive_insights2016.csv"})
+    assert result.status == "rejected"
+    assert "duplicate column names: 'Q44#2_red_pandas_4' at columns [281, 282, 283, 284, 285]" in result.reject_reason
+    con.close()
+
+
+def test_header_names_match_trimmed_nbsp_and_case_insensitive_with_a_note(tmp_path):
+    text = "ID,E-mail,Tidspunkt,Hvor\u00a0tilfreds er du?\n1,a@x.dk,2024-03-04 10:00:00,4\n"
+    source = {
+        "respondent_id": "e-mail",  # case
+        "response_id": "ID ",  # a trailing space in the journey
+        "timestamp": "Tidspunkt",
+        "questions": [{"column": "Hvor tilfreds er du?", "metric": "csat", "scale": {"min": 1, "max": 5}}],
+    }
+    (result,), con = _ingest(tmp_path, source, {"export.csv": text})
+    assert result.status == "loaded", result.reject_reason
+    notes = " | ".join(result.notes)
+    assert "header 'ID' (column 1) read as the journey's 'ID ' (trimmed)" in notes
+    assert "header 'E-mail' (column 2) read as the journey's 'e-mail' (case-insensitive)" in notes
+    assert "(no-break spaces as spaces)" in notes
+    assert con.execute("SELECT response_id FROM core.responses").fetchall() == [("1",)]
+    assert con.execute("SELECT value FROM core.answers").fetchall() == [(4.0,)]
+    con.close()
+
+
+def test_two_headers_matching_one_journey_name_reject_the_file(tmp_path):
+    text = "id,Score,score \n1,4,5\n"
+    source = {
+        "respondent_id": "id",
+        "response_id": "id",
+        "date": "2024-03-04",
+        "questions": [{"column": "SCORE", "metric": "csat", "scale": {"min": 1, "max": 5}}],
+    }
+    (result,), con = _ingest(tmp_path, source, {"export.csv": text})
+    assert result.status == "rejected"
+    assert "matches 2 header names when case-insensitive" in result.reject_reason
+    con.close()
+
+
+# --- item 5: responses without ids or dates ---------------------------------------------------------------
+
+
+def test_no_response_id_same_second_answers_stay_apart_and_a_reexport_is_duplicate(tmp_path):
+    first = "Timestamp,Score\n3/4/2024 9:15:02,9\n3/4/2024 9:15:02,7\n3/4/2024 9:15:02,7\n"
+    second = first + "3/5/2024 10:00:00,8\n"
+    source = {**GF_SOURCE, "questions": [{"column": "Score", "metric": "nps"}]}
+    (a, b), con = _ingest(tmp_path, source, {"a.csv": first, "b.csv": second})
+    assert (a.status, a.rows_loaded, a.rows_duplicate) == ("loaded", 3, 0)  # same second, three responses
+    assert (b.status, b.rows_loaded, b.rows_duplicate) == ("loaded", 1, 3)  # the re-export adds one
+    assert con.execute("SELECT count(*), sum(value) FROM core.answers").fetchall() == [(4, 31.0)]
+    # respondent and timestamp share the column: the time stays readable, the respondent is pseudonymised
+    got = con.execute("SELECT DISTINCT responded_at::VARCHAR FROM core.responses ORDER BY 1").fetchall()
+    assert got == [("2024-03-04 09:15:02",), ("2024-03-05 10:00:00",)]
+    assert con.execute("SELECT count(*) FROM core.responses WHERE respondent_id LIKE '%9:15%'").fetchall() == [(0,)]
+    assert con.execute('SELECT DISTINCT "Timestamp" FROM raw.src ORDER BY 1').fetchall()[0] == ("3/4/2024 9:15:02",)
+    con.close()
+
+
+def test_no_timestamp_the_source_names_its_revisit(tmp_path):
+    text = "RespondentID,Score\n11,4\n12,5\n"
+    source = {
+        "respondent_id": "RespondentID",
+        "response_id": "RespondentID",
+        "revisit": "R1",
+        "questions": [{"column": "Score", "metric": "csat", "scale": {"min": 1, "max": 5}}],
+    }
+    (result,), con = _ingest(tmp_path, source, {"export.csv": text})
+    assert result.status == "loaded", result.reject_reason
+    assert con.execute("SELECT DISTINCT responded_at::VARCHAR FROM core.responses").fetchall() == [
+        ("2010-01-01 00:00:00",)
+    ]
+    con.close()
+
+
+def test_a_source_without_timestamp_date_or_revisit_is_a_journey_error(tmp_path):
+    import pytest
+
+    from cjx.journey import load_journey
+    from cjx.journey.load import JourneyError
+
+    journey = _journey({"respondent_id": "id", "questions": [{"column": "q", "metric": "nps"}]})
+    (tmp_path / "journey.yml").write_text(yaml.safe_dump(journey), encoding="utf-8")
+    with pytest.raises(JourneyError, match="needs either date"):
+        load_journey(tmp_path / "journey.yml")
