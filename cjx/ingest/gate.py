@@ -176,7 +176,7 @@ SELECT column_name,
     count(*) FILTER (WHERE NOT is_na AND NOT number BETWEEN scale_min AND scale_max),
     min(row_number, {N_EXAMPLES}) FILTER (WHERE NOT is_na AND NOT number BETWEEN scale_min AND scale_max)
 FROM landed_cells
-ANTI JOIN (SELECT file_id, row_number FROM landed_rows WHERE reason = 'not_a_response') USING (file_id, row_number)
+ANTI JOIN (SELECT row_number FROM landed_rows WHERE reason = 'not_a_response') USING (row_number)
 GROUP BY column_name
 """
 
