@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 DEFAULT_DB = Path("data/cjx.duckdb")
@@ -28,7 +27,8 @@ def lock_wait_seconds() -> float:
 
 def pseudonym_key(db_path: Path, secret_block: str | None = None) -> str:
     """Secret for pseudonymising respondent ids: $CJX_PSEUDONYM_KEY, else the Prefect Secret block `secret_block`
-    (the journey's settings.pseudonym_key_block), else a key file beside the database.
+    (the journey's settings.pseudonym_key_block), else the key file ($CJX_PSEUDONYM_KEY_FILE, default beside the
+    database; created mode 0600 atomically, refused inside the published copy's folder: cjx.privacy.key).
 
     The key is kept out of the database so that a copy of the database alone cannot be
     used to confirm a guessed e-mail address. Prefect is imported only when a Secret block is named.
@@ -39,9 +39,6 @@ def pseudonym_key(db_path: Path, secret_block: str | None = None) -> str:
         from prefect.blocks.system import Secret
 
         return Secret.load(secret_block).get()  # type: ignore[union-attr]
-    key_file = db_path.parent / ".cjx_pseudonym_key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    from cjx.privacy.key import key_from_file
+
+    return key_from_file(db_path)

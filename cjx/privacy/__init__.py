@@ -17,13 +17,9 @@ def pseudonymise(value: str, key: str) -> str:
 
 
 def read_pseudonym_key(db_path: Path) -> str:
-    """The key the pipeline used for `db_path`: $CJX_PSEUDONYM_KEY, else the key file beside the database."""
+    """The key the pipeline used for `db_path`: $CJX_PSEUDONYM_KEY, else its key file (never created here)."""
     if key := os.environ.get("CJX_PSEUDONYM_KEY"):
         return key
-    key_file = db_path.parent / ".cjx_pseudonym_key"
-    if not key_file.exists():
-        raise FileNotFoundError(
-            f"{key_file}: no pseudonymisation key; set CJX_PSEUDONYM_KEY to the key the "
-            "pipeline used (ask whoever runs it), or run the pipeline first"
-        )
-    return key_file.read_text().strip()
+    from cjx.privacy.key import key_from_file
+
+    return key_from_file(Path(db_path), create=False)
