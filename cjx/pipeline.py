@@ -216,6 +216,7 @@ def revisits_to_report(ws: Workspace) -> list[str]:
 
 def write_revisit_report(ws: Workspace, revisit_id: str) -> RevisitReport:
     """Exports (CSV, XLSX), owner pages and the main page of one revisit."""
+    from cjx.privacy.paths import inside
     from cjx.report import ReportFiles, load_scorecard_data, render_owner_page, render_scorecard
     from cjx.report.artifacts import headline_markdown, priority_rows
     from cjx.report.exports import csv_text, export_tables, xlsx_bytes
@@ -225,11 +226,12 @@ def write_revisit_report(ws: Workspace, revisit_id: str) -> RevisitReport:
         data = load_scorecard_data(con, revisit_id)
         tables = export_tables(con, revisit_id)
     files = ReportFiles(revisit_id, tuple(data.owners))
-    exports = [_write(out / files.export(f"{name}.csv"), csv_text(frame)) for name, frame in tables.items()]
-    exports.append(_write(out / files.export(f"scorecard_{revisit_id}.xlsx"), xlsx_bytes(tables)))
-    owner_pages = [_write(out / files.owner(owner), render_owner_page(data, owner)) for owner in data.owners]
+    # inside(): every write is confirmed to stay in the reports folder (cjx.privacy.paths)
+    exports = [_write(inside(out, files.export(f"{name}.csv")), csv_text(frame)) for name, frame in tables.items()]
+    exports.append(_write(inside(out, files.export(f"scorecard_{revisit_id}.xlsx")), xlsx_bytes(tables)))
+    owner_pages = [_write(inside(out, files.owner(owner)), render_owner_page(data, owner)) for owner in data.owners]
     links = [(Path(p).name, str(Path(p).relative_to(out))) for p in exports]
-    main = _write(out / files.main, render_scorecard(data, exports=links))
+    main = _write(inside(out, files.main), render_scorecard(data, exports=links))
     return RevisitReport(revisit_id, main, owner_pages, exports, headline_markdown(data, main), priority_rows(data))
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from cjx.privacy.paths import check_name
 
 # Ids become DuckDB identifiers (raw table names) and keys in marts: keep them plain.
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 Id = str
+# A name that becomes a file or folder name (scorecard_<revisit>.html): [A-Za-z0-9._-], no '..' (cjx.privacy.paths).
+FileName = Annotated[str, AfterValidator(check_name)]
 
 Metric = Literal["nps", "csat", "ces", "overall", "comment"]
 RATED_METRICS = ("nps", "csat", "ces", "overall")
@@ -215,7 +219,7 @@ class Outcome(Strict):
 
 
 class Revisit(Strict):
-    id: str = Field(min_length=1)
+    id: FileName = Field(min_length=1, description="becomes the scorecard's file name: [A-Za-z0-9._-], no '..'")
     start: dt.date
     end: dt.date
 
