@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -353,7 +354,7 @@ class BatchGate:
         result = validation.run(
             batch_parameters={"dataframe": frame},
             result_format=_RESULT_FORMAT,
-            run_id=RunIdentifier(run_name=f"{file_name} ({file_id})"),
+            run_id=RunIdentifier(run_name=safe_run_name(source, file_id)),
         )
         failing: set[str] = set()
         errors: list[str] = []
@@ -397,6 +398,17 @@ class BatchGate:
         self._context.build_data_docs()
         index = self.docs_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
         return index if index.exists() else None
+
+
+def safe_run_name(source: Source, file_id: str) -> str:
+    """The GX run name of one gated batch: ids only, never the inbox file name.
+
+    GX Data Docs put the run name into HTML unescaped and into its store's file paths, so a file named
+    `<img src=x onerror=alert(1)>.csv` would run in the Data Docs page, and `../` would write outside them.
+    Source ids are [A-Za-z0-9_-] (the journey model); the file id is 16 hex digits of the content hash
+    (ops.ingest_files.file_id says which file it was); anything else is replaced, whatever a caller passes.
+    """
+    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{source.id}-{file_id}")
 
 
 def _row(suite_name: str, check: Check, m: Measured, success: bool, max_failing_share: float) -> dict:

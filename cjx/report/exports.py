@@ -15,6 +15,8 @@ import duckdb
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from cjx.privacy.cells import csv_quoting, neutralise_frame
+
 # file stem -> (SQL over the marts with one revisit parameter, or none for tables not split by revisit)
 EXPORT_QUERIES: dict[str, str] = {
     "priority": "SELECT * FROM marts.touchpoint_priority WHERE revisit_id = $revisit_id "
@@ -41,7 +43,8 @@ def export_tables(con: duckdb.DuckDBPyConnection, revisit_id: str) -> dict[str, 
 
 def csv_text(frame: pd.DataFrame) -> str:
     """CSV with a header row, '.' decimals, full-precision timestamps and empty cells for missing values."""
-    return frame.to_csv(index=False, lineterminator="\n")
+    safe = neutralise_frame(frame)  # OWASP: no cell runs as a formula (cjx.privacy.cells)
+    return safe.to_csv(index=False, lineterminator="\n", quoting=csv_quoting(safe))
 
 
 def xlsx_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
@@ -50,7 +53,7 @@ def xlsx_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in tables.items():
             sheet = name[:31]  # Excel's limit on sheet names
-            _excel_safe(frame).to_excel(writer, sheet_name=sheet, index=False)
+            _excel_safe(neutralise_frame(frame)).to_excel(writer, sheet_name=sheet, index=False)  # no formula from data
             ws = writer.sheets[sheet]
             ws.freeze_panes = "A2"
             for i, column in enumerate(frame.columns, start=1):
