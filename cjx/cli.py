@@ -85,14 +85,15 @@ def _workspace(journey: Path, db: Path | None, reports: Path | None = None) -> W
 
 
 def _locked(step, *args):
-    """Run `step`; another run holding the database, or a source that cannot be rebuilt under the journey in
-    force, is a one-line error (exit 2)."""
+    """Run `step`; another run holding the database, a source that cannot be rebuilt under the journey in
+    force, or a pseudonymisation key file that is unsafe to use, is a one-line error (exit 2)."""
     from cjx.ingest import ReprocessRefused
+    from cjx.privacy.key import KeyFileError
     from cjx.store.runs import RunLocked
 
     try:
         return step(*args)
-    except (RunLocked, ReprocessRefused) as exc:
+    except (RunLocked, ReprocessRefused, KeyFileError) as exc:
         fail(str(exc))
 
 
@@ -133,6 +134,26 @@ def _echo_lines(files: list[FileResult], step: str) -> None:
             typer.echo(line.replace("ingest: ", f"{step}: ", 1))
     if any(f.status != "skipped" for f in files):
         typer.echo("marts and scorecards are rebuilt by the next `cjx run`")
+
+
+@app.command()
+def forget(
+    journey: JourneyOpt,
+    respondent: Annotated[
+        str, typer.Option("--respondent", help="The person's id or e-mail address, as the exports have it.")
+    ],
+    db: DbOpt = None,
+    reports: ReportsOpt = None,
+) -> None:
+    """Erase one person everywhere (raw, core, quarantine, marts, scorecards, published copy); no Prefect."""
+    from cjx.privacy.forget import erasure_lines, forget
+
+    try:
+        erasure = _locked(forget, _workspace(journey, db, reports), respondent)
+    except ValueError as exc:
+        fail(str(exc))
+    for line in erasure_lines(erasure):
+        typer.echo(line)
 
 
 @app.command()

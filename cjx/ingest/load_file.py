@@ -21,6 +21,7 @@ from cjx.ingest.limits import safe_name, use_limits
 from cjx.ingest.raw import keep_raw
 from cjx.ingest.staging import prepare_source, stage_file
 from cjx.journey.model import Journey, Source
+from cjx.privacy.erased import drop_erased_rows
 from cjx.store import run_sql
 
 if TYPE_CHECKING:
@@ -185,6 +186,9 @@ def land_file(
     with use_limits(journey.settings.limits if journey is not None else None):
         landed = land(con, path, source)
         keep_raw(con, path, source, fid, landed, pseudonym_key=key, keep_raw_identifiers=keep_raw_identifiers)
+        landed = drop_erased_rows(
+            con, source, fid, landed, pseudonym_key=key, keep_raw_identifiers=keep_raw_identifiers
+        )
     prepare_source(con, journey, source)
     return landed
 
