@@ -254,3 +254,97 @@ def test_a_source_without_timestamp_date_or_revisit_is_a_journey_error(tmp_path)
     (tmp_path / "journey.yml").write_text(yaml.safe_dump(journey), encoding="utf-8")
     with pytest.raises(JourneyError, match="needs either date"):
         load_journey(tmp_path / "journey.yml")
+
+
+# --- item 4: answer labels --------------------------------------------------------------------------------
+
+LABELS_CSV = (
+    "id,email,at,sat,agree,shape\n"
+    "1,a@x.dk,2024-03-04 10:00:00,Hverken/eller,Verken eller,(4) Critical.\n"
+    "2,b@x.dk,2024-03-04 10:01:00,Ganska nöjd,Helt enig,Very Sensitive 5\n"
+    "3,c@x.dk,2024-03-04 10:02:00,Ganska missnöjd,Varken eller,Complete Trust - 2\n"
+    "4,d@x.dk,2024-03-04 10:03:00,Nøytral,Delvis uenig,Meget god\n"
+    "5,e@x.dk,2024-03-04 10:04:00,Vet ikke,Ikke relevant,Ej aktuellt\n"
+    "6,f@x.dk,2024-03-04 10:05:00,Svært fornøyd,Not applicable,Ingen åsikt\n"
+    "7,g@x.dk,2024-03-04 10:06:00,3.5,Enig,Ved ikke\n"
+)
+
+
+def _label_source(shape_codebook: object) -> dict:
+    return {
+        "respondent_id": "email",
+        "response_id": "id",
+        "timestamp": "at",
+        "questions": [
+            {"column": "sat", "metric": "csat", "scale": {"min": 1, "max": 5}},
+            {"column": "agree", "metric": "ces", "scale": {"min": 1, "max": 7}},
+            {"column": "shape", "metric": "csat", "scale": {"min": 1, "max": 5}, "codebook": shape_codebook},
+        ],
+    }
+
+
+def test_nordic_scale_labels_na_wordings_and_label_shapes(tmp_path):
+    (result,), con = _ingest(tmp_path, _label_source({"Meget god": 5}), {"labels.csv": LABELS_CSV})
+    assert result.status == "loaded", result.reject_reason
+    # 3.5 on the 1-5 satisfaction scale is not a point of it: row 7 is quarantined
+    assert result.rows_loaded == 6 and result.quarantined_by_reason == {"out_of_range": 1}
+    message = con.execute("SELECT message FROM ops.quarantine").fetchall()[0][0]
+    assert "is not a whole point of the scale 1-5" in message
+    got = con.execute(
+        "SELECT r.row_number, a.column_name, a.value, a.is_na FROM core.answers a "
+        "JOIN core.responses r USING (source_id, response_id) ORDER BY 1, 2"
+    ).fetchall()
+    assert got == [
+        (1, "agree", 4.0, False),  # Verken eller, middle of 1-7
+        (1, "sat", 3.0, False),  # Hverken/eller
+        (1, "shape", 4.0, False),  # (4) Critical.
+        (2, "agree", 7.0, False),  # Helt enig
+        (2, "sat", 4.0, False),  # Ganska nöjd
+        (2, "shape", 5.0, False),  # Very Sensitive 5
+        (3, "agree", 4.0, False),  # Varken eller
+        (3, "sat", 2.0, False),  # Ganska missnöjd
+        (3, "shape", 2.0, False),  # Complete Trust - 2
+        (4, "agree", 3.0, False),  # Delvis uenig (Norwegian)
+        (4, "sat", 3.0, False),  # Nøytral
+        (4, "shape", 5.0, False),  # the question's own codebook
+        (5, "agree", None, True),  # Ikke relevant
+        (5, "sat", None, True),  # Vet ikke
+        (5, "shape", None, True),  # Ej aktuellt
+        (6, "agree", None, True),  # Not applicable
+        (6, "sat", 5.0, False),  # Svært fornøyd
+        (6, "shape", None, True),  # Ingen åsikt
+    ]
+    con.close()
+
+
+def test_a_question_codebook_extends_the_builtin_labels_unless_replace(tmp_path):
+    text = "id,email,at,shape\n1,a@x.dk,2024-03-04 10:00:00,Meget god\n2,b@x.dk,2024-03-04 10:01:00,Tilfreds\n"
+    source = _label_source(None)
+    source["questions"] = [
+        {"column": "shape", "metric": "csat", "scale": {"min": 1, "max": 5}, "codebook": {"Meget god": 5}}
+    ]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (extended,), con = _ingest(tmp_path / "a", source, {"x.csv": text})
+    assert (extended.rows_loaded, extended.quarantined_by_reason) == (2, {})  # "Tilfreds" is built-in: 4
+    con.close()
+    source["questions"][0]["codebook"] = {"labels": {"Meget god": 5}, "replace": True}
+    (replaced,), con = _ingest(tmp_path / "b", source, {"x.csv": text})
+    assert (replaced.rows_loaded, replaced.quarantined_by_reason) == (1, {"unknown_label": 1})
+    con.close()
+
+
+def test_readme_lists_every_builtin_label():
+    from cjx.ingest.codebook import NA_LABELS
+    from cjx.journey.codebooks import BUILTIN_CODEBOOKS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Built-in answer labels") :]
+    missing = [
+        (name, label)
+        for name, book in BUILTIN_CODEBOOKS.items()
+        for label in book
+        if f"{label} = {book[label]:g}" not in section
+    ]
+    missing += [("N/A", label) for label in NA_LABELS if label not in section]
+    assert not missing

@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 from cjx.journey.codebooks import BUILTIN_CODEBOOKS
-from cjx.journey.model import Journey, Question, Source
+from cjx.journey.model import Codebook, Journey, Question, Source
 
 RATED = ("nps", "csat", "ces", "overall")
 
@@ -25,8 +25,9 @@ _DEFAULT_BY_SCALE = {
     ("nps", 0, 10): "likely_11",
     ("csat", 0, 1): "good_bad",
 }
-# "Don't know" in the three languages: always N/A, never a number (DESIGN.md, Words).
+# "Don't know" and "not applicable" in the four languages: always N/A, never a number (DESIGN.md, Words).
 NA_LABELS = (
+    # English
     "don't know",
     "dont know",
     "do not know",
@@ -34,14 +35,22 @@ NA_LABELS = (
     "n/a",
     "na",
     "no opinion",
+    # Danish
     "ved ikke",
     "ved ej",
     "ikke relevant",
     "kan ikke vurdere",
+    "ingen mening",
+    # Swedish
     "vet ej",
     "vet inte",
     "ej aktuellt",
     "ingen åsikt",
+    "kan inte bedöma",
+    # Norwegian
+    "vet ikke",
+    "ikke aktuelt",
+    "ingen formening",
 )
 
 
@@ -51,23 +60,41 @@ def normalise_label(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip()).lower()
 
 
-def codebook_name(question: Question) -> str | None:
-    """The codebook a question uses by name: declared, else the built-in matching its metric and scale."""
-    if isinstance(question.codebook, str):
-        return question.codebook
-    if question.codebook is None and question.metric in RATED and question.scale is not None:
+def default_codebook(question: Question) -> str | None:
+    """The built-in codebook matching the question's metric and scale, if any."""
+    if question.metric in RATED and question.scale is not None:
         return _DEFAULT_BY_SCALE.get((question.metric, question.scale.min, question.scale.max))
     return None
 
 
-def codebook_for(question: Question, journey_codebooks: dict[str, dict[str, float]]) -> dict[str, float]:
-    """label -> score for one question (empty for comments and questions without labels)."""
-    if isinstance(question.codebook, dict):
+def codebook_name(question: Question) -> str | None:
+    """The codebook a question uses by name: declared, else the built-in matching its metric and scale."""
+    if isinstance(question.codebook, str):
         return question.codebook
-    name = codebook_name(question)
-    if name is None:
-        return {}
-    return journey_codebooks.get(name) or BUILTIN_CODEBOOKS[name]
+    if question.codebook is None:
+        return default_codebook(question)
+    return None
+
+
+def codebook_for(question: Question, journey_codebooks: dict[str, dict[str, float]]) -> dict[str, float]:
+    """label -> score for one question (empty for comments and questions without labels).
+
+    A codebook on the question (a name, or labels inline) extends the built-in labels of its metric and scale;
+    `codebook: {labels: {...}, replace: true}` uses the given labels alone."""
+    spec = question.codebook
+    if spec is None:
+        name = default_codebook(question)
+        return dict(BUILTIN_CODEBOOKS[name]) if name else {}
+    if isinstance(spec, str):
+        labels, replace = journey_codebooks.get(spec) or BUILTIN_CODEBOOKS[spec], False
+    elif isinstance(spec, Codebook):
+        labels, replace = spec.labels, spec.replace
+    else:
+        labels, replace = spec, False
+    base = default_codebook(question)
+    merged = {} if replace or base is None else {normalise_label(k): v for k, v in BUILTIN_CODEBOOKS[base].items()}
+    merged.update({normalise_label(k): v for k, v in labels.items()})
+    return merged
 
 
 def codebook_labels(source: Source, journey: Journey | None = None) -> pd.DataFrame:

@@ -61,6 +61,13 @@ class Scale(Strict):
         return self
 
 
+class Codebook(Strict):
+    """Answer labels -> scores for one question, with whether they replace the built-in labels or extend them."""
+
+    labels: dict[str, float] = Field(min_length=1)
+    replace: bool = Field(False, description="true: these labels only; false: the built-in labels of the scale too")
+
+
 class Question(Strict):
     column: str = Field(min_length=1)
     metric: Metric
@@ -68,11 +75,23 @@ class Question(Strict):
     direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
     na_codes: list[int | str] = Field(default_factory=list)
     touchpoint: Id | None = None
-    codebook: str | dict[str, float] | None = Field(
+    codebook: str | Codebook | dict[str, float] | None = Field(
         None,
-        description="answer labels -> scores: a built-in or journey codebook name, or an inline mapping; "
-        "absent: the built-in scale labels matching the question's metric and scale",
+        description="answer labels -> scores: a built-in or journey codebook name, or an inline mapping; these "
+        "extend the built-in scale labels matching the question's metric and scale ({labels: {...}, replace: "
+        "true} uses only the given labels); absent: the built-in labels alone",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _codebook_shape(cls, data: object) -> object:
+        """`codebook: {replace: true, <label>: <score>, ...}` is read as {labels: {...}, replace: true}."""
+        if isinstance(data, dict) and isinstance(data.get("codebook"), dict):
+            book = dict(data["codebook"])
+            if "labels" not in book and isinstance(book.get("replace"), bool):
+                replace = book.pop("replace")
+                data = {**data, "codebook": {"labels": book, "replace": replace}}
+        return data
 
     @model_validator(mode="after")
     def _scale_declared(self) -> Question:
