@@ -669,9 +669,25 @@ def _plan(
     kept, excluded = usable_drivers(df, outcome, drivers, min_pairs)
     if not kept:
         raise NotEstimable(f"no driver has enough answers: {'; '.join(f'{d}: {w}' for d, w in excluded.items())}")
+    while True:
+        x = _numeric_matrix(df[[*kept, outcome]])
+        r, n, groups = _correlate(x, group_seed)
+        bad = [(i, j) for i, j in zip(*np.nonzero(~np.isfinite(r))) if i <= j]
+        if not bad:
+            break
+        # A side that never varies on the answers shared with another: no correlation, so the driver with the
+        # fewest answers together with the outcome in such a pair leaves (the outcome itself cannot).
+        q = len(kept)
+        if any(i == q for i, _ in bad):
+            raise NotEstimable("the outcome does not vary")
+        i, j = min(bad, key=lambda ij: (min(n[ij[0], q], n[ij[1], q]), ij))
+        worst = i if (n[i, q], kept[i]) <= (n[j, q], kept[j]) or j == q else j
+        other = "the outcome" if j == q else kept[j if worst == i else i]
+        excluded[kept[worst]] = f"does not vary on the {int(np.round(n[i, j]))} answers shared with {other}"
+        kept = [d for k, d in enumerate(kept) if k != worst]
+        if not kept:
+            raise NotEstimable(f"no driver varies: {'; '.join(f'{d}: {w}' for d, w in excluded.items())}")
     p = len(kept)
-    x = _numeric_matrix(df[[*kept, outcome]])
-    r, n, groups = _correlate(x, group_seed)
     smallest = int(np.round(n.min()))
     if smallest <= p + EXTRA_N:
         raise NotEstimable(

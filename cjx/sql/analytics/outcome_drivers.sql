@@ -1,5 +1,6 @@
 -- Long frame for key-driver analysis in one revisit: per response of the outcome survey, its outcome score and
 -- its (non-N/A) touchpoint ratings. cjx.metrics.drivers pivots it to one column per touchpoint.
+-- Ratings are read only for the revisit's outcome responses (a semi-join first), not aggregated over all answers.
 WITH outcome AS (
     SELECT a.source_id, a.response_id, a.score AS outcome
     FROM core.answers a
@@ -10,6 +11,7 @@ WITH outcome AS (
 ), ratings AS (
     SELECT a.source_id, a.response_id, m.touchpoint_id, avg(a.score) AS score
     FROM core.answers a
+    SEMI JOIN outcome o USING (source_id, response_id)
     JOIN core.answer_touchpoints m USING (source_id, response_id, column_name)
     WHERE a.metric IN ('csat', 'ces') AND NOT a.is_na AND m.touchpoint_id IS NOT NULL
     GROUP BY ALL
@@ -17,4 +19,3 @@ WITH outcome AS (
 SELECT o.response_id, o.outcome, r.touchpoint_id, r.score
 FROM outcome o
 LEFT JOIN ratings r USING (source_id, response_id)
-ORDER BY o.response_id, r.touchpoint_id
