@@ -9,7 +9,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cjx.metrics.change import benjamini_hochberg, nps_test, trend_test, two_proportion_test, welch_test
+from cjx.metrics.change import (
+    NotTestable,
+    benjamini_hochberg,
+    nps_adjusted,
+    nps_counts_test,
+    trend_test,
+    two_proportion_test,
+    welch_test,
+)
 from cjx.metrics.drivers import driver_frame, importance_settings, model_drivers
 from cjx.metrics.importance import NotEstimable, bootstrap_difference
 from cjx.store import query, run_sql
@@ -24,7 +32,7 @@ METRICS = (
     ("csat_mean", "mean", ("csat_mean", "csat_sd", "n_csat")),
     ("ces_easy", "proportion", ("n_ces_easy", "n_ces")),
     ("ces_mean", "mean", ("ces_mean", "ces_sd", "n_ces")),
-    ("nps", "nps", ("nps", "nps_se", "n_nps")),
+    ("nps", "nps", ("n_promoters", "n_detractors", "n_nps")),
 )
 CHANGE_COLUMNS = [
     "revisit_a",
@@ -170,7 +178,12 @@ def compare_revisits(snap: pd.DataFrame, revisit_a: str, revisit_b: str, min_bas
             elif min(n_a, n_b) < min_base:
                 row.update(status="low base", value_a=_value(ra, metric), value_b=_value(rb, metric))
             else:
-                row.update(_test(test, ra, rb, cols))
+                try:
+                    row.update(_test(test, ra, rb, cols))
+                except NotTestable as why:
+                    row.update(
+                        status="not testable", note=str(why), value_a=_value(ra, metric), value_b=_value(rb, metric)
+                    )
             rows.append(row)
     out = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     tested = out.status == "tested"
@@ -222,7 +235,7 @@ def _test(test: str, ra: pd.Series, rb: pd.Series, cols: tuple[str, ...]) -> dic
         return two_proportion_test(ra[cols[0]], ra[cols[1]], rb[cols[0]], rb[cols[1]])
     if test == "mean":
         return welch_test(ra[cols[0]], ra[cols[1]], ra[cols[2]], rb[cols[0]], rb[cols[1]], rb[cols[2]])
-    return nps_test(ra[cols[0]], ra[cols[1]], rb[cols[0]], rb[cols[1]])
+    return nps_counts_test(ra[cols[0]], ra[cols[1]], ra[cols[2]], rb[cols[0]], rb[cols[1]], rb[cols[2]])
 
 
 def quadrant_migrations(snap: pd.DataFrame, revisit_a: str, revisit_b: str) -> pd.DataFrame:
@@ -259,12 +272,17 @@ def revisit_trends(snap: pd.DataFrame, min_base: int) -> pd.DataFrame:
             rows.append({**row, "status": "not tested: needs three revisits with a base on the same metric"})
             continue
         values = group.headline_value.to_numpy(dtype=float)
-        if metric == "nps":
-            se = group.nps_se.to_numpy(dtype=float)
+        if metric == "nps":  # adjusted-Wald SE (Rocks 2016): finite even for a revisit of only promoters
+            se = np.array(
+                [nps_adjusted(p, d, k)[1] for p, d, k in zip(group.n_promoters, group.n_detractors, n, strict=True)]
+            )
         else:  # binomial SE of the share; floor at half an answer so a 0% or 100% share keeps a finite weight
             p = np.clip(values, 0.5 / n, 1 - 0.5 / n)
             se = np.sqrt(p * (1 - p) / n.to_numpy(dtype=float))
-        rows.append({**row, "status": "tested", **trend_test(list(values), list(se))})
+        try:
+            rows.append({**row, "status": "tested", **trend_test(list(values), list(se))})
+        except NotTestable as why:
+            rows.append({**row, "status": f"not testable: {why}"})
     out = pd.DataFrame(rows).reindex(columns=TREND_COLUMNS)
     tested = out.status == "tested"
     out.loc[tested, "q_value"] = benjamini_hochberg(out.loc[tested, "p_value"].to_numpy(dtype=float))

@@ -60,7 +60,7 @@ WITH source AS (
         m.csat_sd, m.n_csat_top2, m.ces_sd, m.n_ces_easy, m.n_promoters, m.n_detractors,
         core.nps_se(m.promoter_share, m.detractor_share, m.n_nps) AS nps_se,
         m.promoter_share, m.detractor_share,
-        coalesce(m.n_responses, 0) < j.min_base AS is_low_base
+        j.min_base
     FROM core.revisits v
     CROSS JOIN core.touchpoints t
     JOIN core.stages s USING (stage_id)
@@ -68,9 +68,10 @@ WITH source AS (
     LEFT JOIN measured m ON m.touchpoint_id = t.touchpoint_id AND m.revisit_id = v.revisit_id
 )
 SELECT
-    *,
-    greatest(nps - 1.959963984540054 * nps_se, -100) AS nps_ci_low,
-    least(nps + 1.959963984540054 * nps_se, 100) AS nps_ci_high,
+    * EXCLUDE (min_base),
+    -- adjusted Wald (Rocks 2016; migration 017): plain Wald undercovers near the ends of the scale
+    core.nps_adj_ci_low(n_promoters, n_detractors, n_nps) AS nps_ci_low,
+    core.nps_adj_ci_high(n_promoters, n_detractors, n_nps) AS nps_ci_high,
     -- The headline is the target's metric where one is declared, else the first metric measured.
     coalesce(target_metric, CASE WHEN n_csat > 0 THEN 'csat' WHEN n_ces > 0 THEN 'ces' WHEN n_nps > 0 THEN 'nps' END)
         AS headline_metric,
@@ -80,7 +81,9 @@ SELECT
         AS headline_ci_low,
     CASE headline_metric WHEN 'csat' THEN csat_top2_ci_high WHEN 'ces' THEN ces_easy_ci_high WHEN 'nps' THEN nps_ci_high END
         AS headline_ci_high,
-    CASE headline_metric WHEN 'csat' THEN n_csat WHEN 'ces' THEN n_ces WHEN 'nps' THEN n_nps END AS n_headline
+    CASE headline_metric WHEN 'csat' THEN n_csat WHEN 'ces' THEN n_ces WHEN 'nps' THEN n_nps END AS n_headline,
+    -- low base on the headline's own base, not on all responses of the touchpoint
+    coalesce(n_headline, 0) < min_base AS is_low_base
 FROM final
 ORDER BY revisit_id, stage_position, touchpoint_position;
 
@@ -91,7 +94,7 @@ COMMENT ON COLUMN marts.touchpoint_scorecard.csat_top2_share IS 'Share of CSAT a
 COMMENT ON COLUMN marts.touchpoint_scorecard.ces_mean IS 'Mean CES with direction applied (high = easy); ces_mean_ci_* is the 95% t interval.';
 COMMENT ON COLUMN marts.touchpoint_scorecard.ces_easy_share IS 'Share of CES answers above the scale midpoint (5-7 on CES 2.0 1-7); ces_easy_ci_* is the 95% Wilson interval.';
 COMMENT ON COLUMN marts.touchpoint_scorecard.nps IS 'Net Promoter Score, % promoters (9-10) minus % detractors (0-6), -100..100.';
-COMMENT ON COLUMN marts.touchpoint_scorecard.nps_se IS 'Standard error of NPS, sqrt(((pP + pD) - (pP - pD)^2) / n) x 100 (Rocks 2016); nps_ci_* = NPS +/- 1.96 SE.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.nps_se IS 'Standard error of NPS, sqrt(((pP + pD) - (pP - pD)^2) / n) x 100 (Rocks 2016); nps_ci_* is the adjusted-Wald 95% interval (Rocks 2016: 0.75/1.5/0.75 pseudo-observations).';
 COMMENT ON COLUMN marts.touchpoint_scorecard.headline_metric IS 'csat, ces or nps: the target metric if declared, else the first measured.';
 COMMENT ON COLUMN marts.touchpoint_scorecard.headline_value IS 'Top-2-box share (csat), share easy (ces) or NPS (nps); compare with target_value. headline_ci_* is its 95% interval.';
-COMMENT ON COLUMN marts.touchpoint_scorecard.is_low_base IS 'True when n_responses is below core.journey.min_base: show as low base, not as a finding.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.is_low_base IS 'True when n_headline (the base of the headline metric) is below core.journey.min_base: show as low base, not as a finding.';

@@ -1,0 +1,181 @@
+"""Change tests and intervals at the extremes (issue 18): each test shows the defect of the plain formula, then
+pins the fix against an independent computation (exact multinomial coverage, scipy, statsmodels, numpy)."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import duckdb
+import numpy as np
+import pytest
+import statsmodels.api as sm
+import yaml
+from scipy import stats
+
+from cjx.metrics.change import (
+    NPS_PSEUDO,
+    NotTestable,
+    nps_adjusted,
+    nps_counts_test,
+    nps_interval,
+    nps_test,
+    trend_test,
+    welch_test,
+)
+from cjx.metrics.marts import build_marts
+from cjx.store import migrate
+from cjx.workspace import open_workspace
+
+Z = stats.norm.ppf(0.975)
+
+
+def wald(promoters: int, detractors: int, n: int) -> tuple[float, float]:
+    pp, pd_ = promoters / n, detractors / n
+    se = 100 * math.sqrt((pp + pd_ - (pp - pd_) ** 2) / n)
+    return 100 * (pp - pd_) - Z * se, 100 * (pp - pd_) + Z * se
+
+
+def coverage(interval, n: int, p_promoter: float, p_detractor: float) -> float:  # type: ignore[no-untyped-def]
+    """Exact coverage: the multinomial probability of every (promoters, detractors) whose interval holds the truth."""
+    truth = 100 * (p_promoter - p_detractor)
+    total = 0.0
+    for pr in range(n + 1):
+        for de in range(n - pr + 1):
+            lo, hi = interval(pr, de, n)
+            if lo <= truth <= hi:
+                total += stats.multinomial.pmf(
+                    [pr, n - pr - de, de], n, [p_promoter, 1 - p_promoter - p_detractor, p_detractor]
+                )
+    return total
+
+
+@pytest.mark.parametrize("n", [30, 40, 50])
+def test_nps_interval_is_adjusted_wald_and_covers_near_ninety_five_percent(n):
+    # NPS 85 (88% promoters, 3% detractors): plain Wald undercovers (the defect) …
+    assert coverage(wald, n, 0.88, 0.03) < 0.91
+    # … the adjusted Wald of Rocks (2016) does not.
+    assert coverage(nps_interval, n, 0.88, 0.03) > 0.93
+
+
+def test_adjusted_wald_is_a_wald_interval_on_the_data_with_pseudo_observations():
+    promoters, passives, detractors = 27, 2, 1
+    values = np.array([-1.0, 0.0, 1.0])
+    weights = np.array([detractors, passives, promoters]) + np.array(NPS_PSEUDO)
+    mean = np.average(values, weights=weights)
+    var = np.average((values - mean) ** 2, weights=weights) / weights.sum()
+    centre, se = nps_adjusted(promoters, detractors, promoters + passives + detractors)
+    assert centre == pytest.approx(100 * mean) and se == pytest.approx(100 * math.sqrt(var))
+    lo, hi = nps_interval(promoters, detractors, 30)
+    assert (lo, hi) == pytest.approx(
+        (100 * mean - Z * 100 * math.sqrt(var), min(100 * mean + Z * 100 * math.sqrt(var), 100))
+    )
+
+
+def test_sql_macros_give_the_same_interval(tmp_path):
+    con = duckdb.connect(str(tmp_path / "m.duckdb"))
+    migrate(con)
+    for pr, de, n in [(27, 1, 30), (30, 0, 30), (0, 30, 30), (5, 5, 12), (0, 0, 1)]:
+        got = con.execute(
+            "SELECT core.nps_adj_ci_low(?, ?, ?), core.nps_adj_ci_high(?, ?, ?)", [pr, de, n] * 2
+        ).fetchall()
+        assert got[0] == pytest.approx(nps_interval(pr, de, n), abs=1e-9)
+    con.close()
+
+
+def test_a_swing_from_plus_to_minus_hundred_is_significant_not_z_zero():
+    # The defect: both unadjusted SEs are zero, and the old test returned z = 0 ("not significant").
+    old = nps_test(100.0, 0.0, -100.0, 0.0)
+    assert math.isnan(old["statistic"]) and math.isnan(old["p_value"])
+    fixed = nps_counts_test(30, 0, 30, 0, 30, 30)
+    assert fixed["difference"] == -200 and fixed["p_value"] < 1e-12 and fixed["ci_high"] < -150
+    # Given the bases, nps_test recovers the counts and agrees.
+    assert nps_test(100.0, 0.0, -100.0, 0.0, 30, 30)["statistic"] == pytest.approx(fixed["statistic"])
+    # Independent: z from the two augmented samples' own means and variances (numpy).
+    z_parts = []
+    for pr, de, n in ((30, 0, 30), (0, 30, 30)):
+        w = np.array([de, n - pr - de, pr]) + np.array(NPS_PSEUDO)
+        m = np.average([-1.0, 0.0, 1.0], weights=w)
+        z_parts.append((m, np.average((np.array([-1.0, 0.0, 1.0]) - m) ** 2, weights=w) / w.sum()))
+    z = (z_parts[1][0] - z_parts[0][0]) / math.sqrt(z_parts[0][1] + z_parts[1][1])
+    assert fixed["statistic"] == pytest.approx(z)
+
+
+def test_welch_without_spread_is_not_testable_instead_of_nan():
+    a, b = np.full(20, 5.0), np.full(25, 4.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # the defect: an infinite t (p = 0 with a zero-width interval), or NaN when the means are equal
+        assert not math.isfinite(stats.ttest_ind(b, a, equal_var=False).statistic)
+        assert math.isnan(stats.ttest_ind(a, a.copy(), equal_var=False).pvalue)
+    with pytest.raises(NotTestable, match="zero standard error"):
+        welch_test(a.mean(), a.std(ddof=1), a.size, b.mean(), b.std(ddof=1), b.size)
+    with pytest.raises(NotTestable, match="two answers"):
+        welch_test(4.0, 0.0, 1, 4.5, 1.0, 30)
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(4, 1, 40), rng.normal(4.5, 2, 30)
+    got = welch_test(x.mean(), x.std(ddof=1), 40, y.mean(), y.std(ddof=1), 30)
+    ref = stats.ttest_ind(y, x, equal_var=False)
+    assert got["statistic"] == pytest.approx(ref.statistic) and got["p_value"] == pytest.approx(ref.pvalue)
+
+
+def test_trend_with_a_zero_standard_error_is_not_testable_and_otherwise_is_statsmodels_wls():
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = 1 / np.array([0.05, 0.0, 0.04]) ** 2
+        assert not np.isfinite(w).all()  # the defect: an infinite weight, NaN slope
+    with pytest.raises(NotTestable, match="no standard error"):
+        trend_test([0.7, 1.0, 0.8], [0.05, 0.0, 0.04])
+    with pytest.raises(NotTestable, match="three revisits"):
+        trend_test([0.7, 0.8], [0.05, 0.04])
+    values, ses = [0.62, 0.66, 0.71, 0.69], [0.03, 0.025, 0.04, 0.02]
+    got = trend_test(values, ses)
+    fit = sm.WLS(values, sm.add_constant(np.arange(4.0)), weights=1 / np.square(ses)).fit(cov_type="fixed scale")
+    assert got["slope"] == pytest.approx(fit.params[1]) and got["slope_se"] == pytest.approx(fit.bse[1])
+    assert got["p_value"] == pytest.approx(fit.pvalues[1])
+
+
+JOURNEY = {
+    "journey": {"id": "base", "name": "Base"},
+    "stages": [{"id": "buy", "name": "Buy"}],
+    "touchpoints": [
+        {"id": "checkout", "name": "Checkout", "stage": "buy", "owner": "Web", "target": {"metric": "nps", "value": 30}}
+    ],
+    "sources": [
+        {
+            "id": "s",
+            "kind": "survey",
+            "files": "none_*.csv",
+            "respondent_id": "email",
+            "response_id": "id",
+            "timestamp": "at",
+            "questions": [
+                {"column": "sat", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "checkout"},
+                {"column": "rec", "metric": "nps", "touchpoint": "checkout"},
+            ],
+        }
+    ],
+    "revisits": [{"id": "R1", "start": "2026-01-01", "end": "2026-01-31"}],
+    "settings": {"min_base": 4},
+}
+
+
+def test_low_base_is_judged_on_the_headline_base(tmp_path):
+    (tmp_path / "journey.yml").write_text(yaml.safe_dump(copy.deepcopy(JOURNEY), sort_keys=False))
+    _lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    # Six respondents rate checkout's CSAT; only two answer its NPS, the headline (the target's metric).
+    for i in range(6):
+        con.execute(
+            "INSERT INTO core.responses VALUES ('s', ?, ?, '2026-01-05'::TIMESTAMP, 'f', 1)", [f"r{i}", f"p{i}"]
+        )
+        con.execute("INSERT INTO core.answers VALUES ('s', ?, 'sat', 'csat', 'checkout', 4, 4, false)", [f"r{i}"])
+        if i < 2:
+            con.execute("INSERT INTO core.answers VALUES ('s', ?, 'rec', 'nps', 'checkout', 10, 10, false)", [f"r{i}"])
+    build_marts(con)
+    row = con.execute(
+        "SELECT n_responses, n_headline, headline_metric, is_low_base, nps_ci_low, nps_ci_high "
+        "FROM marts.touchpoint_scorecard"
+    ).fetchall()[0]
+    con.close()
+    # The defect: 6 responses >= min_base 4 would call it a finding; the NPS rests on 2 answers.
+    assert row[:4] == (6, 2, "nps", True)
+    # Two promoters: NPS 100, and an adjusted-Wald interval that is not [100, 100].
+    assert row[4:] == pytest.approx(nps_interval(2, 0, 2)) and row[4] < 50
