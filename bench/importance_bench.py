@@ -139,7 +139,7 @@ def score_part(answers: float) -> list[str]:
                 ).fetchall()
 
         aggregate()  # warm the file cache
-        agg_wall, agg_cpu, _ = clock(aggregate)
+        agg_wall, agg_cpu, _ = clock(aggregate)  # cpu of this process only: DuckDB runs in it
         lines: list[str] = []
         score_wall, score_cpu, _ = clock(lambda: score(ws))
         with closing(connect(db)) as con:
@@ -150,7 +150,7 @@ def score_part(answers: float) -> list[str]:
         ratio = score_wall / agg_wall
         return [
             f"score step on {n_answers:,} answers ({n_responses:,} responses; the sample × {copies})",
-            f"  one aggregate over core.answers   wall {agg_wall:6.2f} s",
+            f"  one aggregate over core.answers   wall {agg_wall:6.2f} s   cpu {agg_cpu:6.2f} s",
             f"  score (marts, importance, revisits) wall {score_wall:6.2f} s   cpu {score_cpu:6.2f} s   "
             f"{ratio:4.1f}× the aggregate (target ≤ {SCORE_VS_AGGREGATE_MAX:.0f}×: "
             f"{'met' if ratio <= SCORE_VS_AGGREGATE_MAX else 'NOT met'})",
