@@ -376,7 +376,7 @@ def test_measure_effect_matches_polyfit_and_the_t_interval():
     score = 9.0 - 0.03 * delay + rng.normal(size=120)
     delay[:5] = np.nan
     score[-3:] = np.nan
-    out = measure_effect(pd.Series(delay), score)
+    out = measure_effect(pd.Series(delay), score, se="classical")
     keep = ~(np.isnan(delay) | np.isnan(score))
     slope, intercept = np.polyfit(delay[keep], score[keep], 1)
     fit = stats.linregress(delay[keep], score[keep])

@@ -179,3 +179,55 @@ def test_low_base_is_judged_on_the_headline_base(tmp_path):
     assert row[:4] == (6, 2, "nps", True)
     # Two promoters: NPS 100, and an adjusted-Wald interval that is not [100, 100].
     assert row[4:] == pytest.approx(nps_interval(2, 0, 2)) and row[4] < 50
+
+
+# --- item 3: measure effects -------------------------------------------------------------------------------
+
+
+def _delays(seed: int = 3, n: int = 150) -> tuple[np.ndarray, np.ndarray]:
+    """Delay minutes and a 1-5 rating whose spread grows with the delay (bounded ratings do this)."""
+    rng = np.random.default_rng(seed)
+    delay = rng.gamma(1.5, 25.0, size=n)
+    rating = np.clip(np.round(4.6 - 0.01 * delay + rng.normal(scale=0.2 + 0.02 * delay)), 1, 5)
+    return delay, rating
+
+
+def test_measure_effect_uses_hc3_as_statsmodels_does():
+    from cjx.metrics.importance import measure_effect
+
+    delay, rating = _delays()
+    classical = measure_effect(delay, rating, se="classical")
+    hc3 = measure_effect(delay, rating)
+    fit = sm.OLS(rating, sm.add_constant(delay)).fit(cov_type="HC3", use_t=True)
+    # The defect: the classical SE is much smaller than the robust one on such data.
+    assert hc3["slope_se"] / classical["slope_se"] > 1.3
+    assert hc3["slope_se"] == pytest.approx(fit.bse[1]) and hc3["p_value"] == pytest.approx(fit.pvalues[1])
+    lo, hi = fit.conf_int()[1]
+    assert (hc3["slope_ci_low"], hc3["slope_ci_high"]) == pytest.approx((lo, hi))
+
+
+def test_measure_bands_are_quartile_means_by_hand():
+    import pandas as pd
+
+    from cjx.metrics.importance import measure_bands
+
+    delay, rating = _delays(seed=4, n=200)
+    got = measure_bands(delay, rating)
+    by_hand = pd.Series(rating).groupby(pd.qcut(delay, 4, labels=False)).agg(["mean", "count", "std"])
+    assert list(got.n) == list(by_hand["count"])
+    np.testing.assert_allclose(got["mean"], by_hand["mean"])
+    half = stats.t.ppf(0.975, by_hand["count"] - 1) * by_hand["std"] / np.sqrt(by_hand["count"])
+    np.testing.assert_allclose(got.ci_high - got["mean"], half)
+    np.testing.assert_allclose(got.difference, by_hand["mean"] - by_hand["mean"].iloc[0])
+
+
+def test_measure_effects_of_a_run_are_bh_adjusted_together():
+    from statsmodels.stats.multitest import multipletests
+
+    from cjx.metrics.change import benjamini_hochberg
+
+    p = np.array([0.001, 0.04, 0.03, 0.2, 0.011, np.nan, 0.5, 0.049, 0.9, 0.002, 0.3, 0.02])
+    q = benjamini_hochberg(p)
+    ref = multipletests(p[~np.isnan(p)], method="fdr_bh")[1]
+    np.testing.assert_allclose(q[~np.isnan(p)], ref)
+    assert np.isnan(q[5])

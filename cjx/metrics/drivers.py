@@ -9,10 +9,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from cjx.metrics.change import benjamini_hochberg
 from cjx.metrics.importance import (
     NotEstimable,
     bootstrap_importances,
     driver_correlations,
+    measure_bands,
     measure_effect,
     usable_drivers,
 )
@@ -59,6 +61,22 @@ EFFECT_COLUMNS = [
     "spearman_rho",
     "p_value",
     "n",
+    "slope_se",
+    "q_value",
+]
+BAND_COLUMNS = [
+    "revisit_id",
+    "measure",
+    "target",
+    "target_touchpoint_id",
+    "band",
+    "x_low",
+    "x_high",
+    "n",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "difference",
 ]
 
 
@@ -151,26 +169,27 @@ def revisit_importance(
     return pd.concat(parts, ignore_index=True)
 
 
-def revisit_measure_effects(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
-    """Slope of each touchpoint rating and of the outcome on each operational measure, for one revisit."""
+def revisit_measure_effects(con: duckdb.DuckDBPyConnection, revisit_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Slope (HC3 standard error) of each touchpoint rating and of the outcome on each operational measure, for
+    one revisit, and the binned view beside it (mean score per quartile band of the measure)."""
     pairs = query(con, "analytics/measure_pairs", {"revisit_id": revisit_id})
-    rows = []
+    rows, bands = [], []
     for (measure, target, touchpoint), group in pairs.groupby(
         ["measure", "target", pairs["target_touchpoint_id"].fillna("")], sort=True
     ):
         if len(group) < MIN_EFFECT_PAIRS or np.ptp(group["x"]) == 0:
             continue
-        effect = measure_effect(group["x"], group["y"])
-        rows.append(
-            {
-                "revisit_id": revisit_id,
-                "measure": measure,
-                "target": target,
-                "target_touchpoint_id": touchpoint or None,
-                **effect,
-            }
-        )
-    return pd.DataFrame(rows, columns=EFFECT_COLUMNS + ["intercept", "slope_se", "spearman_p"])[EFFECT_COLUMNS]
+        key = {
+            "revisit_id": revisit_id,
+            "measure": measure,
+            "target": target,
+            "target_touchpoint_id": touchpoint or None,
+        }
+        rows.append({**key, **measure_effect(group["x"], group["y"])})
+        bands.append(measure_bands(group["x"], group["y"]).assign(**key))
+    effects = pd.DataFrame(rows).reindex(columns=EFFECT_COLUMNS)
+    banded = pd.concat(bands, ignore_index=True) if bands else pd.DataFrame()
+    return effects, banded.reindex(columns=BAND_COLUMNS)
 
 
 def importance_settings(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
@@ -183,9 +202,10 @@ def importance_settings(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
 
 def compute_drivers(
     con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Importance and measure effects for every revisit, with the journey's bootstrap settings.
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Importance, measure effects and their bands for every revisit, with the journey's bootstrap settings.
 
+    The measure effects' p-values are adjusted together (Benjamini-Hochberg over every effect of the run: q_value).
     ``progress`` (default: this module's log at INFO) hears one line per revisit and per batch of resamples.
     """
     say = progress or log.info
@@ -198,8 +218,13 @@ def compute_drivers(
         importance.append(
             revisit_importance(frame, r, min_pairs=min_pairs, n_resamples=n_resamples, seed=seed, progress=say)
         )
-    effects = [revisit_measure_effects(con, r) for r in revisits]
+    measured = [revisit_measure_effects(con, r) for r in revisits]
+    effects = pd.concat([m[0] for m in measured], ignore_index=True) if measured else pd.DataFrame()
+    effects = effects.reindex(columns=EFFECT_COLUMNS)
+    effects["q_value"] = benjamini_hochberg(effects["p_value"].to_numpy(dtype=float)) if len(effects) else []
+    bands = pd.concat([m[1] for m in measured], ignore_index=True) if measured else pd.DataFrame()
     return (
         pd.concat(importance, ignore_index=True) if importance else pd.DataFrame(columns=IMPORTANCE_COLUMNS),
-        pd.concat(effects, ignore_index=True) if effects else pd.DataFrame(columns=EFFECT_COLUMNS),
+        effects,
+        bands.reindex(columns=BAND_COLUMNS),
     )

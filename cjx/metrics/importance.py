@@ -45,6 +45,7 @@ __all__ = [
     "driver_correlations",
     "importance_from_data",
     "lmg",
+    "measure_bands",
     "measure_effect",
     "pairwise_correlation",
     "relative_weights",
@@ -1035,13 +1036,16 @@ def measure_effect(
     x: Sequence[float] | np.ndarray | pd.Series,
     y: Sequence[float] | np.ndarray | pd.Series,
     level: float = 0.95,
+    se: Literal["hc3", "classical"] = "hc3",
 ) -> dict[str, float | int]:
     """How much an operational measure x (e.g. delivery delay in minutes) moves a score y.
 
-    OLS slope of y on x with a t-based confidence interval (scipy.stats.linregress), Pearson r
-    and its p-value (the slope's t-test), Spearman rho and its p-value, and n after dropping
-    pairs with a missing side. Keys: slope, intercept, slope_se, slope_ci_low, slope_ci_high,
-    pearson_r, p_value, spearman_rho, spearman_p, n.
+    OLS slope of y on x with a t-based confidence interval and test. ``se="hc3"`` (the default) uses the
+    HC3 heteroskedasticity-consistent standard error (MacKinnon & White 1985; Long & Ervin 2000 recommend it
+    for small samples): ratings are bounded, so their spread changes with the measure and the classical
+    standard error (``se="classical"``, scipy.stats.linregress) is too small. Also Pearson r, Spearman rho
+    and its p-value, and n after dropping pairs with a missing side. Keys: slope, intercept, slope_se,
+    slope_ci_low, slope_ci_high, pearson_r, p_value (slope t-test, n − 2 df), spearman_rho, spearman_p, n.
     """
     xs, ys = _as_float(x), _as_float(y)
     if xs.shape != ys.shape:
@@ -1055,6 +1059,23 @@ def measure_effect(
         raise ValueError("x never varies on the complete pairs, so it cannot explain y.")
     fit = stats.linregress(xs, ys)
     t = stats.t.ppf(0.5 + level / 2.0, n - 2)
+    if se == "hc3":
+        dx = xs - xs.mean()
+        sxx = float(dx @ dx)
+        resid = ys - (fit.intercept + fit.slope * xs)
+        leverage = 1.0 / n + dx * dx / sxx
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope_se = float(np.sqrt(np.sum(dx * dx * resid * resid / (1.0 - leverage) ** 2)) / sxx)
+        if np.any(leverage >= 1.0 - 1e-12):  # a point that alone decides the slope: HC3 is undefined
+            slope_se = math.nan
+    else:
+        slope_se = float(fit.stderr)
+    if slope_se > 0:
+        p_value = float(2 * stats.t.sf(abs(fit.slope) / slope_se, n - 2))
+    elif slope_se == 0:  # an exact line
+        p_value = 0.0 if fit.slope != 0 else 1.0
+    else:
+        p_value = math.nan
     if np.ptp(ys) == 0:  # flat y: no association, and Spearman/Pearson are undefined
         rho = rho_p = np.nan
     else:
@@ -1063,12 +1084,54 @@ def measure_effect(
     return {
         "slope": float(fit.slope),
         "intercept": float(fit.intercept),
-        "slope_se": float(fit.stderr),
-        "slope_ci_low": float(fit.slope - t * fit.stderr),
-        "slope_ci_high": float(fit.slope + t * fit.stderr),
+        "slope_se": slope_se,
+        "slope_ci_low": float(fit.slope - t * slope_se),
+        "slope_ci_high": float(fit.slope + t * slope_se),
         "pearson_r": float(fit.rvalue) if np.ptp(ys) > 0 else np.nan,
-        "p_value": float(fit.pvalue),
+        "p_value": p_value,
         "spearman_rho": rho,
         "spearman_p": rho_p,
         "n": n,
     }
+
+
+def measure_bands(
+    x: Sequence[float] | np.ndarray | pd.Series,
+    y: Sequence[float] | np.ndarray | pd.Series,
+    n_bands: int = 4,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """The effect per band of the measure beside the slope: x cut at its quantiles into ``n_bands`` bands
+    (fewer when values tie), and per band n, the mean of y with a t interval, and its difference from the
+    first band. Shows a threshold (e.g. ratings fall only past 60 minutes of delay) that a slope averages away.
+    Columns: band (1 = lowest), x_low, x_high, n, mean, ci_low, ci_high, difference."""
+    xs, ys = _as_float(x), _as_float(y)
+    keep = ~(np.isnan(xs) | np.isnan(ys))
+    xs, ys = xs[keep], ys[keep]
+    edges = np.unique(np.quantile(xs, np.linspace(0, 1, n_bands + 1)))
+    band = np.clip(np.searchsorted(edges, xs, side="right"), 1, max(len(edges) - 1, 1))
+    rows = []
+    for b in range(1, max(len(edges), 2)):
+        yb = ys[band == b]
+        if yb.size == 0:
+            continue
+        mean = float(yb.mean())
+        half = (
+            float(stats.t.ppf(0.5 + level / 2, yb.size - 1) * yb.std(ddof=1) / math.sqrt(yb.size))
+            if yb.size > 1
+            else math.nan
+        )
+        rows.append(
+            {
+                "band": b,
+                "x_low": float(xs[band == b].min()),
+                "x_high": float(xs[band == b].max()),
+                "n": int(yb.size),
+                "mean": mean,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+            }
+        )
+    out = pd.DataFrame(rows, columns=["band", "x_low", "x_high", "n", "mean", "ci_low", "ci_high"])
+    out["difference"] = out["mean"] - (out["mean"].iloc[0] if len(out) else np.nan)
+    return out

@@ -20,7 +20,8 @@ SQL_MARTS = (
     "blind_spots",
     "data_quality",
 )
-DRIVER_MARTS = ("touchpoint_importance", "measure_effects")  # written by sql/marts/touchpoint_importance.sql
+# written by sql/marts/touchpoint_importance.sql
+DRIVER_MARTS = ("touchpoint_importance", "measure_effects", "measure_bands")
 PRIORITY_MARTS = ("touchpoint_priority",)
 
 
@@ -50,12 +51,13 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     map_touchpoints(con)
     for mart in SQL_MARTS:
         run_sql(con, f"marts/{mart}")
-    importance, effects = compute_drivers(con)
+    importance, effects, bands = compute_drivers(con)
     con.register("importance_df", importance)
     con.register("effects_df", effects)
+    con.register("bands_df", bands)
     run_sql(con, "marts/touchpoint_importance")
-    con.unregister("importance_df")
-    con.unregister("effects_df")
+    for name in ("importance_df", "effects_df", "bands_df"):
+        con.unregister(name)
     for mart in PRIORITY_MARTS:
         run_sql(con, f"marts/{mart}")
     return {

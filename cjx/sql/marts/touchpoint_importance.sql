@@ -33,10 +33,30 @@ SELECT
     revisit_id::VARCHAR AS revisit_id, measure::VARCHAR AS measure, target::VARCHAR AS target,
     target_touchpoint_id::VARCHAR AS target_touchpoint_id, slope::DOUBLE AS slope,
     slope_ci_low::DOUBLE AS slope_ci_low, slope_ci_high::DOUBLE AS slope_ci_high, pearson_r::DOUBLE AS pearson_r,
-    spearman_rho::DOUBLE AS spearman_rho, p_value::DOUBLE AS p_value, n::BIGINT AS n
+    spearman_rho::DOUBLE AS spearman_rho, p_value::DOUBLE AS p_value, n::BIGINT AS n,
+    slope_se::DOUBLE AS slope_se, q_value::DOUBLE AS q_value
 FROM effects_df
 ORDER BY revisit_id, measure, target;
 
-COMMENT ON TABLE marts.measure_effects IS 'How much an operational measure (e.g. delay_minutes) moves a touchpoint rating (answers attributed to the event) or the outcome (respondent''s mean over the revisit): OLS slope with 95% t interval.';
+COMMENT ON TABLE marts.measure_effects IS 'How much an operational measure (e.g. delay_minutes) moves a touchpoint rating (answers attributed to the event) or the outcome (respondent''s mean over the revisit): OLS slope with a 95% t interval from the HC3 standard error (MacKinnon & White 1985), q_value = Benjamini-Hochberg over every measure effect of the run; marts.measure_bands has the binned view beside the slope.';
+COMMENT ON COLUMN marts.measure_effects.slope_se IS 'HC3 heteroskedasticity-consistent standard error of the slope (ratings are bounded, so their spread changes with the measure); slope_ci_* = slope +/- t(n-2) x slope_se.';
+COMMENT ON COLUMN marts.measure_effects.p_value IS 'Two-sided t-test of the slope with the HC3 standard error (n - 2 df).';
+COMMENT ON COLUMN marts.measure_effects.q_value IS 'Benjamini-Hochberg adjusted p_value across every measure effect of the run (all revisits, measures and targets).';
+
+CREATE OR REPLACE TABLE marts.measure_bands AS
+SELECT
+    revisit_id::VARCHAR AS revisit_id, measure::VARCHAR AS measure, target::VARCHAR AS target,
+    target_touchpoint_id::VARCHAR AS target_touchpoint_id, band::INTEGER AS band, x_low::DOUBLE AS x_low,
+    x_high::DOUBLE AS x_high, n::BIGINT AS n, mean::DOUBLE AS mean, ci_low::DOUBLE AS ci_low,
+    ci_high::DOUBLE AS ci_high, difference::DOUBLE AS difference
+FROM bands_df
+ORDER BY revisit_id, measure, target, target_touchpoint_id, band;
+
+COMMENT ON TABLE marts.measure_bands IS 'The effect of an operational measure per band (quartiles of the measure; fewer when values tie) beside the slope in marts.measure_effects: a threshold the slope averages away shows here.';
+COMMENT ON COLUMN marts.measure_bands.band IS '1 = lowest quarter of the measure.';
+COMMENT ON COLUMN marts.measure_bands.x_low IS 'Smallest value of the measure in the band; x_high the largest.';
+COMMENT ON COLUMN marts.measure_bands.x_high IS 'Largest value of the measure in the band.';
+COMMENT ON COLUMN marts.measure_bands.mean IS 'Mean score in the band; ci_low/ci_high its 95% t interval.';
+COMMENT ON COLUMN marts.measure_bands.difference IS 'mean - mean of band 1 (e.g. CSAT points lost from the shortest to this delay band).';
 COMMENT ON COLUMN marts.measure_effects.slope IS 'Change in the score per unit of the measure (e.g. CSAT points per minute of delay).';
 COMMENT ON COLUMN marts.measure_effects.target IS 'csat/ces/nps of target_touchpoint_id, or outcome.';
