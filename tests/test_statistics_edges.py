@@ -231,3 +231,107 @@ def test_measure_effects_of_a_run_are_bh_adjusted_together():
     ref = multipletests(p[~np.isnan(p)], method="fdr_bh")[1]
     np.testing.assert_allclose(q[~np.isnan(p)], ref)
     assert np.isnan(q[5])
+
+
+# --- item 5: a behavioural outcome -------------------------------------------------------------------------
+
+BEHAVIOUR_JOURNEY = {
+    "journey": {"id": "buy", "name": "Buy again"},
+    "stages": [{"id": "buy", "name": "Buy"}],
+    "touchpoints": [
+        {"id": "web", "name": "Web", "stage": "buy", "owner": "Web"},
+        {"id": "parcel", "name": "Parcel", "stage": "buy", "owner": "Logistics"},
+    ],
+    "sources": [
+        {
+            "id": "s",
+            "kind": "survey",
+            "files": "none_*.csv",
+            "respondent_id": "email",
+            "response_id": "id",
+            "timestamp": "at",
+            "questions": [
+                {"column": "qw", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "web"},
+                {"column": "qp", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "parcel"},
+            ],
+        },
+        {
+            "id": "orders",
+            "kind": "operational",
+            "files": "orders_*.csv",
+            "event_type": "order",
+            "event_id": "order_id",
+            "respondent_id": "email",
+            "timestamp": "at",
+        },
+    ],
+    "outcome": {"behaviour": "repurchase", "within_days": 90},
+    "revisits": [{"id": "R1", "start": "2026-01-01", "end": "2026-01-31"}],
+    "settings": {"min_base": 30, "bootstrap_resamples": 50},
+}
+
+
+def test_repurchase_within_ninety_days_is_an_outcome_with_its_headline_and_lpm_importance(tmp_path):
+    import pandas as pd
+    from statsmodels.stats.proportion import proportion_confint
+
+    from cjx.metrics.drivers import driver_frame
+    from cjx.metrics.importance import bootstrap_importances
+
+    (tmp_path / "journey.yml").write_text(yaml.safe_dump(BEHAVIOUR_JOURNEY, sort_keys=False))
+    _lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    rng = np.random.default_rng(5)
+    n = 240
+    qw, qp = rng.integers(1, 6, n), rng.integers(1, 6, n)
+    bought = rng.random(n) < 0.05 + 0.12 * (qw - 1) + 0.05 * (qp - 1)
+    late = ~bought & (rng.random(n) < 0.3)  # bought again, but after the window
+    for i in range(n):
+        con.execute(
+            "INSERT INTO core.responses VALUES ('s', ?, ?, '2026-01-10'::TIMESTAMP, 'f', ?)", [f"r{i}", f"p{i}", i]
+        )
+        for col, tp, v in (("qw", "web", qw[i]), ("qp", "parcel", qp[i])):
+            con.execute(
+                "INSERT INTO core.answers VALUES ('s', ?, ?, 'csat', ?, ?, ?, false)",
+                [f"r{i}", col, tp, int(v), int(v)],
+            )
+        if bought[i]:
+            con.execute(
+                "INSERT INTO core.events VALUES ('orders', ?, 'order', NULL, ?, '2026-03-01', 'f', ?)",
+                [f"o{i}", f"p{i}", i],
+            )
+        if late[i]:
+            con.execute(
+                "INSERT INTO core.events VALUES ('orders', ?, 'order', NULL, ?, '2026-05-01', 'f', ?)",
+                [f"l{i}", f"p{i}", i],
+            )
+    build_marts(con)
+    head = con.execute("SELECT * FROM marts.outcome_behaviour").df().iloc[0]
+    lo, hi = proportion_confint(int(bought.sum()), n, method="wilson")
+    assert (head.behaviour, head.within_days, head.n_respondents, head.n_censored) == ("repurchase", 90, n, 0)
+    assert head.n_outcome == bought.sum() and head.share == pytest.approx(bought.mean())
+    assert (head.ci_low, head.ci_high) == pytest.approx((lo, hi))
+    frame = driver_frame(con, "R1")
+    assert frame.outcome.sum() == bought.sum() and len(frame) == n
+    importance = con.execute("SELECT * FROM marts.touchpoint_importance WHERE method = 'lmg'").df()
+    con.close()
+    # LMG on the linear probability model: the weights add up to the R² statsmodels gets for OLS of the 0/1 outcome.
+    lpm = sm.OLS(bought.astype(float), sm.add_constant(np.column_stack([qw, qp]).astype(float))).fit()
+    assert importance.importance.sum() == pytest.approx(lpm.rsquared, abs=1e-10)
+    assert importance.set_index("touchpoint_id").importance.idxmax() == "web"
+    by_hand = bootstrap_importances(
+        pd.DataFrame({"web": qw, "parcel": qp, "outcome": bought.astype(float)}),
+        "outcome",
+        ["parcel", "web"],
+        n_resamples=10,
+    )
+    assert by_hand["rwa"].importance.sum() == pytest.approx(lpm.rsquared, abs=1e-10)
+
+
+def test_churn_is_the_complement_and_an_outcome_needs_one_kind():
+    from cjx.journey.model import Outcome
+
+    assert Outcome(behaviour="churn", within_days=30).event_types == ["order"]
+    with pytest.raises(ValueError, match="either source and question"):
+        Outcome(source="s", question="q", behaviour="churn", within_days=30)
+    with pytest.raises(ValueError, match="needs both behaviour"):
+        Outcome(within_days=30)

@@ -138,7 +138,15 @@ def _check_references(j: Journey, path: Path) -> None:
                     f"sources[{i}].touchpoint_from_event.event_types",
                     f"unknown event type(s) {unknown}; operational sources declare {sorted(event_types)}",
                 )
-    if j.outcome is not None:
+    if j.outcome is not None and j.outcome.behaviour is not None:
+        unknown = sorted(set(j.outcome.event_types) - event_types)
+        if unknown:
+            fail(
+                "outcome.event_types",
+                f"unknown event type(s) {unknown}; operational sources declare {sorted(event_types)}",
+            )
+    if j.outcome is not None and j.outcome.source is not None:
+        assert j.outcome.question is not None  # Outcome._one_kind
         survey_ids = {s.id for s in j.sources if s.kind == "survey"}
         if j.outcome.source not in survey_ids:
             fail("outcome.source", f"unknown survey source {j.outcome.source!r}; expected one of {sorted(survey_ids)}")

@@ -233,8 +233,30 @@ class Source(Strict):
 
 
 class Outcome(Strict):
-    source: Id
-    question: str
+    """What importance explains: a survey question (source + question), or a behaviour seen in the
+    operational data after the response (behaviour + within_days: repurchase = another event of
+    ``event_types`` by the same respondent within the window; churn = none)."""
+
+    source: Id | None = None
+    question: str | None = None
+    behaviour: Literal["repurchase", "churn"] | None = Field(
+        None,
+        description="a 0/1 outcome from operational events after each response (importance: linear probability model)",
+    )
+    within_days: int | None = Field(None, ge=1, description="window after the response for behaviour")
+    event_types: list[str] = Field(default_factory=lambda: ["order"], description="events that count as a purchase")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Outcome:
+        question = self.source is not None or self.question is not None
+        behaviour = self.behaviour is not None or self.within_days is not None
+        if question == behaviour:
+            raise ValueError("give either source and question (a survey outcome) or behaviour and within_days")
+        if question and (self.source is None or self.question is None):
+            raise ValueError("a survey outcome needs both source and question")
+        if behaviour and (self.behaviour is None or self.within_days is None):
+            raise ValueError("a behavioural outcome needs both behaviour (repurchase or churn) and within_days")
+        return self
 
 
 class Revisit(Strict):

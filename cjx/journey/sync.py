@@ -12,7 +12,8 @@ from cjx.store import run_sql
 def journey_frames(lj: LoadedJourney) -> dict[str, pd.DataFrame]:
     """The journey file as one frame per core table, in declared order."""
     j = lj.journey
-    outcome = (j.outcome.source, j.outcome.question) if j.outcome else None
+    outcome = (j.outcome.source, j.outcome.question) if j.outcome and j.outcome.source else None
+    behaviour = j.outcome if j.outcome and j.outcome.behaviour else None
     return {
         "journey_df": pd.DataFrame(
             [
@@ -25,10 +26,13 @@ def journey_frames(lj: LoadedJourney) -> dict[str, pd.DataFrame]:
                     "bootstrap_resamples": j.settings.bootstrap_resamples,
                     "bootstrap_seed": j.settings.bootstrap_seed,
                     "min_driver_pairs": j.settings.min_driver_pairs,
+                    "outcome_behaviour": behaviour.behaviour if behaviour else None,
+                    "outcome_within_days": behaviour.within_days if behaviour else None,
+                    "outcome_event_types": list(behaviour.event_types) if behaviour else None,
                     "language": j.settings.language,
                 }
             ]
-        ).astype({"min_driver_pairs": "Int64"}),
+        ).astype({"min_driver_pairs": "Int64", "outcome_within_days": "Int64", "outcome_behaviour": "object"}),
         "stages_df": pd.DataFrame(
             [{"stage_id": s.id, "name": s.name, "position": i + 1} for i, s in enumerate(j.stages)]
         ),

@@ -83,10 +83,16 @@ BAND_COLUMNS = [
 def driver_frame(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
     """One row per outcome-survey response in the revisit: `outcome` and one column per rated touchpoint.
 
+    With a behavioural outcome (core.journey.outcome_behaviour), one row per rated survey response whose window is
+    complete, `outcome` 1/0 (analytics/behaviour_drivers.sql).
+
     A numpy pivot (codes and bincount) rather than pandas' pivot_table: the same frame (mean of a response's
     ratings of a touchpoint, first outcome of a response id), in a fraction of the time on large revisits.
     """
-    long = query(con, "analytics/outcome_drivers", {"revisit_id": revisit_id})
+    behaviour = con.execute("SELECT outcome_behaviour FROM core.journey").fetchall()[0][0]
+    # A behavioural outcome is 0/1: its LMG is the decomposition of the linear probability model's R².
+    sql = "analytics/behaviour_drivers" if behaviour else "analytics/outcome_drivers"
+    long = query(con, sql, {"revisit_id": revisit_id})
     rows, responses = pd.factorize(long["response_id"], sort=True)
     first = np.unique(rows, return_index=True)[1]
     outcome = long["outcome"].to_numpy(dtype="float64")[first]

@@ -14,6 +14,7 @@ MAPPING = ("mapping/response_touchpoints",)
 SQL_MARTS = (
     "touchpoint_scorecard",
     "revisit_headline",
+    "outcome_behaviour",
     "touchpoint_reach",
     "journey_paths",
     "unmapped_responses",

@@ -16,3 +16,11 @@ CREATE OR REPLACE MACRO core.nps_adj_ci_low(promoters, detractors, n) AS
 CREATE OR REPLACE MACRO core.nps_adj_ci_high(promoters, detractors, n) AS
     CASE WHEN n > 0 THEN least(core.nps_adj_centre(promoters, detractors, n)
         + 1.959963984540054 * core.nps_adj_se(promoters, detractors, n), 100) END;
+
+-- A behavioural outcome from operational data (journey outcome: {behaviour, within_days, event_types}).
+ALTER TABLE core.journey ADD COLUMN outcome_behaviour VARCHAR;
+ALTER TABLE core.journey ADD COLUMN outcome_within_days INTEGER;
+ALTER TABLE core.journey ADD COLUMN outcome_event_types VARCHAR[];
+COMMENT ON COLUMN core.journey.outcome_behaviour IS 'repurchase or churn: importance explains this 0/1 behaviour after each response instead of a survey question; NULL: the survey outcome.';
+COMMENT ON COLUMN core.journey.outcome_within_days IS 'Days after the response within which the behaviour counts (repurchase: an event of outcome_event_types; churn: none).';
+COMMENT ON COLUMN core.journey.outcome_event_types IS 'Operational event types that count as a purchase for the behavioural outcome.';
