@@ -335,3 +335,24 @@ def test_churn_is_the_complement_and_an_outcome_needs_one_kind():
         Outcome(source="s", question="q", behaviour="churn", within_days=30)
     with pytest.raises(ValueError, match="needs both behaviour"):
         Outcome(within_days=30)
+
+
+# --- item 7: a change of source mix is said, not hidden ------------------------------------------------------
+
+
+def test_a_comparison_notes_when_a_touchpoints_sources_differ():
+    from cjx.metrics.revisits import compare_revisits
+    from tests.test_revisits import _synthetic_snapshot
+
+    snap = _synthetic_snapshot(np.random.default_rng(3), 3, np.full(3, 0.7), np.full(3, 0.7))
+    sources = {("A", "t0"): ["web"], ("B", "t0"): ["app", "web"], ("A", "t1"): ["web"], ("B", "t1"): ["web"]}
+    out = compare_revisits(snap, "A", "B", 30, sources)
+    notes = out.groupby("touchpoint_id").note.first()
+    assert notes["t0"] == "sources differ: web in A, app, web in B"
+    assert notes["t1"] is None or pd_isna(notes["t1"])
+
+
+def pd_isna(value) -> bool:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    return bool(pd.isna(value))

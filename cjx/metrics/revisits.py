@@ -146,13 +146,22 @@ def computed_revisits(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-def compare_revisits(snap: pd.DataFrame, revisit_a: str, revisit_b: str, min_base: int) -> pd.DataFrame:
+def compare_revisits(
+    snap: pd.DataFrame,
+    revisit_a: str,
+    revisit_b: str,
+    min_base: int,
+    sources: dict[tuple[str, str], list[str]] | None = None,
+) -> pd.DataFrame:
     """Per touchpoint and metric, the change from revisit a to b with its test, interval and BH q-value.
 
     Touchpoints are matched by id, so a renamed question or a new survey tool mapped to the same touchpoint
     compares like with like. Cells under `min_base` are flagged "low base" instead of tested; touchpoints in
-    only one revisit are "not comparable" with the reason.
+    only one revisit are "not comparable" with the reason. ``sources`` ({(revisit, touchpoint): source ids})
+    adds a note when the sources feeding a touchpoint differ between the two revisits (a change of survey tool
+    or of mix can move a score by itself).
     """
+    sources = sources or {}
     a = snap[snap.revisit_id == revisit_a].set_index("touchpoint_id")
     b = snap[snap.revisit_id == revisit_b].set_index("touchpoint_id")
     rows = []
@@ -168,6 +177,9 @@ def compare_revisits(snap: pd.DataFrame, revisit_a: str, revisit_b: str, min_bas
             for what, col in (("name", "touchpoint_name"), ("owner", "owner"), ("stage", "stage_id"))
             if ra[col] != rb[col]
         ]
+        src_a, src_b = sources.get((revisit_a, tp)), sources.get((revisit_b, tp))
+        if src_a is not None and src_b is not None and list(src_a) != list(src_b):
+            notes.append(f"sources differ: {', '.join(src_a)} in {revisit_a}, {', '.join(src_b)} in {revisit_b}")
         for metric, test, cols in METRICS:
             n_a, n_b = int(ra[cols[-1]] or 0), int(rb[cols[-1]] or 0)
             if n_a == 0 and n_b == 0:
@@ -325,9 +337,14 @@ def update_revisits(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     snap = snapshots(con)
     order = computed_revisits(con)
     pairs = list(itertools.pairwise(order))
+    sources = {
+        (row.revisit_id, row.touchpoint_id): list(row.sources)
+        for row in query(con, "analytics/touchpoint_sources").itertuples()
+    }
     frames = {
         "changes_df": pd.concat(
-            [compare_revisits(snap, a, b, min_base) for a, b in pairs] or [pd.DataFrame(columns=CHANGE_COLUMNS)],
+            [compare_revisits(snap, a, b, min_base, sources) for a, b in pairs]
+            or [pd.DataFrame(columns=CHANGE_COLUMNS)],
             ignore_index=True,
         ),
         "migrations_df": pd.concat(
