@@ -278,8 +278,10 @@ def validate(
     source: Annotated[
         str | None, typer.Option("--source", help="Source id (default: the one whose files pattern matches).")
     ] = None,
+    db: DbOpt = None,
 ) -> None:
-    """Dry run: what FILE would load, quarantine (by reason) or reject; nothing is written or moved."""
+    """Dry run: what FILE would load, quarantine (by reason), count as duplicate or reject, against what the
+    database holds (read, never written); nothing is written or moved."""
     from cjx.ingest.dryrun import dry_run, pick_source, report
 
     try:
@@ -292,7 +294,7 @@ def validate(
         src = pick_source(lj, file, source)
     except ValueError as exc:
         fail(str(exc))
-    result, quarantined = dry_run(lj, file, src)
+    result, quarantined = dry_run(lj, file, src, settings.database_path(db))
     typer.echo(report(result, quarantined))
     if result.status == "rejected":
         raise typer.Exit(1)

@@ -348,3 +348,90 @@ def test_readme_lists_every_builtin_label():
     ]
     missing += [("N/A", label) for label in NA_LABELS if label not in section]
     assert not missing
+
+
+# --- item 11: messages a user can act on ------------------------------------------------------------------
+
+
+def test_a_wrong_date_format_names_the_rule_two_examples_and_what_was_expected(tmp_path):
+    text = "id,email,at,score\n" + "".join(f"{i},p{i}@x.dk,{i:02d}/03/2024 10:00,{i % 11}\n" for i in range(1, 6))
+    source = {
+        "respondent_id": "email",
+        "response_id": "id",
+        "timestamp": "at",
+        "timestamp_format": "%Y-%m-%d %H:%M",
+        "questions": [{"column": "score", "metric": "nps"}],
+    }
+    (result,), con = _ingest(tmp_path, source, {"export.csv": text})
+    assert result.status == "rejected"
+    reason = result.reject_reason
+    assert "rule 'timestamps parse' failed on column 'at': 5 of 5 rows (100%)" in reason
+    assert "e.g. '01/03/2024 10:00' (row 1), '02/03/2024 10:00' (row 2); expected %Y-%m-%d %H:%M" in reason
+    assert "@x.dk" not in reason  # no identifier in the message
+    con.close()
+
+
+def test_mostly_unknown_labels_show_two_answers_but_never_an_identifier(tmp_path):
+    text = "id,email,at,score\n" + "".join(f"{i},p{i}@x.dk,2024-03-0{i} 10:00:00,Super {i}x\n" for i in range(1, 5))
+    source = {
+        "respondent_id": "email",
+        "response_id": "id",
+        "timestamp": "at",
+        "questions": [{"column": "score", "metric": "csat", "scale": {"min": 1, "max": 5}}],
+    }
+    (result,), con = _ingest(tmp_path, source, {"export.csv": text})
+    assert result.status == "rejected"
+    assert "rule 'answers are scores' failed on column 'score': 4 of 4 rows (100%)" in result.reject_reason
+    assert "e.g. 'Super 1x' (row 1), 'Super 2x' (row 2); expected a number on the scale 1-5" in result.reject_reason
+    assert "@x.dk" not in result.reject_reason
+    con.close()
+
+
+def test_file_rejections_say_what_was_detected_and_the_line(tmp_path):
+    source = {
+        "respondent_id": "email",
+        "response_id": "id",
+        "timestamp": "at",
+        "questions": [{"column": "score", "metric": "nps"}],
+    }
+    text = 'id,email,at,score\n1,a@x.dk,2024-03-04 10:00:00,9\n2,b@x.dk,2024-03-04 10:00:00,"7\n'
+    bad = b"id,email,at,score\n1,a@x.dk,2024-03-04 10:00:00,9\n2,\x81\x8d\x8f@x.dk,2024-03-04 10:00:00,7\n"
+    (quote, encoding), con = _ingest(tmp_path, source, {"quote.csv": text, "bytes.csv": bad})
+    assert quote.status == encoding.status == "rejected"
+    assert "the last quote is on line 3" in quote.reject_reason
+    assert quote.reject_reason.endswith('Detected: format csv, encoding utf-8, delimiter comma, quoting ".'), (
+        quote.reject_reason
+    )
+    assert "byte 0x81 on line 3 (byte offset" in encoding.reject_reason
+    assert "Detected: format not recognised" in encoding.reject_reason
+    con.close()
+
+
+def test_validate_reads_the_database_and_reports_duplicates_and_files_seen_before(tmp_path):
+    from cjx.ingest.dryrun import dry_run, report
+    from cjx.journey import load_journey
+
+    source = {
+        "respondent_id": "email",
+        "response_id": "id",
+        "timestamp": "at",
+        "questions": [{"column": "score", "metric": "nps"}],
+    }
+    first = "id,email,at,score\n1,a@x.dk,2024-03-04 10:00:00,9\n2,b@x.dk,2024-03-04 11:00:00,7\n"
+    (loaded,), con = _ingest(tmp_path, source, {"a.csv": first})
+    con.close()
+    assert loaded.rows_loaded == 2
+    lj = load_journey(tmp_path / "journey.yml")
+    src = lj.journey.source("src")
+    again, _ = dry_run(lj, tmp_path / "a.csv", src, tmp_path / "db.duckdb")
+    assert again.status == "skipped" and "already ingested" in report(again, [])
+    (tmp_path / "b.csv").write_text(first + "3,c@x.dk,2024-03-05 10:00:00,10\n", encoding="utf-8")
+    overlap, _ = dry_run(lj, tmp_path / "b.csv", src, tmp_path / "db.duckdb")
+    assert (overlap.status, overlap.rows_loaded, overlap.rows_duplicate) == ("loaded", 1, 2)
+    fresh, _ = dry_run(lj, tmp_path / "b.csv", src, tmp_path / "none.duckdb")  # no database: nothing seen yet
+    assert (fresh.rows_loaded, fresh.rows_duplicate) == (3, 0)
+    # nothing was written: the database still holds the two responses of a.csv only
+    from cjx.store import connect
+
+    with connect(tmp_path / "db.duckdb", read_only=True) as check:
+        assert check.execute("SELECT count(*) FROM core.responses").fetchall() == [(2,)]

@@ -119,8 +119,9 @@ def test_mostly_unparseable_timestamps_fail_the_batch_naming_check_and_counts(co
     assert "\n" not in outcome.message
     assert outcome.message.startswith(
         "f.csv: failed the batch gate (suite cjx_pulse): "
-        "expect_column_values_to_not_be_null(submitted_at): 80 of 100 rows fail"
+        "rule 'timestamps parse' failed on column 'submitted_at': 80 of 100 rows (80%) have no time that parses"
     )
+    assert "(GX expect_column_values_to_not_be_null(submitted_at): 80 of 100 rows fail)" in outcome.message
     assert "More than 50% of the rows fail" in outcome.message
     row = _by_check(outcome)[("expect_column_values_to_not_be_null", "submitted_at")]
     assert (row["success"], row["element_count"], row["unexpected_count"], row["unexpected_share"]) == (

@@ -8,6 +8,7 @@ import duckdb
 
 from cjx.ingest.detect import detect_format
 from cjx.ingest.errors import FileRejected
+from cjx.ingest.explain import with_detected
 from cjx.ingest.formats import ADAPTERS
 from cjx.ingest.headers import expect_columns
 from cjx.ingest.landing import Landed
@@ -28,7 +29,16 @@ def resolve_format(path: Path, source: Source) -> str:
 
 def land(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Landed:
     """Read `path` with the source's adapter into temp table `landing`; raise FileRejected if it cannot be used."""
-    fmt = resolve_format(path, source)
+    fmt: str | None = None
+    try:
+        fmt = resolve_format(path, source)
+        landed = _land_as(con, path, source, fmt)
+    except FileRejected as exc:  # every file-level rejection says what was detected (cjx.ingest.explain)
+        raise FileRejected(with_detected(str(exc), path, source, fmt)) from None
+    return landed
+
+
+def _land_as(con: duckdb.DuckDBPyConnection, path: Path, source: Source, fmt: str) -> Landed:
     expected = [raw for c in source.columns() for raw in raw_names_for(source, c)]
     try:
         with expect_columns(expected):

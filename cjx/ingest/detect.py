@@ -107,9 +107,10 @@ def detect_encoding(path: Path, declared: str = "auto") -> tuple[str, str | None
         utf16 = _utf16_without_bom(sample)
         if utf16 is None:
             first = sample.index(b"\x00")
+            line = sample[:first].count(b"\n") + 1
             raise FileRejected(
-                f"{safe_name(path.name)}: a binary file, not text: it holds NUL bytes (the first at byte offset "
-                f"{first}) that fit neither UTF-16 byte order. Export the data as CSV or XLSX; a UTF-16 text file "
+                f"{safe_name(path.name)}: a binary file, not text: it holds NUL bytes (the first on line "
+                f"{line}, byte offset {first}) that fit neither UTF-16 byte order. Export the data as CSV or XLSX; a UTF-16 text file "
                 "needs locale.encoding (utf-16-le or utf-16-be) when it has neither a BOM nor plain ASCII text."
             )
         return utf16, f"{safe_name(path.name)}: UTF-16 without a byte-order mark; read as {utf16}"
@@ -121,14 +122,16 @@ def detect_encoding(path: Path, declared: str = "auto") -> tuple[str, str | None
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         text = None
+    line = data[:offset].count(b"\n") + 1
     if text is not None and _CP1252_PLAUSIBLE.fullmatch(text):
         return (
             "cp1252",
-            f"{safe_name(path.name)}: not UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); read as cp1252",
+            f"{safe_name(path.name)}: not UTF-8 (byte 0x{data[offset]:02x} on line {line}, offset {offset}); "
+            "read as cp1252",
         )
     raise FileRejected(
-        f"{safe_name(path.name)}: not valid UTF-8: byte 0x{data[offset]:02x} at byte offset {offset} cannot be "
-        "decoded, and the file is not plausible cp1252 either. Re-export as UTF-8, or declare locale.encoding "
+        f"{safe_name(path.name)}: not valid UTF-8: byte 0x{data[offset]:02x} on line {line} (byte offset {offset}) "
+        "cannot be decoded, and the file is not plausible cp1252 either. Re-export as UTF-8, or declare locale.encoding "
         "(utf-8, utf-16, utf-16-le, utf-16-be, cp1252, latin-1) for this source in the journey file."
     )
 
@@ -400,7 +403,10 @@ def load_json(path: Path) -> object:
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise FileRejected(f"{name}: not valid UTF-8 JSON: byte offset {exc.start}. Re-export the file.") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FileRejected(
+            f"{name}: not valid UTF-8 JSON: line {line} (byte offset {exc.start}) cannot be decoded. Re-export the file."
+        ) from None
     except json.JSONDecodeError as exc:
         where = "the file ends early: it looks truncated" if exc.pos >= len(raw.rstrip()) - 1 else exc.msg
         raise FileRejected(

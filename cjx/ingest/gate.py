@@ -59,6 +59,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from cjx.ingest.explain import gate_failure
+from cjx.ingest.staging import identifier_columns
 from cjx.journey.model import Source
 
 RATED = ("nps", "csat", "ces", "overall")
@@ -367,8 +369,21 @@ class BatchGate:
         message = ""
         if not result.success:
             failed = [(c, measured[c.metric]) for c in cs if c.label in failing]
+            secret = set(identifier_columns(source))  # no raw value of these in a message (issue 12)
             parts = [
-                f"{c.label}: {m.unexpected_count} of {m.element_count} rows fail ({m.share:.0%})" for c, m in failed
+                gate_failure(
+                    con,
+                    source,
+                    file_id,
+                    c.metric,
+                    m.unexpected_count,
+                    m.element_count,
+                    m.example_rows,
+                    m.examples,
+                    secret,
+                )
+                + f" (GX {c.label}: {m.unexpected_count} of {m.element_count} rows fail)"
+                for c, m in failed
             ]
             why = []
             if any(c.rule == "share" for c, _ in failed):
