@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from cjx.ingest.staging import prepare_source, stage_file
 from cjx.journey.model import Journey, Source
 from cjx.privacy.erased import drop_erased_rows
 from cjx.store import run_sql
+from cjx.store.db import fit_memory
 
 if TYPE_CHECKING:
     from cjx.ingest.gate import GateOutcome
@@ -45,6 +47,7 @@ class Gate(Protocol):
 
 
 DefaultGate = Literal["default"]
+GX_IMPORT_MIB: Final = 160  # what importing great-expectations adds to the process (measured: 150 MiB)
 DEFAULT_GATE: Final = "default"  # the shared in-memory great-expectations gate (cjx.ingest.gate.default_gate)
 
 
@@ -203,11 +206,17 @@ def _load(
     journey: Journey | None,
     gate: Gate | None,
 ) -> tuple[FileResult, list[dict]]:
+    fit_memory(con)  # DuckDB's pool: what the memory budget leaves beside the process now
     landed = land_file(con, path, source, fid, key, keep_raw_identifiers, journey)
     stage_file(con, source, fid)
+    load_core(con, source)
     validations: list[dict] = []
     gate_seconds = None
     if gate is not None:
+        # The gate reads the staged temp tables, which load_core leaves as they are; it runs after the load so
+        # that great-expectations (imported on the first gated file, ~150 MiB) arrives after DuckDB's heavy
+        # work, in the room a smaller pool leaves. A failing batch raises, and the whole file rolls back.
+        fit_memory(con, reserve_mib=0 if "great_expectations" in sys.modules else GX_IMPORT_MIB)
         share = journey.settings.max_failing_share if journey is not None else 0.5
         started = time.perf_counter()
         outcome = gate.validate(con, source, path.name, fid, max_failing_share=share)
@@ -215,7 +224,6 @@ def _load(
         validations = outcome.rows
         if not outcome.success:
             raise _GateFailed(outcome.message, validations)
-    load_core(con, source)
     counts = dict(con.execute("SELECT status, count(*) FROM landed_rows GROUP BY status").fetchall())
     reasons = dict(
         con.execute(

@@ -145,8 +145,12 @@ def render(
     purpose: str,
     names: dict[str, str] | None = None,
     create: str = "CREATE OR REPLACE VIEW",
+    cells: str = "all",
 ) -> str:
-    """The SQL of one staging view of `source`; `names` points view('x') elsewhere (temp relations)."""
+    """The SQL of one staging view of `source`; `names` points view('x') elsewhere (temp relations).
+
+    `cells` narrows the cells view to the columns one consumer reads: "rated" (answers and measures, parsed)
+    or "text" (comments and mapping attributes), so a per-file pass unpivots only what it needs."""
     names = names or {}
     present = set(file_columns(con, source.id))
 
@@ -157,10 +161,11 @@ def render(
         return found[0] if len(found) == 1 else f"coalesce({', '.join(found)})"
 
     id_column = source.response_id if source.kind == "survey" else source.event_id
-    declared = [q.column for q in source.questions] + list(source.measures)
-    declared += [source.touchpoint_by.column] if source.touchpoint_by else []
-    # cjx.ingest.roles: an id made from the row's cells when the export has none; a fixed date when it has no time
-    id_expr = expr(id_column) if id_column is not None else row_key_sql(source.columns() + declared, expr)
+    every_cell = declared_cells(source)
+    declared = declared_cells(source, cells)
+    # cjx.ingest.roles: an id made from the row's cells when the export has none; a fixed date when it has no time.
+    # Made from every declared cell whatever `cells` narrows to, so each view gives a row the same id.
+    id_expr = expr(id_column) if id_column is not None else row_key_sql(source.columns() + every_cell, expr)
     fixed_time = fixed_time_sql(source)
     timestamp_expr = sql_literal(fixed_time) if fixed_time is not None else expr(source.timestamp or "")
     formats = [
@@ -189,6 +194,22 @@ def render(
     }
     sql = _templates().get_template(f"{purpose}.sql.j2").render(**context)
     return sql.replace("CREATE OR REPLACE VIEW", create, 1)
+
+
+def declared_cells(source: Source, kind: str = "all") -> list[str]:
+    """The source's declared cell columns: "all", "rated" (parsed: rated questions, measures), "comment" or
+    "attribute" (the touchpoint_by column). Consumers still filter on the metric the cells view gives."""
+    comments = [q.column for q in source.questions if q.metric == "comment"]
+    attributes = [source.touchpoint_by.column] if source.touchpoint_by else []
+    if kind == "rated":
+        columns = [q.column for q in source.questions if q.metric != "comment"] + list(source.measures)
+    elif kind == "comment":
+        columns = comments
+    elif kind == "attribute":
+        columns = attributes
+    else:
+        columns = [q.column for q in source.questions] + list(source.measures) + attributes
+    return list(dict.fromkeys(columns))
 
 
 def timestamp_branches(source: Source, formats_present: list[str]) -> list[dict]:
@@ -220,8 +241,9 @@ def _branch(formats: list[str], formats_in: list[str] | None, formats_not_in: li
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> None:
-    """Temp tables for one landed file: landed_cells and landed_texts (its cells) and landed_rows (the fate of
-    its rows against what core holds), plus temp view staged_raw (its raw records) for the quarantine."""
+    """Temp relations for one landed file: landed_cells, landed_comments and landed_attributes (its cells) and
+    landed_rows (the fate of its rows against what core holds), plus temp view staged_raw (its raw records) for
+    the quarantine."""
     _stage_cells(con, source, file_id)
     con.execute(
         render(
@@ -247,21 +269,23 @@ def stage_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 
 
 def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, file_id: str | None) -> None:
-    """Temp tables landed_cells (rated answers and measures: parsed, checked, gated) and landed_texts
-    (comments and mapping attributes: text as given), from staging.<source>__cells (one file, or all)."""
-    cells = view_name(source.id, "cells")
-    one_file = "($file_id IS NULL OR file_id = $file_id)"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT file_id, file_seq, row_number, column_name, metric, "
-        f"touchpoint_id, scale_min, scale_max, is_reversed, value, number, is_na FROM {cells} "
-        f"WHERE {one_file} AND metric NOT IN ('comment', 'attribute')",
-        {"file_id": file_id},
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE landed_texts AS SELECT file_id, file_seq, row_number, column_name, metric, "
-        f"touchpoint_id, value, is_na FROM {cells} WHERE {one_file} AND metric IN ('comment', 'attribute')",
-        {"file_id": file_id},
-    )
+    """Temp table landed_cells (rated answers and measures: parsed, checked, gated) and temp views
+    landed_comments and landed_attributes (text as given), from the cells view of one file, or of all.
+
+    Each is the cells template rendered for only the columns it reads, so the rated pass does not unpivot
+    comments and the text views, read once each by the core load, are never materialised."""
+    # A view holds no parameters: the file id goes in as a quoted literal (cjx.ingest.staging.sql_literal).
+    one_file = f"file_id = {sql_literal(file_id)}" if file_id is not None else "true"
+    parts = (("landed_cells", "rated", "NOT IN ('comment', 'attribute')"),
+             ("landed_comments", "comment", "= 'comment'"),
+             ("landed_attributes", "attribute", "= 'attribute'"))
+    for name, kind, metric in parts:
+        subset = kind if declared_cells(source, kind) else "all"
+        con.execute(render(con, source, "cells", {"cells": f"{name}__src"}, "CREATE OR REPLACE TEMP VIEW", subset))
+        relation = "TABLE" if name == "landed_cells" else "VIEW"
+        con.execute(
+            f"CREATE OR REPLACE TEMP {relation} {name} AS SELECT * FROM {name}__src WHERE {one_file} AND metric {metric}"
+        )
 
 
 def _staged_raw(con: duckdb.DuckDBPyConnection, source: Source, file_id: str | None = None) -> None:

@@ -10,8 +10,14 @@ import duckdb
 import pandas as pd
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
-DEFAULT_MEMORY_LIMIT = "192MB"  # $CJX_DUCKDB_MEMORY overrides
 MIGRATIONS = SQL_DIR / "migrations"
+
+# Memory. The process (Python, pandas, great-expectations once imported, and DuckDB's buffer pool) should stay
+# within $CJX_MEMORY_BUDGET MiB. DuckDB's pool gets what the budget leaves beyond the process's resident size
+# (`fit_memory`, before each file), at least MIN_POOL_MIB; big exports spill to <db>.tmp beyond it.
+# $CJX_DUCKDB_MEMORY (e.g. "192MB") pins the pool instead.
+DEFAULT_BUDGET_MIB = 560
+MIN_POOL_MIB = 128
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -21,9 +27,39 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
-    # DuckDB's buffer pool, not the whole process: big exports stream and spill to <db>.tmp beyond it.
-    con.execute("SET memory_limit = ?", [os.environ.get("CJX_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT)])
+    fit_memory(con)
     return con
+
+
+def fit_memory(con: duckdb.DuckDBPyConnection, *, reserve_mib: int = 0) -> int:
+    """Set DuckDB's buffer pool to what the memory budget leaves beside the process as it is now, less
+    `reserve_mib` (memory about to be taken outside DuckDB); return the pool in MiB. Lowering the pool makes
+    DuckDB evict (spill) buffers and give the memory back, so it can be called to make room."""
+    pinned = os.environ.get("CJX_DUCKDB_MEMORY")
+    if pinned:
+        con.execute("SET memory_limit = ?", [pinned])
+        return -1
+    budget = int(os.environ.get("CJX_MEMORY_BUDGET", DEFAULT_BUDGET_MIB))
+    in_pool = con.execute(
+        "SELECT coalesce(sum(memory_usage_bytes), 0) // 1048576 FROM duckdb_memory()"
+    ).fetchall()[0][0]
+    outside = max(0, _resident_mib() - int(in_pool))
+    pool = max(MIN_POOL_MIB, budget - outside - reserve_mib)
+    con.execute("SET memory_limit = ?", [f"{pool}MB"])
+    return pool
+
+
+def _resident_mib() -> int:
+    """The process's resident set now (Linux /proc; elsewhere its peak so far, which errs on the safe side)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1048576
+    except (OSError, ValueError, IndexError):
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak // (1048576 if sys.platform == "darwin" else 1024)
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:

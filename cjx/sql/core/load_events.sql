@@ -11,7 +11,7 @@ FROM landed_rows
 WHERE status = 'loaded';
 
 INSERT INTO core.event_measures (source_id, event_id, measure, value)
-SELECT $source_id, r.record_id, c.column_name, c.number
+SELECT $source_id, c.record_id, c.column_name, c.number
 FROM landed_cells c
-JOIN landed_rows r USING (file_seq, row_number)
-WHERE r.status = 'loaded' AND NOT c.is_na;
+ANTI JOIN (SELECT file_seq, row_number FROM landed_rows WHERE status <> 'loaded') r USING (file_seq, row_number)
+WHERE NOT c.is_na;
