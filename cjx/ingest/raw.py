@@ -48,14 +48,18 @@ def keep_raw(
         non_response = f"CASE WHEN list_contains($non_response_values, {col}) THEN {col} END"
         params["non_response_values"] = landed.non_response[1]
     # the first column longer than the cap, named from the bound list of the file's column names
+    # strlen (bytes, read from the string header) bounds length (characters), so only a row with a field of
+    # more than $cap bytes pays for counting characters
     long_field = (
-        "CASE "
+        "CASE WHEN "
+        + " OR ".join(f"strlen(l.{quote_ident(c)}) > $cap" for c in landed.columns)
+        + " THEN CASE "
         + " ".join(
             f"WHEN length(l.{quote_ident(c)}) > $cap THEN $names[{i + 1}] || ' (' || "
             f"format('{{:,}}', length(l.{quote_ident(c)})) || ' characters)'"
             for i, c in enumerate(landed.columns)
         )
-        + " END"
+        + " END END"
         if landed.columns
         else "NULL"
     )

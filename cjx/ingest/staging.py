@@ -276,15 +276,19 @@ def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, file_id: str | 
     comments and the text views, read once each by the core load, are never materialised."""
     # A view holds no parameters: the file id goes in as a quoted literal (cjx.ingest.staging.sql_literal).
     one_file = f"file_id = {sql_literal(file_id)}" if file_id is not None else "true"
-    parts = (("landed_cells", "rated", "NOT IN ('comment', 'attribute')"),
-             ("landed_comments", "comment", "= 'comment'"),
-             ("landed_attributes", "attribute", "= 'attribute'"))
+    parts = (
+        ("landed_cells", "rated", "NOT IN ('comment', 'attribute')"),
+        ("landed_comments", "comment", "= 'comment'"),
+        ("landed_attributes", "attribute", "= 'attribute'"),
+    )
     for name, kind, metric in parts:
         subset = kind if declared_cells(source, kind) else "all"
         con.execute(render(con, source, "cells", {"cells": f"{name}__src"}, "CREATE OR REPLACE TEMP VIEW", subset))
+        # file_seq names the file (raw.files) in a number: the 2.8 M cells of a 1 M-row file carry no file_id text
         relation = "TABLE" if name == "landed_cells" else "VIEW"
         con.execute(
-            f"CREATE OR REPLACE TEMP {relation} {name} AS SELECT * FROM {name}__src WHERE {one_file} AND metric {metric}"
+            f"CREATE OR REPLACE TEMP {relation} {name} AS SELECT * EXCLUDE (file_id) FROM {name}__src "
+            f"WHERE {one_file} AND metric {metric}"
         )
 
 

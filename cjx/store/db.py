@@ -16,7 +16,7 @@ MIGRATIONS = SQL_DIR / "migrations"
 # within $CJX_MEMORY_BUDGET MiB. DuckDB's pool gets what the budget leaves beyond the process's resident size
 # (`fit_memory`, before each file), at least MIN_POOL_MIB; big exports spill to <db>.tmp beyond it.
 # $CJX_DUCKDB_MEMORY (e.g. "192MB") pins the pool instead.
-DEFAULT_BUDGET_MIB = 560
+DEFAULT_BUDGET_MIB = 512
 MIN_POOL_MIB = 128
 
 
@@ -40,10 +40,8 @@ def fit_memory(con: duckdb.DuckDBPyConnection, *, reserve_mib: int = 0) -> int:
         con.execute("SET memory_limit = ?", [pinned])
         return -1
     budget = int(os.environ.get("CJX_MEMORY_BUDGET", DEFAULT_BUDGET_MIB))
-    in_pool = con.execute(
-        "SELECT coalesce(sum(memory_usage_bytes), 0) // 1048576 FROM duckdb_memory()"
-    ).fetchall()[0][0]
-    outside = max(0, _resident_mib() - int(in_pool))
+    rows = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) // 1048576 FROM duckdb_memory()").fetchall()
+    outside = max(0, _resident_mib() - int(rows[0][0]))
     pool = max(MIN_POOL_MIB, budget - outside - reserve_mib)
     con.execute("SET memory_limit = ?", [f"{pool}MB"])
     return pool
