@@ -435,3 +435,57 @@ def test_validate_reads_the_database_and_reports_duplicates_and_files_seen_befor
 
     with connect(tmp_path / "db.duckdb", read_only=True) as check:
         assert check.execute("SELECT count(*) FROM core.responses").fetchall() == [(2,)]
+
+
+# --- item 10: JSON exports as the APIs return them --------------------------------------------------------
+
+
+def test_delighted_api_json_with_expanded_person_loads(tmp_path):
+    import json
+
+    responses = [
+        {
+            "id": "5435",
+            "person": {"id": "1", "email": "anna@example.dk", "name": "Anna", "created_at": 1709543000},
+            "survey_type": "nps",
+            "score": 9,
+            "comment": "Fine",
+            "permalink": "https://delighted.com/r/5435",
+            "created_at": 1709543860,
+            "updated_at": 1709543860,
+            "person_properties": {"Delivery": "Home", "order_id": "O-1"},
+            "notes": [],
+            "tags": ["vip"],
+            "additional_answers": [],
+        },
+        {
+            "id": "5436",
+            "person": {"id": "2", "email": "bo@example.dk", "name": "Bo", "created_at": 1709543000},
+            "survey_type": "nps",
+            "score": 4,
+            "comment": None,
+            "created_at": 1709546533,
+            "updated_at": 1709546533,
+            "person_properties": {},
+            "notes": [],
+            "tags": [],
+            "additional_answers": [],
+        },
+    ]
+    source = {
+        "respondent_id": "person.email",
+        "response_id": "id",
+        "timestamp": "created_at",
+        "questions": [{"column": "score", "metric": "nps"}, {"column": "comment", "metric": "comment"}],
+    }
+    (result,), con = _ingest(tmp_path, source, {"survey_responses.json": json.dumps(responses)})
+    assert (result.status, result.format, result.rows_loaded) == ("loaded", "delighted", 2), result.reject_reason
+    assert con.execute("SELECT response_id, responded_at::VARCHAR FROM core.responses ORDER BY 1").fetchall() == [
+        ("5435", "2024-03-04 09:17:40"),
+        ("5436", "2024-03-04 10:02:13"),
+    ]
+    assert con.execute('SELECT "person_properties.order_id" FROM raw.src ORDER BY row_number').fetchall() == [
+        ("O-1",),
+        (None,),
+    ]
+    con.close()
