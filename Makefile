@@ -28,6 +28,7 @@ install-check:
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/bench_lmg.py
+	$(BIN)/python bench/importance_bench.py
 
 install: $(STAMP)
 
