@@ -21,6 +21,7 @@ COMMENT ON COLUMN marts.touchpoint_importance.ci_low IS 'Percentile bootstrap 95
 COMMENT ON COLUMN marts.touchpoint_importance.rank IS '1 = most important; rank_ci_* is its bootstrap 95% interval.';
 COMMENT ON COLUMN marts.touchpoint_importance.n IS 'Respondents who rated the touchpoint and answered the outcome.';
 COMMENT ON COLUMN marts.touchpoint_importance.share_ci_low IS 'Percentile bootstrap 95% interval of share, over each resample''s own share (weight / that resample''s R2).';
+COMMENT ON COLUMN marts.touchpoint_importance.share_ci_high IS 'Upper bound of the percentile bootstrap 95% interval of share (over the resamples'' own shares).';
 COMMENT ON COLUMN marts.touchpoint_importance.corr_repaired IS 'True when the pairwise correlation matrix was indefinite and replaced by the nearest correlation matrix (Higham 2002), the repair moving R2 by less than 0.02.';
 COMMENT ON COLUMN marts.touchpoint_importance.n_failed_resamples IS 'Bootstrap resamples skipped as degenerate (a touchpoint constant or missing in the resample, or an unrepairable matrix); the interval rests on n_resamples - n_failed_resamples.';
 COMMENT ON COLUMN marts.touchpoint_importance.method_detail IS 'exact (all subsets), sampled (LMG over random orderings above 24 drivers; see sampling_se), complete-case (the pairwise matrix could not be repaired without moving R2, so only respondents who answered every driver are used).';
@@ -53,10 +54,11 @@ FROM bands_df
 ORDER BY revisit_id, measure, target, target_touchpoint_id, band;
 
 COMMENT ON TABLE marts.measure_bands IS 'The effect of an operational measure per band (quartiles of the measure; fewer when values tie) beside the slope in marts.measure_effects: a threshold the slope averages away shows here.';
+COMMENT ON COLUMN marts.measure_bands.target IS 'csat/ces/nps of target_touchpoint_id, or outcome.';
+COMMENT ON COLUMN marts.measure_bands.difference IS 'mean - mean of band 1 (e.g. CSAT points lost from the shortest to this delay band).';
 COMMENT ON COLUMN marts.measure_bands.band IS '1 = lowest quarter of the measure.';
 COMMENT ON COLUMN marts.measure_bands.x_low IS 'Smallest value of the measure in the band; x_high the largest.';
 COMMENT ON COLUMN marts.measure_bands.x_high IS 'Largest value of the measure in the band.';
 COMMENT ON COLUMN marts.measure_bands.mean IS 'Mean score in the band; ci_low/ci_high its 95% t interval.';
-COMMENT ON COLUMN marts.measure_bands.difference IS 'mean - mean of band 1 (e.g. CSAT points lost from the shortest to this delay band).';
 COMMENT ON COLUMN marts.measure_effects.slope IS 'Change in the score per unit of the measure (e.g. CSAT points per minute of delay).';
 COMMENT ON COLUMN marts.measure_effects.target IS 'csat/ces/nps of target_touchpoint_id, or outcome.';
