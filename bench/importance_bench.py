@@ -166,8 +166,9 @@ def main() -> None:
     parser.add_argument("--resamples", type=int, default=500)
     parser.add_argument("--answers", type=float, default=10e6, help="answers in the score-step database")
     parser.add_argument("--skip-score", action="store_true")
+    parser.add_argument("--skip-bootstrap", action="store_true")
     args = parser.parse_args()
-    for line in bootstrap_part(args.respondents, args.drivers, args.resamples):
+    for line in [] if args.skip_bootstrap else bootstrap_part(args.respondents, args.drivers, args.resamples):
         print(line, flush=True)
     if not args.skip_score:
         print(flush=True)

@@ -53,8 +53,9 @@ WITH source AS (
     LEFT JOIN by_value v USING (source_id, response_id)
     LEFT JOIN by_event e USING (source_id, response_id)
 )
-SELECT * FROM final
-ORDER BY source_id, response_id;
+-- No ORDER BY: sorting every response (and below, every answer) is what ran out of memory at 10 M answers under
+-- the default 192 MB limit, and nothing reads these tables in stored order.
+SELECT * FROM final;
 
 COMMENT ON TABLE core.response_touchpoints IS 'Touchpoint of each response of a source with a mapping rule, how it was mapped, and why not when unmapped.';
 COMMENT ON COLUMN core.response_touchpoints.mapped_by IS 'source (fixed), column_map (a column''s value) or event (latest operational event within the window).';
@@ -70,7 +71,6 @@ SELECT
     CASE WHEN a.touchpoint_id IS NULL THEN rt.event_id END AS event_id,
     CASE WHEN a.touchpoint_id IS NULL THEN rt.unmapped_reason END AS unmapped_reason
 FROM core.answers a
-LEFT JOIN core.response_touchpoints rt USING (source_id, response_id)
-ORDER BY a.source_id, a.response_id, a.column_name;
+LEFT JOIN core.response_touchpoints rt USING (source_id, response_id);
 
 COMMENT ON TABLE core.answer_touchpoints IS 'Resolved touchpoint of every answer: the question''s own, else its response''s. touchpoint_id NULL with no unmapped_reason = journey-level (e.g. relationship NPS).';
