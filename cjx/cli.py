@@ -10,7 +10,6 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
-import pandas as pd
 import typer
 
 from cjx import settings
@@ -36,12 +35,15 @@ def fail(message: str) -> NoReturn:
 
 
 def _read_only(db: Path | None):
+    """The published copy of the database, read-only (never the working file: see cjx.store.publish)."""
     from cjx.store import connect
+    from cjx.store.publish import reader_database
 
     path = settings.database_path(db)
-    if not path.exists():
-        fail(f"{path}: no database yet; run `cjx demo` or `cjx run --journey ...` first")
-    return closing(connect(path, read_only=True))
+    readable = reader_database(path)
+    if readable is None:
+        fail(f"{path}: no published copy yet; run `cjx demo` or `cjx run --journey ...` first")
+    return closing(connect(readable, read_only=True))
 
 
 @app.command()
@@ -200,14 +202,10 @@ app.add_typer(revisit_app, name="revisit")
 def revisit_list(db: DbOpt = None) -> None:
     """List the declared revisits and their computed snapshots."""
     from cjx.report.revisit_text import revisit_list_text
+    from cjx.store import query
 
     with _read_only(db) as con:
-        revisits = con.execute(
-            "SELECT v.revisit_id, v.start_date, v.end_date, s.computed_at, s.journey_version, "
-            "(SELECT sum(n_responses) FROM marts.revisit_snapshots t WHERE t.revisit_id = v.revisit_id) AS n_responses "
-            "FROM core.revisits v LEFT JOIN core.revisit_snapshots s ON s.revisit_id = v.revisit_id AND s.is_current "
-            "ORDER BY v.start_date"
-        ).df()
+        revisits = query(con, "revisits/revisit_list")
     typer.echo(revisit_list_text(revisits))
 
 
@@ -233,25 +231,34 @@ def revisit_compare(
 
 @app.command()
 def status(
-    journey: JourneyOpt = settings.SAMPLE_JOURNEY,
+    journey: Annotated[
+        Path | None,
+        typer.Option(
+            "--journey", "-j", help="Journey file, to list the files waiting in its inboxes (default: none listed)."
+        ),
+    ] = None,
     db: DbOpt = None,
     last: Annotated[int, typer.Option(help="How many runs to show.")] = 10,
 ) -> None:
-    """Show the last runs and the files waiting to be ingested."""
-    from cjx.report.status import status_text, waiting_files
+    """Show the last runs (from the published copy and the run journal beside the database) and the files
+    waiting to be ingested; never opens the working database."""
+    from cjx.report.status import recent_runs, status_text, waiting_files
     from cjx.store import connect
+    from cjx.store.publish import reader_database
 
-    try:
-        lj = load_journey(journey)
-    except JourneyError as exc:
-        fail(str(exc))
+    lj = None
+    if journey is not None:
+        try:
+            lj = load_journey(journey)
+        except JourneyError as exc:
+            fail(str(exc))
     path = settings.database_path(db)
-    if not path.exists():
-        typer.echo(status_text(pd.DataFrame(), waiting_files(None, lj)))
+    readable = reader_database(path)
+    if readable is None:
+        typer.echo(status_text(recent_runs(None, path, last), waiting_files(None, lj)))
         return
-    with closing(connect(path, read_only=True)) as con:
-        runs = con.execute("SELECT * FROM ops.runs ORDER BY started_at DESC LIMIT ?", [last]).df()
-        typer.echo(status_text(runs, waiting_files(con, lj)))
+    with closing(connect(readable, read_only=True)) as con:
+        typer.echo(status_text(recent_runs(con, path, last), waiting_files(con, lj)))
 
 
 @app.command()

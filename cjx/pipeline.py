@@ -17,13 +17,29 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
+
 from cjx import settings
 from cjx.ingest import FileResult, ingest_journey
 from cjx.ingest.gate import BatchGate, docs_dir_for
 from cjx.journey import LoadedJourney, load_journey
 from cjx.store import connect, migrate
+from cjx.store.publish import clean_published, is_published
 from cjx.store.publish import publish as publish_database
-from cjx.store.runs import finish_run, is_nothing_new, new_run_id, run_lock, start_run
+from cjx.store.runs import (
+    DatabaseHeld,
+    finish_run,
+    flush_pending_runs,
+    is_nothing_new,
+    journal_run,
+    mark_killed,
+    new_run_id,
+    open_working_database,
+    prune_journal,
+    record_pending_failure,
+    run_lock,
+    start_run,
+)
 from cjx.workspace import open_database, revisits_with_data
 
 if TYPE_CHECKING:
@@ -210,7 +226,7 @@ class ReportResult:
 
 def revisits_to_report(ws: Workspace) -> list[str]:
     """Revisits with at least one response, oldest first."""
-    with closing(connect(ws.db, read_only=True)) as con:
+    with closing(connect(ws.db)) as con:  # not read_only: the run holds this file open for writing
         return revisits_with_data(con)
 
 
@@ -222,7 +238,7 @@ def write_revisit_report(ws: Workspace, revisit_id: str) -> RevisitReport:
     from cjx.report.exports import csv_text, export_tables, xlsx_bytes
 
     out = ws.reports
-    with closing(connect(ws.db, read_only=True)) as con:
+    with closing(connect(ws.db)) as con:  # not read_only: the run holds this file open for writing
         data = load_scorecard_data(con, revisit_id)
         tables = export_tables(con, revisit_id)
     files = ReportFiles(revisit_id, tuple(data.owners))
@@ -278,9 +294,10 @@ def _write(path: Path, content: str | bytes) -> str:
 # -- publish ---------------------------------------------------------------------------------------------------
 
 
-def publish(ws: Workspace) -> dict[str, object]:
-    """Replace the read-only copy of the database and the Parquet exports of the marts."""
-    return publish_database(ws.db)
+def publish(ws: Workspace, run_id: str | None = None) -> dict[str, object]:
+    """Replace the published copy (database, Parquet exports of the marts, manifest) in one swap
+    (cjx.store.publish)."""
+    return publish_database(ws.db, run_id)
 
 
 # -- runs ------------------------------------------------------------------------------------------------------
@@ -288,36 +305,68 @@ def publish(ws: Workspace) -> dict[str, object]:
 
 @dataclass
 class RunRecord:
-    """The run being recorded: its id, the files its ingest saw, and the status it ends with if nothing fails."""
+    """The run being recorded: its id, the files its ingest saw, the status it ends with if nothing fails, the
+    warnings it ends with, and what to do once it is marked finished (publish, so the copy shows it finished)."""
 
     run_id: str
     files: list[FileResult] = field(default_factory=list)
     status: str = "completed"
+    warnings: list[str] = field(default_factory=list)
+    after_finish: Callable[[], object] | None = None
+    published: object = None
 
 
 @contextmanager
-def recorded_run(ws: Workspace, run_id: str) -> Iterator[RunRecord]:
-    """Hold the run lock and record the run in ops.runs: running, then record.status (or failed, with the error).
+def recorded_run(ws: Workspace, run_id: str, log: Logger = log) -> Iterator[RunRecord]:
+    """Hold the run lock and the working database, and record the run in ops.runs: running, then record.status
+    (or failed with the error; killed when interrupted), then record.after_finish.
 
-    The lock comes first: a run that finds another one writing the database stops (RunLocked) before
-    touching anything; it waits up to $CJX_LOCK_WAIT seconds.
+    The lock comes first: a run that finds another one writing the database stops (RunLocked) before touching
+    anything. Then the database itself: a foreign process holding it (a notebook) makes the run wait, then stop
+    with one line naming its pid (DatabaseHeld), kept beside the database for the next run to put in ops.runs.
+    Both waits last up to $CJX_LOCK_WAIT seconds. The connection opened here stays open until the run is over, so
+    that nothing can take the file between two steps (each step's connection shares it, same process).
     """
-    with run_lock(ws.db, wait_seconds=settings.lock_wait_seconds()):
-        with closing(connect(ws.db)) as con:
-            migrate(con)
-            start_run(con, run_id, ws.version)
-        record = RunRecord(run_id)
+    wait = settings.lock_wait_seconds()
+    with run_lock(ws.db, wait_seconds=wait):
         try:
-            yield record
-        except Exception as exc:
-            _finish(ws, record, "failed", f"{type(exc).__name__}: {exc}")
+            held = open_working_database(ws.db, wait)
+        except DatabaseHeld as exc:
+            record_pending_failure(ws.db, run_id, ws.version, str(exc))
             raise
-        _finish(ws, record, record.status)
+        with closing(held):
+            migrate(held)
+            flush_pending_runs(held, ws.db)
+            for killed in mark_killed(held, run_id):
+                log.warning("run %s never finished (killed): marked killed", killed)
+                journal_run(held, ws.db, killed)
+            start_run(held, run_id, ws.version)
+            journal_run(held, ws.db, run_id)
+            for leftover in clean_published(ws.db):
+                log.info("publish: removed %s, left by an earlier publish", leftover)
+            record = RunRecord(run_id)
+            try:
+                yield record
+            except Exception as exc:
+                _finish(held, ws.db, record, "failed", f"{type(exc).__name__}: {exc}")
+                raise
+            except BaseException as exc:  # Ctrl-C, SIGTERM (turned into KeyboardInterrupt), SystemExit
+                _finish(held, ws.db, record, "killed", f"killed: interrupted ({type(exc).__name__})")
+                raise
+            _finish(held, ws.db, record, record.status)
+            if record.after_finish is not None:
+                try:
+                    record.published = record.after_finish()
+                except Exception as exc:
+                    _finish(held, ws.db, record, "failed", f"publish: {type(exc).__name__}: {exc}")
+                    raise
+                finished = held.execute("SELECT run_id FROM ops.runs WHERE status <> 'running'").fetchall()
+                prune_journal(ws.db, {r[0] for r in finished})
 
 
-def _finish(ws: Workspace, record: RunRecord, status: str, error: str | None = None) -> None:
-    with closing(connect(ws.db)) as con:
-        finish_run(con, record.run_id, status, [f.as_dict() for f in record.files], error)
+def _finish(con: duckdb.DuckDBPyConnection, db: Path, record: RunRecord, status: str, error: str | None = None) -> None:
+    finish_run(con, record.run_id, status, [f.as_dict() for f in record.files], error, record.warnings)
+    journal_run(con, db, record.run_id)
 
 
 def nothing_new(ws: Workspace, files: list[FileResult], run_id: str) -> bool:
@@ -335,7 +384,7 @@ class Steps:
     ingest: Callable[[Workspace], list[FileResult]] = ingest
     score: Callable[[Workspace], ScoreResult] = score
     report: Callable[[Workspace], ReportResult] = report
-    publish: Callable[[Workspace], dict] = publish
+    publish: Callable[[Workspace, str], dict] = publish
 
 
 @dataclass(frozen=True)
@@ -347,38 +396,58 @@ class RunResult:
     scorecards: list[str] = field(default_factory=list)
     published: dict | None = None
     nothing_new: bool = False
+    status: str = "completed"
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """What the pipeline flow returns: files (as dicts), marts (rows and revisit counts), scorecards,
-        published, nothing_new."""
+        published, nothing_new, status, warnings."""
         return {
             "files": [f.as_dict() for f in self.files],
             "marts": self.scored.as_dict() if self.scored else {},
             "scorecards": self.scorecards,
             "published": self.published,
             "nothing_new": self.nothing_new,
+            "status": self.status,
+            "warnings": self.warnings,
         }
 
 
 def run(ws: Workspace, *, run_id: str | None = None, steps: Steps = Steps(), log: Logger = log) -> RunResult:
     """The whole path for one journey under the run lock, recorded in ops.runs: ingest; then, unless nothing is
-    new, score, report and publish. Step results go to `log` at INFO."""
+    new, score and report; the run is marked finished, then published (so the published copy shows it finished).
+    A "nothing new" run publishes too when the published copy is missing. Step results go to `log` at INFO."""
     run_id = run_id or new_run_id()
-    with recorded_run(ws, run_id) as record:
+    with recorded_run(ws, run_id, log) as record:
         record.files = files = steps.ingest(ws)
         _say(log, ingest_lines(files))
         if nothing_new(ws, files, run_id):
             log.info(NOTHING_NEW)
             record.status = "nothing new"
-            return RunResult(run_id, files, scorecards=existing_scorecards(ws), nothing_new=True)
-        scored = steps.score(ws)
-        _say(log, score_lines(scored))
-        reported = steps.report(ws)
-        _say(log, report_lines(reported))
-        if reported.snapshot_skipped:
-            log.warning("report: %s", reported.snapshot_skipped)
-        published = steps.publish(ws)
-    return RunResult(run_id, files, scored, reported, reported.scorecards, published)
+            if not is_published(ws.db):
+                log.info("publish: the published copy is missing: publishing it again")
+                record.after_finish = lambda: steps.publish(ws, run_id)
+        else:
+            scored = steps.score(ws)
+            _say(log, score_lines(scored))
+            reported = steps.report(ws)
+            _say(log, report_lines(reported))
+            if reported.snapshot_skipped:
+                log.warning("report: %s", reported.snapshot_skipped)
+            record.after_finish = lambda: steps.publish(ws, run_id)
+    published = record.published if isinstance(record.published, dict) else None
+    if record.status == "nothing new":
+        return RunResult(
+            run_id,
+            files,
+            scorecards=existing_scorecards(ws),
+            published=published,
+            nothing_new=True,
+            status=record.status,
+        )
+    return RunResult(
+        run_id, files, scored, reported, reported.scorecards, published, status=record.status, warnings=record.warnings
+    )
 
 
 def run_ingest(
@@ -390,7 +459,7 @@ def run_ingest(
 ) -> list[FileResult]:
     """The ingest step alone, under the run lock and recorded in ops.runs (run id ingest-<uuid>); the marts
     and scorecards are rebuilt by the next run."""
-    with recorded_run(ws, run_id or new_run_id("ingest")) as record:
+    with recorded_run(ws, run_id or new_run_id("ingest"), log) as record:
         record.files = files = step(ws)
         _say(log, ingest_lines(files))
     return files
@@ -400,7 +469,7 @@ def run_reprocess(
     ws: Workspace, sources: list[str] | None = None, *, run_id: str | None = None, log: Logger = log
 ) -> list[FileResult]:
     """`reprocess` alone, under the run lock and recorded in ops.runs (run id reprocess-<uuid>)."""
-    with recorded_run(ws, run_id or new_run_id("reprocess")) as record:
+    with recorded_run(ws, run_id or new_run_id("reprocess"), log) as record:
         record.files = files = reprocess(ws, sources)
         _say(log, [line.replace("ingest: ", "reprocess: ", 1) for line in ingest_lines(files)])
     return files

@@ -20,6 +20,17 @@ def reports_dir(override: str | Path | None = None) -> Path:
     return Path(override or os.environ.get("CJX_REPORTS") or DEFAULT_REPORTS)
 
 
+def prefect_home() -> Path:
+    """Where the Prefect server that `cjx serve` and `cjx run` start keeps its database and log:
+    $CJX_PREFECT_HOME, else .cjx/prefect in the current folder (the project)."""
+    return Path(os.environ.get("CJX_PREFECT_HOME") or Path(".cjx") / "prefect")
+
+
+def prefect_port() -> int:
+    """The port of that server: $CJX_PREFECT_PORT, else 0 (a free port chosen when it starts)."""
+    return int(os.environ.get("CJX_PREFECT_PORT", "0"))
+
+
 def lock_wait_seconds() -> float:
     """How long a run waits for another run on the same database: $CJX_LOCK_WAIT seconds, default 0 (stop at once)."""
     return float(os.environ.get("CJX_LOCK_WAIT", "0"))

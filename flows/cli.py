@@ -34,15 +34,31 @@ def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
     from cjx.ingest import ReprocessRefused
     from cjx.report.summary import summary_text
     from cjx.store import connect
+    from cjx.store.publish import reader_database
     from cjx.store.runs import RunLocked
+    from cjx.supervise import ChildFailed
     from flows.pipeline import pipeline
+    from flows.schedule import terminate_as_interrupt
+    from flows.server import configured_api_url, local_server
+
+    def run_flow() -> dict:
+        return pipeline(journey=str(journey), db=str(db) if db else None, reports=str(reports) if reports else None)
 
     try:
-        result = pipeline(journey=str(journey), db=str(db) if db else None, reports=str(reports) if reports else None)
-    except (RunLocked, ReprocessRefused) as exc:
+        with terminate_as_interrupt():
+            if configured_api_url():
+                result = run_flow()
+            else:  # Prefect's own temporary server would outlive this process if it were killed
+                with local_server(scheduler=False):
+                    result = run_flow()
+    except (RunLocked, ReprocessRefused, ChildFailed) as exc:
         fail(str(exc))
-    with closing(connect(settings.database_path(db), read_only=True)) as con:
-        typer.echo("\n" + summary_text(con))
+    readable = reader_database(settings.database_path(db))
+    if readable is not None:
+        with closing(connect(readable, read_only=True)) as con:
+            typer.echo("\n" + summary_text(con))
+    for warning in result.get("warnings", []):
+        typer.echo(f"warning: {warning}")
     if result["nothing_new"]:
         typer.echo("nothing new since the last run")
     for path in result["scorecards"]:
@@ -76,15 +92,23 @@ def run(journey: JourneyOpt, db: DbOpt = None, reports: ReportsOpt = None) -> No
 
 @app.command()
 def serve(journey: JourneyOpt = settings.SAMPLE_JOURNEY, db: DbOpt = None, reports: ReportsOpt = None) -> None:
-    """Serve the pipeline on the schedule declared in the journey file (Ctrl-C stops)."""
+    """Run the pipeline on the journey's schedule until Ctrl-C: against PREFECT_API_URL when set, otherwise with a
+    local Prefect server (scheduler included) that keeps its data in .cjx/prefect (CJX_PREFECT_HOME) and stops
+    with this command."""
     try:
         lj = load_journey(journey)
     except JourneyError as exc:
         fail(str(exc))
     _prefect_defaults()
+    from cjx.supervise import ChildFailed
     from flows.schedule import serve_pipeline
 
-    serve_pipeline(lj, db=db, reports=reports)
+    try:
+        serve_pipeline(lj, db=db, reports=reports, say=lambda line: typer.echo(line, err=True))
+    except ChildFailed as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
 
 
 # `cjx --help` lists the pipeline first, then the steps, then the rest.

@@ -18,9 +18,10 @@ from flows.score import score_marts
 
 
 @task(cache_policy=NO_CACHE)
-def publish_for_readers(ws: Workspace) -> dict:
-    """Replace the read-only copy and the Parquet exports of the marts."""
-    return library.publish(ws)
+def publish_for_readers(ws: Workspace, run_id: str) -> dict:
+    """Replace the published copy (database, Parquet exports of the marts) in one swap, once the run is marked
+    finished."""
+    return library.publish(ws, run_id)
 
 
 TASKS = Steps(ingest=ingest_files, score=score_marts, report=write_reports, publish=publish_for_readers)

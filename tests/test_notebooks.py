@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -12,9 +14,14 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_executes(path, sample_run, monkeypatch):
+def test_notebook_executes(path, sample_run, monkeypatch, tmp_path):
+    """Against the published copy alone: the working database is not where CJX_DB points, so a notebook that
+    opened it (and would block the next run) fails here."""
+    from cjx.store.publish import published_dir
+
     db, _, _ = sample_run
-    monkeypatch.setenv("CJX_DB", str(db))
+    shutil.copytree(published_dir(db).resolve(), tmp_path / "published")
+    monkeypatch.setenv("CJX_DB", str(tmp_path / "cjx.duckdb"))
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(
         notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
