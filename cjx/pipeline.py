@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -314,6 +314,28 @@ class RunRecord:
     warnings: list[str] = field(default_factory=list)
     after_finish: Callable[[], object] | None = None
     published: object = None
+    release: Callable[[], AbstractContextManager[None]] | None = None  # set by recorded_run
+
+
+@contextmanager
+def _hold(ws: Workspace, record: RunRecord, wait: float) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The run's connection to the working database, with record.release() to let go of the file for a moment
+    (cjx forget replaces the file itself) and take it back."""
+    state = {"con": open_working_database(ws.db, wait)}
+
+    @contextmanager
+    def release() -> Iterator[None]:
+        state["con"].close()
+        try:
+            yield
+        finally:
+            state["con"] = open_working_database(ws.db, wait)
+
+    record.release = release
+    try:
+        yield state["con"]
+    finally:
+        state["con"].close()
 
 
 @contextmanager
@@ -328,13 +350,15 @@ def recorded_run(ws: Workspace, run_id: str, log: Logger = log) -> Iterator[RunR
     that nothing can take the file between two steps (each step's connection shares it, same process).
     """
     wait = settings.lock_wait_seconds()
+    record = RunRecord(run_id)
     with run_lock(ws.db, wait_seconds=wait):
         try:
-            held = open_working_database(ws.db, wait)
+            hold = _hold(ws, record, wait)
+            held = hold.__enter__()
         except DatabaseHeld as exc:
             record_pending_failure(ws.db, run_id, ws.version, str(exc))
             raise
-        with closing(held):
+        try:
             migrate(held)
             flush_pending_runs(held, ws.db)
             for killed in mark_killed(held, run_id):
@@ -344,29 +368,32 @@ def recorded_run(ws: Workspace, run_id: str, log: Logger = log) -> Iterator[RunR
             journal_run(held, ws.db, run_id)
             for leftover in clean_published(ws.db):
                 log.info("publish: removed %s, left by an earlier publish", leftover)
-            record = RunRecord(run_id)
             try:
                 yield record
             except Exception as exc:
-                _finish(held, ws.db, record, "failed", f"{type(exc).__name__}: {exc}")
+                _finish(ws, record, "failed", f"{type(exc).__name__}: {exc}")
                 raise
             except BaseException as exc:  # Ctrl-C, SIGTERM (turned into KeyboardInterrupt), SystemExit
-                _finish(held, ws.db, record, "killed", f"killed: interrupted ({type(exc).__name__})")
+                _finish(ws, record, "killed", f"killed: interrupted ({type(exc).__name__})")
                 raise
-            _finish(held, ws.db, record, record.status)
+            _finish(ws, record, record.status)
             if record.after_finish is not None:
                 try:
                     record.published = record.after_finish()
                 except Exception as exc:
-                    _finish(held, ws.db, record, "failed", f"publish: {type(exc).__name__}: {exc}")
+                    _finish(ws, record, "failed", f"publish: {type(exc).__name__}: {exc}")
                     raise
-                finished = held.execute("SELECT run_id FROM ops.runs WHERE status <> 'running'").fetchall()
+                with closing(connect(ws.db)) as con:
+                    finished = con.execute("SELECT run_id FROM ops.runs WHERE status <> 'running'").fetchall()
                 prune_journal(ws.db, {r[0] for r in finished})
+        finally:
+            hold.__exit__(None, None, None)
 
 
-def _finish(con: duckdb.DuckDBPyConnection, db: Path, record: RunRecord, status: str, error: str | None = None) -> None:
-    finish_run(con, record.run_id, status, [f.as_dict() for f in record.files], error, record.warnings)
-    journal_run(con, db, record.run_id)
+def _finish(ws: Workspace, record: RunRecord, status: str, error: str | None = None) -> None:
+    with closing(connect(ws.db)) as con:  # shares the instance the run holds (same process, same file)
+        finish_run(con, record.run_id, status, [f.as_dict() for f in record.files], error, record.warnings)
+        journal_run(con, ws.db, record.run_id)
 
 
 def nothing_new(ws: Workspace, files: list[FileResult], run_id: str) -> bool:

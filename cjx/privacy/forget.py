@@ -249,14 +249,16 @@ def forget(ws, value: str) -> Erasure:
         raise ValueError("--respondent is empty; give the customer's id or e-mail address as the export has it")
     erasure_id = f"erasure-{uuid.uuid4()}"
     run_id = f"forget-{uuid.uuid4()}"
-    with pipeline.recorded_run(ws, run_id):
+    with pipeline.recorded_run(ws, run_id) as record:
         with closing(open_database(ws.journey, ws.db)) as con:
             erasure = erase(con, ws.journey, ws.pseudonym_key, value, erasure_id)
-        compact(ws.db)
+        assert record.release is not None
+        with record.release():  # the run lets go of the file while compact replaces it
+            compact(ws.db)
         pipeline.score(ws)
         _remove_scorecards(ws.reports)
         pipeline.report(ws)
-        pipeline.publish(ws)
+        record.after_finish = lambda: pipeline.publish(ws, run_id)  # once finished: the copy shows it finished
     return Erasure(erasure.erasure_id, erasure.n_pseudonyms, erasure.counts, files_holding(ws.journey, value), run_id)
 
 
