@@ -19,12 +19,41 @@ if TYPE_CHECKING:
     from cjx.ingest import FileResult
     from cjx.pipeline import Workspace
 
-app = typer.Typer(help="Customer-journey feedback analytics on DuckDB.", no_args_is_help=True, add_completion=False)
+# Every environment variable cjx reads, for `cjx --help` (a test checks the list against the code).
+ENVIRONMENT = """Environment variables:
+
+\b
+  CJX_DB                  the working DuckDB file (default data/cjx.duckdb)
+  CJX_REPORTS             the scorecard folder (default reports/)
+  CJX_PUBLISHED           the published copy readers open (default published/ beside the database)
+  CJX_LOCK_WAIT           seconds a run waits for another run or a process holding the database (default 0)
+  CJX_PSEUDONYM_KEY       the pseudonymisation key (default: the key file)
+  CJX_PSEUDONYM_KEY_FILE  the key file (default .cjx_pseudonym_key beside the database)
+  CJX_DUCKDB_MEMORY       DuckDB's buffer pool (default 192MB)
+  CJX_BLAS_THREADS        threads for the importance statistics' linear algebra
+  CJX_PREFECT_HOME        where the Prefect server cjx starts keeps its data (default .cjx/prefect)
+  CJX_PREFECT_PORT        its port (default: a free port chosen at start)
+  PREFECT_API_URL         a Prefect server of your own: cjx then starts none
+"""
+
+# rich_markup_mode=None: plain help, so that nothing in brackets ([default: ...], [env var: ...]) is taken for
+# Rich markup and dropped.
+app = typer.Typer(
+    help="Customer-journey feedback analytics on DuckDB.",
+    epilog=ENVIRONMENT,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
 
 JourneyOpt = Annotated[Path, typer.Option("--journey", "-j", help="Journey file (journey.yml).")]
-DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file (env CJX_DB; default data/cjx.duckdb).")]
+DbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="CJX_DB", show_envvar=True, help="DuckDB working file [default: data/cjx.duckdb]."),
+]
 ReportsOpt = Annotated[
-    Path | None, typer.Option("--reports", help="Scorecard folder (env CJX_REPORTS; default reports/).")
+    Path | None,
+    typer.Option("--reports", envvar="CJX_REPORTS", show_envvar=True, help="Scorecard folder [default: reports/]."),
 ]
 
 
@@ -160,14 +189,19 @@ def forget(
 
 @app.command()
 def check(journey: Annotated[Path, typer.Argument(help="Journey file to validate.")]) -> None:
-    """Validate a journey file and say what it declares."""
-    try:
-        j = load_journey(journey).journey
-    except JourneyError as exc:
-        fail(str(exc))
+    """Validate a journey file: every error and warning at once, one line each (exit 2 on an error)."""
+    from cjx.check import check_journey
+
+    lj, findings = check_journey(journey)
+    for finding in findings:
+        typer.echo(finding.line(), err=finding.level == "error")
+    if lj is None:
+        raise typer.Exit(2)
+    j = lj.journey
+    warned = sum(f.level == "warning" for f in findings)
     typer.echo(
-        f"{journey}: ok: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints, "
-        f"{len(j.sources)} sources, {len(j.revisits)} revisits"
+        f"{journey}: ok{f' with {warned} warning(s)' if warned else ''}: {len(j.stages)} stages, "
+        f"{len(j.touchpoints)} touchpoints, {len(j.sources)} sources, {len(j.revisits)} revisits"
     )
 
 
@@ -194,7 +228,9 @@ def sample(
     typer.echo(f"sample written to {out} (planted truth in {out / 'planted_truth.json'})")
 
 
-revisit_app = typer.Typer(help="Revisits of the journey: list them, compare two.", no_args_is_help=True)
+revisit_app = typer.Typer(
+    help="Revisits of the journey: list them, compare two.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(revisit_app, name="revisit")
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from cjx import settings
+from cjx.alerts import Alert, alerts_for_run
 from cjx.ingest import FileResult, ingest_journey
 from cjx.ingest.gate import BatchGate, docs_dir_for
 from cjx.journey import LoadedJourney, load_journey
@@ -191,6 +192,38 @@ def score_lines(scored: ScoreResult) -> list[str]:
         f"{scored.revisits['changes']} change row(s)"
     )
     return lines
+
+
+# -- what a run should say went wrong -----------------------------------------------------------------------
+
+
+def run_warnings(ws: Workspace) -> list[str]:
+    """One line per declared source that got no rows for the latest revisit with data, and for the outcome when
+    its question has no answer there (no importance can be derived): a run with any ends "completed with
+    warnings"."""
+    from cjx.store import query
+
+    outcome = ws.journey.journey.outcome
+    with closing(connect(ws.db)) as con:
+        rows = query(con, "ops/latest_revisit_rows", {"outcome_column": outcome.question if outcome else ""})
+    if rows.empty:
+        return ["no revisit has any data yet: every scorecard is empty"]
+    first = rows.iloc[0]
+    revisit = f"revisit {first.revisit_id} ({first.start_date:%Y-%m-%d}..{first.end_date:%Y-%m-%d})"
+    counts = dict(zip(rows.source_id, rows.n_rows))
+    warnings = [
+        f"source {source.id!r} got no rows for the latest {revisit}"
+        for source in ws.journey.journey.sources
+        if not counts.get(source.id)
+    ]
+    if outcome is not None and counts.get(outcome.source):
+        answers = dict(zip(rows.source_id, rows.n_outcome_answers)).get(outcome.source, 0)
+        if not answers:
+            warnings.append(
+                f"the outcome {outcome.source}.{outcome.question} has no answer in the latest {revisit}: "
+                "no importance or priority for it"
+            )
+    return warnings
 
 
 # -- report ----------------------------------------------------------------------------------------------------
@@ -425,6 +458,7 @@ class RunResult:
     nothing_new: bool = False
     status: str = "completed"
     warnings: list[str] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)  # to send (the flow sends them: flows/alerts.py)
 
     def as_dict(self) -> dict:
         """What the pipeline flow returns: files (as dicts), marts (rows and revisit counts), scorecards,
@@ -437,6 +471,7 @@ class RunResult:
             "nothing_new": self.nothing_new,
             "status": self.status,
             "warnings": self.warnings,
+            "alerts": [a.title for a in self.alerts],
         }
 
 
@@ -461,7 +496,13 @@ def run(ws: Workspace, *, run_id: str | None = None, steps: Steps = Steps(), log
             _say(log, report_lines(reported))
             if reported.snapshot_skipped:
                 log.warning("report: %s", reported.snapshot_skipped)
+            record.warnings = run_warnings(ws)
+            for warning in record.warnings:
+                log.warning("run: %s", warning)
+            if record.warnings:
+                record.status = "completed with warnings"
             record.after_finish = lambda: steps.publish(ws, run_id)
+        alerts = alerts_for_run(ws.db, ws.journey, scored=record.status != "nothing new")
     published = record.published if isinstance(record.published, dict) else None
     if record.status == "nothing new":
         return RunResult(
@@ -471,9 +512,18 @@ def run(ws: Workspace, *, run_id: str | None = None, steps: Steps = Steps(), log
             published=published,
             nothing_new=True,
             status=record.status,
+            alerts=alerts,
         )
     return RunResult(
-        run_id, files, scored, reported, reported.scorecards, published, status=record.status, warnings=record.warnings
+        run_id,
+        files,
+        scored,
+        reported,
+        reported.scorecards,
+        published,
+        status=record.status,
+        warnings=record.warnings,
+        alerts=alerts,
     )
 
 

@@ -6,12 +6,14 @@ The run itself (lock, ops.runs, the "nothing new" rule) is cjx.pipeline.run; the
 from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from cjx import pipeline as library
 from cjx import settings
 from cjx.pipeline import Steps, Workspace, open_workspace
+from flows.alerts import send_alerts
 from flows.ingest import ingest_files
 from flows.report import write_reports
 from flows.score import score_marts
@@ -31,7 +33,18 @@ TASKS = Steps(ingest=ingest_files, score=score_marts, report=write_reports, publ
 def pipeline(journey: str = str(settings.SAMPLE_JOURNEY), db: str | None = None, reports: str | None = None) -> dict:
     """Run the whole path for one journey file; return what each step did."""
     ws = open_workspace(journey, db, reports)
-    return library.run(ws, run_id=str(flow_run.id or "local"), steps=TASKS, log=get_run_logger()).as_dict()
+    result = library.run(ws, run_id=str(flow_run.id or "local"), steps=TASKS, log=get_run_logger())
+    if result.warnings:
+        create_markdown_artifact(
+            key="run-warnings",
+            markdown=f"**Run {result.status}**\n\n" + "\n".join(f"- {w}" for w in result.warnings),
+            description="What this run wants the analyst to know",
+        )
+    if result.alerts and ws.journey.journey.alerts is not None:
+        sent = send_alerts(ws.journey.journey.alerts, result.alerts, return_state=True)
+        if not sent.is_completed():  # the run itself went well: a notification that cannot be sent is logged
+            get_run_logger().error("alerts: could not be sent: %s", sent.message)
+    return result.as_dict()
 
 
 if __name__ == "__main__":

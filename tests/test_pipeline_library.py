@@ -116,7 +116,16 @@ def test_the_library_runs_the_whole_pipeline_and_records_it(library_runs):
         assert q3 > 0
     run_id, status, n_new, _, error = library_runs["runs"][0]
     assert (run_id, status, n_new, error) == (first.run_id, "completed", len(first.files), None)
-    assert first.as_dict().keys() == {"files", "marts", "scorecards", "published", "nothing_new", "status", "warnings"}
+    assert first.as_dict().keys() == {
+        "files",
+        "marts",
+        "scorecards",
+        "published",
+        "nothing_new",
+        "status",
+        "warnings",
+        "alerts",
+    }
 
 
 def test_a_second_run_with_nothing_new_keeps_the_marts(library_runs):

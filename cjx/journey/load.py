@@ -61,6 +61,23 @@ def load_journey(path: str | Path) -> LoadedJourney:
     return LoadedJourney(journey, path.resolve(), hashlib.sha256(raw_bytes).hexdigest())
 
 
+def journey_problems(path: str | Path) -> tuple[LoadedJourney | None, list[JourneyError]]:
+    """Everything wrong with the journey file at once (cjx check): the YAML, every key that does not validate,
+    every reference to nothing. The loaded journey when there is no problem."""
+    path = Path(path)
+    try:
+        return load_journey(path), []
+    except JourneyError as first:
+        try:
+            data = yaml.safe_load(path.read_bytes())
+            journey = Journey.model_validate(data)
+        except ValidationError as exc:
+            return None, [JourneyError(path, _key_path(e["loc"]), _expected(e)) for e in exc.errors()]
+        except Exception:  # unreadable, not YAML, not a mapping: the one problem load_journey named
+            return None, [first]
+        return None, [JourneyError(path, key, message) for key, message in reference_problems(journey)]
+
+
 def _key_path(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
@@ -80,8 +97,17 @@ def _expected(err: ErrorDetails) -> str:
 
 
 def _check_references(j: Journey, path: Path) -> None:
-    def fail(key: str, message: str) -> None:
+    """Raise the first reference problem (reference_problems) as a JourneyError."""
+    for key, message in reference_problems(j):
         raise JourneyError(path, key, message)
+
+
+def reference_problems(j: Journey) -> list[tuple[str, str]]:
+    """Every reference that points at nothing declared, every duplicate id, every overlap: (key, message)."""
+    problems: list[tuple[str, str]] = []
+
+    def fail(key: str, message: str) -> None:
+        problems.append((key, message))
 
     declared: tuple[tuple[str, Sequence[Stage | Touchpoint | Source | Revisit]], ...] = (
         ("stages", j.stages),
@@ -150,10 +176,16 @@ def _check_references(j: Journey, path: Path) -> None:
         survey_ids = {s.id for s in j.sources if s.kind == "survey"}
         if j.outcome.source not in survey_ids:
             fail("outcome.source", f"unknown survey source {j.outcome.source!r}; expected one of {sorted(survey_ids)}")
-        columns = [q.column for q in j.source(j.outcome.source).questions if q.metric != "comment"]
-        if j.outcome.question not in columns:
-            fail("outcome.question", f"{j.outcome.question!r} is not a rated question of {j.outcome.source!r}")
+        else:
+            columns = [q.column for q in j.source(j.outcome.source).questions if q.metric != "comment"]
+            if j.outcome.question not in columns:
+                fail(
+                    "outcome.question",
+                    f"{j.outcome.question!r} is not a rated question of {j.outcome.source!r}; "
+                    f"its declared rated columns are {columns}",
+                )
     ordered = sorted(enumerate(j.revisits), key=lambda r: r[1].start)
     for (_, a), (i, b) in itertools.pairwise(ordered):
         if b.start <= a.end:
             fail(f"revisits[{i}]", f"period of {b.id!r} overlaps {a.id!r}")
+    return problems

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from cjx.journey.cron import cron_problem, time_zone_problem
 from cjx.privacy.paths import check_name
 
 # Ids become DuckDB identifiers (raw table names) and keys in marts: keep them plain.
@@ -15,6 +15,22 @@ ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 Id = str
 # A name that becomes a file or folder name (scorecard_<revisit>.html): [A-Za-z0-9._-], no '..' (cjx.privacy.paths).
 FileName = Annotated[str, AfterValidator(check_name)]
+
+
+def _valid_time_zone(name: str) -> str:
+    if problem := time_zone_problem(name):
+        raise ValueError(problem)
+    return name
+
+
+def _valid_cron(expression: str) -> str:
+    if problem := cron_problem(expression):
+        raise ValueError(problem)
+    return expression
+
+
+# An IANA time zone name, checked at load (a misspelt zone used to crash the run): cjx.journey.cron.
+TimeZone = Annotated[str, AfterValidator(_valid_time_zone)]
 
 Metric = Literal["nps", "csat", "ces", "overall", "comment"]
 RATED_METRICS = ("nps", "csat", "ces", "overall")
@@ -186,7 +202,7 @@ class Source(Strict):
     column_map: dict[str, str] = Field(
         default_factory=dict, description="file column -> the name this source uses for it (generic exports)"
     )
-    timezone: str = "UTC"
+    timezone: TimeZone = Field("UTC", description="IANA time zone of local timestamps (Europe/Copenhagen)")
     touchpoint: Id | None = None
     touchpoint_by: TouchpointMap | None = None
     touchpoint_from_event: EventTrigger | None = None
@@ -325,13 +341,33 @@ class Settings(Strict):
 
 
 class Schedule(Strict):
-    cron: str = "0 6 * * 1"
-    timezone: str = "UTC"
+    cron: Annotated[str, AfterValidator(_valid_cron)] = Field(
+        "0 6 * * 1", description="five-field cron (minute hour day-of-month month day-of-week), as Prefect takes it"
+    )
+    timezone: TimeZone = Field("UTC", description="IANA time zone the cron is read in")
+
+
+class Alerts(Strict):
+    """Notifications after a pipeline run, through a Prefect notification block (Slack, Teams, e-mail... via
+    apprise, which Prefect ships) or a plain webhook (Prefect's Custom Webhook block): cjx.alerts, flows/alerts.py."""
+
+    block: str | None = Field(
+        None, description="a saved Prefect notification block, '<block type slug>/<name>' (slack-webhook/cx-team)"
+    )
+    webhook_url: str | None = Field(
+        None, description='or a URL that gets a POST of JSON {"title": ..., "text": ...}; exactly one of the two'
+    )
+    critical_drop: bool = Field(
+        True, description="alert when a critical touchpoint is significantly worse than in the previous revisit"
+    )
+    silent_days: int | None = Field(
+        None, ge=1, description="alert when a source has had no file with new rows for this many days"
+    )
 
     @model_validator(mode="after")
-    def _five_fields(self) -> Schedule:
-        if len(self.cron.split()) != 5 or not re.fullmatch(r"[0-9*/,\- A-Za-z]+", self.cron):
-            raise ValueError(f"cron {self.cron!r} is not a five-field cron expression")
+    def _one_channel(self) -> Alerts:
+        if (self.block is None) == (self.webhook_url is None):
+            raise ValueError("alerts need exactly one of block (a Prefect notification block) or webhook_url")
         return self
 
 
@@ -344,6 +380,7 @@ class Journey(Strict):
     revisits: list[Revisit] = Field(min_length=1)
     settings: Settings = Settings()
     schedule: Schedule = Schedule()
+    alerts: Alerts | None = None
     codebooks: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="named answer-label codebooks: label -> score"
     )
