@@ -24,7 +24,7 @@ def prefect_harness():
     """One temporary Prefect server for the whole session (starting one costs several seconds)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
+    with prefect_test_harness(server_startup_timeout=180):  # a busy shared machine can take over a minute
         yield
 
 
