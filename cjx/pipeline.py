@@ -205,7 +205,7 @@ def run_warnings(ws: Workspace) -> list[str]:
 
     outcome = ws.journey.journey.outcome
     with closing(connect(ws.db)) as con:
-        rows = query(con, "ops/latest_revisit_rows", {"outcome_column": outcome.question if outcome else ""})
+        rows = query(con, "ops/latest_revisit_rows", {"outcome_column": (outcome and outcome.question) or ""})
     if rows.empty:
         return ["no revisit has any data yet: every scorecard is empty"]
     first = rows.iloc[0]
@@ -216,7 +216,7 @@ def run_warnings(ws: Workspace) -> list[str]:
         for source in ws.journey.journey.sources
         if not counts.get(source.id)
     ]
-    if outcome is not None and counts.get(outcome.source):
+    if outcome is not None and outcome.source is not None and counts.get(outcome.source):
         answers = dict(zip(rows.source_id, rows.n_outcome_answers)).get(outcome.source, 0)
         if not answers:
             warnings.append(
