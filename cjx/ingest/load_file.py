@@ -1,4 +1,5 @@
-"""Ingest one file: land it in raw, stage it (staging views), gate the batch, load core, account for every row."""
+"""Ingest one file: land it in raw, stage it (staging views), load core, gate the batch (a failing batch rolls the
+file back), account for every row."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def ingest_file(
     journey: Journey | None = None,
     gate: Gate | DefaultGate | None = DEFAULT_GATE,
 ) -> FileResult:
-    """Ingest `path` for `source` in one transaction: land it in raw, stage it, gate it, load core.
+    """Ingest `path` for `source` in one transaction: land it in raw, stage it, load core, gate it.
 
     A file whose content was loaded before is skipped; one rejected before is tried again, since the
     journey file may have been fixed since. `journey` supplies named codebooks and the gate threshold;
