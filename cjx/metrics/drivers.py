@@ -18,7 +18,7 @@ from cjx.metrics.importance import (
     measure_effect,
     usable_drivers,
 )
-from cjx.store import query
+from cjx.store import SQL_DIR, query
 
 log = logging.getLogger(__name__)
 MIN_EFFECT_PAIRS = 10
@@ -80,6 +80,19 @@ BAND_COLUMNS = [
 ]
 
 
+def _streamed(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> pd.DataFrame:
+    """The SELECT in sql/<name>.sql, streamed out as Arrow batches without insertion order: a revisit of millions
+    of answers is then not held whole inside DuckDB's memory limit first (it ran out at 10 M answers)."""
+    (statement,) = duckdb.extract_statements((SQL_DIR / f"{name}.sql").read_text())
+    (keep_order,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        result = con.execute(statement, {k: params[k] for k in statement.named_parameters})
+        return result.to_arrow_reader(1_000_000).read_all().to_pandas()
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
+
+
 def driver_frame(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
     """One row per outcome-survey response in the revisit: `outcome` and one column per rated touchpoint.
 
@@ -92,7 +105,7 @@ def driver_frame(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFram
     behaviour = con.execute("SELECT outcome_behaviour FROM core.journey").fetchall()[0][0]
     # A behavioural outcome is 0/1: its LMG is the decomposition of the linear probability model's R².
     sql = "analytics/behaviour_drivers" if behaviour else "analytics/outcome_drivers"
-    long = query(con, sql, {"revisit_id": revisit_id})
+    long = _streamed(con, sql, {"revisit_id": revisit_id})
     rows, responses = pd.factorize(long["response_id"], sort=True)
     first = np.unique(rows, return_index=True)[1]
     outcome = long["outcome"].to_numpy(dtype="float64")[first]
