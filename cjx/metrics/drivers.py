@@ -88,7 +88,9 @@ def _streamed(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, objec
     con.execute("SET preserve_insertion_order = false")
     try:
         result = con.execute(statement, {k: params[k] for k in statement.named_parameters})
-        return result.to_arrow_reader(1_000_000).read_all().to_pandas()
+        reader = result.to_arrow_reader(1_000_000)
+        assert reader is not None  # a SELECT always has a result
+        return reader.read_all().to_pandas()
     finally:
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
 
