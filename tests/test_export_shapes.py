@@ -218,7 +218,9 @@ def test_no_response_id_same_second_answers_stay_apart_and_a_reexport_is_duplica
     source = {**GF_SOURCE, "questions": [{"column": "Score", "metric": "nps"}]}
     (a, b), con = _ingest(tmp_path, source, {"a.csv": first, "b.csv": second})
     assert (a.status, a.rows_loaded, a.rows_duplicate) == ("loaded", 3, 0)  # same second, three responses
-    assert (b.status, b.rows_loaded, b.rows_duplicate) == ("loaded", 1, 3)  # the re-export adds one
+    # the re-export finds the same three ids (same time: the later file's version wins) and adds one
+    assert (b.status, b.rows_loaded, b.rows_duplicate) == ("loaded", 4, 0)
+    assert any("3 response(s) repeat ones loaded before, 0 of them with different answers" in n for n in b.notes)
     assert con.execute("SELECT count(*), sum(value) FROM core.answers").fetchall() == [(4, 31.0)]
     # respondent and timestamp share the column: the time stays readable, the respondent is pseudonymised
     got = con.execute("SELECT DISTINCT responded_at::VARCHAR FROM core.responses ORDER BY 1").fetchall()
@@ -488,4 +490,43 @@ def test_delighted_api_json_with_expanded_person_loads(tmp_path):
         ("O-1",),
         (None,),
     ]
+    con.close()
+
+
+# --- item 8: re-exports ------------------------------------------------------------------------------------
+
+
+def _reexport(tmp_path: Path, duplicates: str | None):
+    source = {
+        "respondent_id": "email",
+        "response_id": "id",
+        "timestamp": "at",
+        "questions": [{"column": "score", "metric": "nps"}],
+        **({"duplicates": duplicates} if duplicates else {}),
+    }
+    first = "id,email,at,score\nA,a@x.dk,2024-03-04 10:00:00,9\nB,b@x.dk,2024-03-04 11:00:00,7\n"
+    corrected = "id,email,at,score\nA,a@x.dk,2024-03-04 10:00:00,6\nB,b@x.dk,2024-03-04 11:00:00,7\n"
+    return _ingest(tmp_path, source, {"first.csv": first, "corrected.csv": corrected, "again.csv": first})
+
+
+def test_a_corrected_reexport_with_the_same_time_wins_and_the_run_says_how_many_differ(tmp_path):
+    (first, corrected, again), con = _reexport(tmp_path, None)
+    assert (corrected.rows_loaded, corrected.rows_duplicate) == (2, 0)
+    assert any(
+        "2 response(s) repeat ones loaded before, 1 of them with different answers" in n for n in corrected.notes
+    )
+    assert con.execute("SELECT response_id, value FROM core.answers ORDER BY 1").fetchall() == [("A", 6.0), ("B", 7.0)]
+    # the same bytes as first.csv: skipped, recorded with the file it duplicates
+    assert again.status == "skipped" and "the same content as first.csv" in again.notes[0]
+    skipped = con.execute("SELECT source_id, duplicate_of FROM ops.skipped_files").fetchall()
+    assert skipped == [("src", str(tmp_path / "first.csv"))]
+    stored = con.execute("SELECT path, rows_loaded, rows_duplicate FROM ops.ingest_files ORDER BY path").fetchall()
+    assert [(Path(p).name, n, d) for p, n, d in stored] == [("corrected.csv", 2, 0), ("first.csv", 0, 2)]
+    con.close()
+
+
+def test_duplicates_first_seen_keeps_the_first_file(tmp_path):
+    (first, corrected, _), con = _reexport(tmp_path, "first_seen")
+    assert (corrected.rows_loaded, corrected.rows_duplicate) == (0, 2)
+    assert con.execute("SELECT response_id, value FROM core.answers ORDER BY 1").fetchall() == [("A", 9.0), ("B", 7.0)]
     con.close()

@@ -21,6 +21,7 @@ from cjx.ingest.fingerprint import sha256_file
 from cjx.ingest.landing import Landed
 from cjx.ingest.limits import safe_name, use_limits
 from cjx.ingest.raw import keep_raw
+from cjx.ingest.reexports import repeated_note
 from cjx.ingest.staging import prepare_source, stage_file
 from cjx.journey.model import Journey, Source
 from cjx.privacy.erased import drop_erased_rows
@@ -100,8 +101,13 @@ def ingest_file(
     """
     sha256 = sha256_file(path)
     fid = make_file_id(sha256)
-    if con.execute("SELECT 1 FROM ops.ingest_files WHERE file_id = ? AND status = 'loaded'", [fid]).fetchall():
-        return FileResult(fid, source.id, str(path), "skipped")
+    seen = con.execute("SELECT path FROM ops.ingest_files WHERE file_id = ? AND status = 'loaded'", [fid]).fetchall()
+    if seen:  # recorded per file, with the file it duplicates (migration 014)
+        con.execute(
+            "INSERT INTO ops.skipped_files VALUES (?, ?, ?, ?, ?)", [str(path), source.id, fid, seen[0][0], _now()]
+        )
+        note = f"{safe_name(path.name)}: the same content as {safe_name(Path(seen[0][0]).name)}, loaded before; skipped"
+        return FileResult(fid, source.id, str(path), "skipped", notes=(note,))
     if gate == DEFAULT_GATE:
         from cjx.ingest.gate import default_gate
 
@@ -210,6 +216,7 @@ def _load(
     fit_memory(con)  # DuckDB's pool: what the memory budget leaves beside the process now
     landed = land_file(con, path, source, fid, key, keep_raw_identifiers, journey)
     stage_file(con, source, fid)
+    repeated = repeated_note(con, source, path.name)  # before core changes (cjx.ingest.reexports)
     load_core(con, source)
     validations: list[dict] = []
     gate_seconds = None
@@ -245,7 +252,7 @@ def _load(
         rows_duplicate=counts.get("duplicate", 0),
         format=landed.format,
         quarantined_by_reason=reasons,
-        notes=tuple(landed.notes),
+        notes=tuple(landed.notes) + ((repeated,) if repeated else ()),
         gate_seconds=gate_seconds,
     ), validations
 

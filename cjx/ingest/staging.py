@@ -175,6 +175,7 @@ def render(
         ).fetchall()
     ]
     context = {
+        "later_wins": source.duplicates == "latest",
         "view": lambda purpose_: names.get(purpose_, view_name(source.id, purpose_)),
         "raw_table": raw_table(source.id),
         "source_id": source.id,
@@ -254,7 +255,11 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> 
             create="CREATE OR REPLACE TEMP VIEW",
         )
     )
-    run_sql(con, "staging/file_fate", {"file_id": file_id, "source_id": source.id})
+    run_sql(
+        con,
+        "staging/file_fate",
+        {"file_id": file_id, "source_id": source.id, "later_wins": source.duplicates == "latest"},
+    )
     _staged_raw(con, source, file_id)
 
 

@@ -203,6 +203,11 @@ class Source(Strict):
         default_factory=dict, description="file column -> the name this source uses for it (generic exports)"
     )
     timezone: TimeZone = Field("UTC", description="IANA time zone of local timestamps (Europe/Copenhagen)")
+    duplicates: Literal["latest", "first_seen"] = Field(
+        "latest",
+        description="rows sharing a response (event) id: the latest recorded wins; on the same recorded time the "
+        "file that arrived later (a corrected re-export), or with first_seen the one that arrived first",
+    )
     touchpoint: Id | None = None
     touchpoint_by: TouchpointMap | None = None
     touchpoint_from_event: EventTrigger | None = None

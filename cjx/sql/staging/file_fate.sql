@@ -1,6 +1,7 @@
 -- The fate of the rows of one newly landed file ($file_id), against what core already holds: quarantined
--- (a problem), duplicate (the same response/event id recorded later in this file, or loaded before with the
--- same or a later time) or loaded (possibly superseding an older version: supersedes_file_id).
+-- (a problem), duplicate (the same response/event id recorded later in this file, or loaded before with a
+-- later time, or the same time when $later_wins is false: duplicates: first_seen) or loaded (possibly
+-- superseding an older version: supersedes_file_id; a corrected re-export with the same time wins by default).
 -- Reads temp view staged_row_checks (staging.<source>__row_checks of this file); the same rules as
 -- staging.<source>__row_fate, applied incrementally.
 CREATE OR REPLACE TEMP TABLE landed_rows AS
@@ -29,10 +30,12 @@ SELECT
     CASE
         WHEN c.reason IS NOT NULL THEN 'quarantined'
         WHEN c.rank_in_file > 1 THEN 'duplicate'
-        WHEN a.loaded_id IS NOT NULL AND a.loaded_at >= c.at_utc THEN 'duplicate'
+        WHEN a.loaded_id IS NOT NULL AND (a.loaded_at > c.at_utc OR (a.loaded_at = c.at_utc AND NOT $later_wins))
+            THEN 'duplicate'
         ELSE 'loaded'
     END AS status,
-    CASE WHEN c.reason IS NULL AND c.rank_in_file = 1 AND a.loaded_at < c.at_utc THEN a.loaded_file_id END
+    CASE WHEN c.reason IS NULL AND c.rank_in_file = 1
+              AND (a.loaded_at < c.at_utc OR (a.loaded_at = c.at_utc AND $later_wins)) THEN a.loaded_file_id END
         AS supersedes_file_id
 FROM candidates c
 LEFT JOIN already_loaded a ON a.loaded_id = c.record_id;
