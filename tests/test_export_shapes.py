@@ -510,7 +510,7 @@ def _reexport(tmp_path: Path, duplicates: str | None):
 
 
 def test_a_corrected_reexport_with_the_same_time_wins_and_the_run_says_how_many_differ(tmp_path):
-    (first, corrected, again), con = _reexport(tmp_path, None)
+    (_, corrected, again), con = _reexport(tmp_path, None)
     assert (corrected.rows_loaded, corrected.rows_duplicate) == (2, 0)
     assert any(
         "2 response(s) repeat ones loaded before, 1 of them with different answers" in n for n in corrected.notes
@@ -526,7 +526,7 @@ def test_a_corrected_reexport_with_the_same_time_wins_and_the_run_says_how_many_
 
 
 def test_duplicates_first_seen_keeps_the_first_file(tmp_path):
-    (first, corrected, _), con = _reexport(tmp_path, "first_seen")
+    (_, corrected, _), con = _reexport(tmp_path, "first_seen")
     assert (corrected.rows_loaded, corrected.rows_duplicate) == (0, 2)
     assert con.execute("SELECT response_id, value FROM core.answers ORDER BY 1").fetchall() == [("A", 9.0), ("B", 7.0)]
     con.close()
