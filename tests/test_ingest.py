@@ -230,12 +230,17 @@ def test_reingesting_unchanged_or_renamed_files_is_a_noop(workspace):
 def test_overlapping_export_counts_duplicates(workspace):
     root, lj, con = workspace
     _ingest_all(lj, con)
+    before = con.execute("SELECT sum(rows_duplicate) FROM ops.ingest_files").fetchall()[0][0]
     (root / "in" / "rel_2.csv").write_text(
         QUALTRICS_HEADER
         + "R_2,2026-07-06 10:00:00,bo@example.dk,Bo,6,,2,,\nR_7,2026-02-01 12:00:00,g@example.dk,G,9,4,5,,\n"
     )
     new = [r for r in _ingest_all(lj, con) if r.status == "loaded"]
-    assert [(r.rows_read, r.rows_loaded, r.rows_duplicate) for r in new] == [(2, 1, 1)]
+    # R_2 repeats with the same recorded time: the later export's version wins (issue 11), the earlier row
+    # becomes the duplicate of the file it came from
+    assert [(r.rows_read, r.rows_loaded, r.rows_duplicate) for r in new] == [(2, 2, 0)]
+    assert any("1 response(s) repeat ones loaded before" in n for n in new[0].notes)
+    assert con.execute("SELECT sum(rows_duplicate) FROM ops.ingest_files").fetchall() == [(before + 1,)]
 
 
 @pytest.mark.parametrize(
