@@ -29,7 +29,8 @@ ENVIRONMENT = """Environment variables:
   CJX_LOCK_WAIT           seconds a run waits for another run or a process holding the database (default 0)
   CJX_PSEUDONYM_KEY       the pseudonymisation key (default: the key file)
   CJX_PSEUDONYM_KEY_FILE  the key file (default .cjx_pseudonym_key beside the database)
-  CJX_DUCKDB_MEMORY       DuckDB's buffer pool (default 192MB)
+  CJX_MEMORY_BUDGET       MiB the whole process should stay within (default 512)
+  CJX_DUCKDB_MEMORY       pins DuckDB's buffer pool instead (e.g. 192MB)
   CJX_BLAS_THREADS        threads for the importance statistics' linear algebra
   CJX_PREFECT_HOME        where the Prefect server cjx starts keeps its data (default .cjx/prefect)
   CJX_PREFECT_PORT        its port (default: a free port chosen at start)
