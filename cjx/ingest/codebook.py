@@ -15,7 +15,7 @@ import pandas as pd
 from cjx.journey.codebooks import BUILTIN_CODEBOOKS
 from cjx.journey.model import Codebook, Journey, Question, Source
 
-RATED = ("nps", "csat", "ces", "overall")
+RATED = ("nps", "csat", "ces", "overall", "binary")
 
 # Which built-in codebook a rated question gets when it declares none: by metric and scale.
 _DEFAULT_BY_SCALE = {
@@ -24,6 +24,7 @@ _DEFAULT_BY_SCALE = {
     ("ces", 1, 7): "agree_7",
     ("nps", 0, 10): "likely_11",
     ("csat", 0, 1): "good_bad",
+    ("binary", 0, 1): "yes_no",
 }
 # "Don't know" and "not applicable" in the four languages: always N/A, never a number (DESIGN.md, Words).
 NA_LABELS = (

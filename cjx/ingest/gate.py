@@ -63,7 +63,7 @@ from cjx.ingest.explain import gate_failure
 from cjx.ingest.staging import identifier_columns
 from cjx.journey.model import Source
 
-RATED = ("nps", "csat", "ces", "overall")
+RATED = ("nps", "csat", "ces", "overall", "binary")
 N_EXAMPLES = 5  # failing rows kept per check, for ops.validations details
 
 

@@ -137,10 +137,34 @@ _GOOD_BAD: dict[str, float] = {
     "dålig": 0,
 }
 
+# Two-point answers of a `binary` question (0/1 need no label): yes/no, satisfied or not, in the four languages.
+_YES_NO: dict[str, float] = {
+    "yes": 1,
+    "no": 0,
+    "true": 1,
+    "false": 0,
+    "satisfied": 1,
+    "not satisfied": 0,
+    "dissatisfied": 0,
+    "ja": 1,
+    "nej": 0,
+    "nei": 0,
+    "tilfreds": 1,
+    "ikke tilfreds": 0,
+    "utilfreds": 0,
+    "nöjd": 1,
+    "inte nöjd": 0,
+    "missnöjd": 0,
+    "fornøyd": 1,
+    "ikke fornøyd": 0,
+    "misfornøyd": 0,
+}
+
 BUILTIN_CODEBOOKS: dict[str, dict[str, float]] = {
     "satisfaction_5": _SATISFACTION_5,
     "agree_7": _AGREE_7,
     "agree_5": _AGREE_5,
     "likely_11": _LIKELY_11,
     "good_bad": _GOOD_BAD,
+    "yes_no": _YES_NO,
 }

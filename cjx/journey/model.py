@@ -32,8 +32,15 @@ def _valid_cron(expression: str) -> str:
 # An IANA time zone name, checked at load (a misspelt zone used to crash the run): cjx.journey.cron.
 TimeZone = Annotated[str, AfterValidator(_valid_time_zone)]
 
-Metric = Literal["nps", "csat", "ces", "overall", "comment"]
-RATED_METRICS = ("nps", "csat", "ces", "overall")
+Metric = Literal["nps", "csat", "ces", "overall", "binary", "comment"]
+RATED_METRICS = ("nps", "csat", "ces", "overall", "binary")
+
+
+def default_top_box(scale_min: int, scale_max: int) -> int:
+    """How many top points of a scale count as satisfied when a question declares none: 1 on scales of up to
+    three points (yes/no, 0-1, 1-3), 2 up to seven points (4-5 on 1-5, 6-7 on 1-7), 3 on longer scales (8-10)."""
+    points = scale_max - scale_min + 1
+    return 1 if points <= 3 else 2 if points <= 7 else 3
 
 
 class Strict(BaseModel):
@@ -51,9 +58,10 @@ class Stage(Strict):
 
 
 class Target(Strict):
-    """The service promise, in headline units: top-2-box share (csat), share easy (ces), NPS points (nps)."""
+    """The service promise, in headline units: top-box share (csat), share easy (ces), share of yes (binary),
+    NPS points (nps)."""
 
-    metric: Literal["nps", "csat", "ces"]
+    metric: Literal["nps", "csat", "ces", "binary"]
     value: float
 
 
@@ -97,6 +105,12 @@ class Question(Strict):
         "extend the built-in scale labels matching the question's metric and scale ({labels: {...}, replace: "
         "true} uses only the given labels); absent: the built-in labels alone",
     )
+    top_box: int | None = Field(
+        None,
+        ge=1,
+        description="how many top points of the scale count as satisfied in the headline share; absent: 1 on "
+        "scales of up to 3 points, 2 up to 7 points, 3 on longer scales",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -113,11 +127,26 @@ class Question(Strict):
     def _scale_declared(self) -> Question:
         if self.metric == "nps" and self.scale is None:
             object.__setattr__(self, "scale", Scale(min=0, max=10))
+        if self.metric == "binary" and self.scale is None:
+            object.__setattr__(self, "scale", Scale(min=0, max=1))
+        if self.metric == "binary" and self.scale is not None and (self.scale.min, self.scale.max) != (0, 1):
+            raise ValueError("a binary question is on the 0-1 scale (0 = no, 1 = yes)")
+        if self.top_box is not None and self.scale is not None and self.top_box > self.scale.max - self.scale.min:
+            raise ValueError(
+                f"top_box {self.top_box} leaves no answer outside the box on the {self.scale.min}-{self.scale.max} scale"
+            )
         if self.metric in RATED_METRICS and self.scale is None:
             raise ValueError(f"a {self.metric} question needs a scale with min and max")
         if self.metric == "nps" and self.scale is not None and (self.scale.min, self.scale.max) != (0, 10):
             raise ValueError("an nps question is on the 0-10 scale")
         return self
+
+    @property
+    def effective_top_box(self) -> int | None:
+        """The declared top_box, else the default for the scale's length (None for unrated questions)."""
+        if self.scale is None:
+            return None
+        return self.top_box or default_top_box(self.scale.min, self.scale.max)
 
 
 class TouchpointMap(Strict):

@@ -64,11 +64,12 @@ def journey_frames(lj: LoadedJourney) -> dict[str, pd.DataFrame]:
                     "na_labels": [str(c) for c in q.na_codes],
                     "na_numbers": [float(c) for c in q.na_codes if _is_number(c)],
                     "is_outcome": (s.id, q.column) == outcome,
+                    "top_box": q.effective_top_box,
                 }
                 for s in j.sources
                 for q in s.questions
             ]
-        ).astype({"scale_min": "Int64", "scale_max": "Int64"}),
+        ).astype({"scale_min": "Int64", "scale_max": "Int64", "top_box": "Int64"}),
         "sources_df": pd.DataFrame(
             [
                 {

@@ -16,7 +16,7 @@ def headline_markdown(data: ScorecardData, scorecard_path: str | None = None) ->
     lang = Lang("en")  # the Prefect UI is the analysts' tool: English, whatever the scorecard language
     lines = [f"# {data.journey_name}: revisit {data.revisit_id} ({data.revisit_start} to {data.revisit_end})", ""]
     lines += ["| Measure | Value | 95% CI | n | Change |", "|---|---|---|---|---|"]
-    for kpi in (kpi_view(k, lang) for k in data.kpis):
+    for kpi in (kpi_view(k, lang, data.n_tests) for k in data.kpis):
         change = (
             "–" if not kpi["change_text"] else f"{kpi['change_text']} {kpi.get('mark', '')} ({kpi['significance']})"
         )
@@ -29,12 +29,13 @@ def headline_markdown(data: ScorecardData, scorecard_path: str | None = None) ->
         "|---|---|---|---|---|---|---|",
     ]
     for _, r in data.priority[data.priority.priority_rank.notna()].head(TOP).iterrows():
-        tp_change = change_view(r, lang)
+        tp_change = change_view(r, lang, data.n_tests)
         lines.append(
             f"| {int(r.priority_rank)} | {_cell(r.touchpoint_name)}{' (critical)' if r.is_critical else ''} | "
             f"{_cell(r.owner)} | {r.quadrant} | {lang.pct(r.performance)} | {int(r.n_headline)} | "
             f"{tp_change['text']} {tp_change['mark']} |"
         )
+    lines += ["", lang.t("significance_rule", n=lang.count(data.n_tests))]
     if scorecard_path:
         lines += ["", f"Scorecard: `{scorecard_path}`"]
     return "\n".join(lines)
@@ -58,7 +59,9 @@ def priority_rows(data: ScorecardData) -> list[dict]:
                 "importance_pct": _round(r.importance, 100),
                 "reach_pct": _round(r.reach, 100),
                 "gap_to_target_pts": _round(r.gap_to_target, 100),
-                "change": change_view(r, Lang("en"))["text"],
+                "change": change_view(r, Lang("en"), data.n_tests)["text"],
+                # the page's q-value (one Benjamini-Hochberg family with the headline changes), as on the scorecard
+                "change_q": _round(r.change_q_value, 1, 4),
                 "change_significant": bool(r.change_is_significant) if not pd.isna(r.change_is_significant) else False,
             }
         )

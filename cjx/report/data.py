@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from cjx.metrics.change import nps_test, two_proportion_test
+from cjx.metrics.change import benjamini_hochberg, nps_test, two_proportion_test
 from cjx.report.verbatims import load_verbatims
 from cjx.store import query
 
-# A journey-level headline change counts as significant at p < 0.05: there are only three distinct measures,
-# each a separate question, so no multiplicity adjustment (touchpoint changes use the marts' BH q-values).
-HEADLINE_ALPHA = 0.05
+# One significance rule per page: every change a page marks, the journey's headline changes and every touchpoint
+# change of marts.revisit_changes alike, is one family adjusted by Benjamini-Hochberg, significant at q < FDR.
+# The glance, the priority table, the owner pages and the Prefect artifacts all read these q-values.
+FDR = 0.05
+SIGNIFICANCE_RULE = "bh"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class ScorecardData:
     verbatims: pd.DataFrame = field(default_factory=pd.DataFrame)
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     db_name: str = ""
+    n_tests: int = 0  # changes in the page's one Benjamini-Hochberg family
 
     @property
     def owners(self) -> list[str]:
@@ -65,6 +68,12 @@ def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str, languag
     position = headlines.index.get_loc(mine.index[0])
     previous = headlines.iloc[position - 1] if position > 0 else None
     first = touchpoints.iloc[0]
+    kpis = headline_kpis(mine.iloc[0], previous)
+    changes = con.execute(
+        "SELECT * FROM marts.revisit_changes WHERE revisit_b = ? ORDER BY touchpoint_id, metric", [revisit_id]
+    ).df()
+    priority = with_performance_interval(query(con, "report/priority", {"revisit_id": revisit_id}))
+    changes, priority, n_tests = adjust_page_family(kpis, changes, priority)
     db_name = (
         con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
         or ""
@@ -77,14 +86,14 @@ def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str, languag
         min_base=int(min_base),
         headline=mine.iloc[0].to_dict(),
         touchpoints=touchpoints,
-        priority=with_performance_interval(query(con, "report/priority", {"revisit_id": revisit_id})),
+        priority=priority,
         effects=con.execute(
             "SELECT * FROM marts.measure_effects WHERE revisit_id = ? ORDER BY measure, target", [revisit_id]
         ).df(),
         data_quality=con.execute("SELECT * FROM marts.data_quality ORDER BY source_id, file_name").df(),
         language=language or journey_language or "en",
         previous_revisit=None if previous is None else previous.revisit_id,
-        kpis=headline_kpis(mine.iloc[0], previous),
+        kpis=kpis,
         paths=con.execute(
             "SELECT * FROM marts.journey_paths WHERE revisit_id = ? "
             "ORDER BY n_transitions DESC, from_touchpoint_id, to_touchpoint_id",
@@ -102,10 +111,9 @@ def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str, languag
         ).df(),
         quarantine=query(con, "report/quarantine_reasons"),
         verbatims=load_verbatims(con, revisit_id),
-        changes=con.execute(
-            "SELECT * FROM marts.revisit_changes WHERE revisit_b = ? ORDER BY touchpoint_id, metric", [revisit_id]
-        ).df(),
+        changes=changes,
         db_name=str(db_name).rsplit("/", 1)[-1],
+        n_tests=n_tests,
     )
 
 
@@ -137,6 +145,7 @@ def headline_kpis(current: pd.Series, previous: pd.Series | None) -> list[dict]:
             "ci_low": current.overall_top2_ci_low,
             "ci_high": current.overall_top2_ci_high,
             "n": current.n_overall,
+            "box": current.get("overall_box"),
         },
         {
             "key": "ces",
@@ -165,11 +174,42 @@ def _headline_change(key: str, a: pd.Series, b: pd.Series) -> dict | None:
             return None
         result = two_proportion_test(float(a[k]), float(a[n]), float(b[k]), float(b[n]))
         n_from = a[n]
-    significant = bool(result["p_value"] < HEADLINE_ALPHA)
-    return {
-        **result,
-        "from": a.revisit_id,
-        "n_from": int(n_from),
-        "is_significant": significant,
-        "direction": ("better" if result["difference"] > 0 else "worse") if significant else None,
-    }
+    # is_significant, direction and q_value are set by adjust_page_family, with the page's other changes
+    return {**result, "from": a.revisit_id, "n_from": int(n_from), "is_significant": False, "direction": None}
+
+
+def adjust_page_family(
+    kpis: list[dict], changes: pd.DataFrame, priority: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Adjust the page's changes as one Benjamini-Hochberg family: the journey headline changes in `kpis` and
+    the tested touchpoint changes of marts.revisit_changes. Sets q_value, is_significant and direction on each
+    kpi change, on `changes` and on the priority frame's change_* columns; returns (changes, priority, n tests)."""
+    changes = changes.copy()
+    priority = priority.copy()
+    headline = [k["change"] for k in kpis if k.get("change")]
+    tested = (changes.status == "tested") & changes.p_value.notna() if not changes.empty else pd.Series(dtype=bool)
+    p_values = [float(c["p_value"]) for c in headline] + (
+        list(changes.loc[tested, "p_value"].astype(float)) if not changes.empty else []
+    )
+    q: list[float] = list(benjamini_hochberg(p_values)) if p_values else []
+    for change, q_value in zip(headline, q[: len(headline)]):
+        change["q_value"] = float(q_value)
+        change["is_significant"] = bool(q_value < FDR)
+        change["direction"] = ("better" if change["difference"] > 0 else "worse") if change["is_significant"] else None
+    if not changes.empty:
+        changes["q_value"] = changes["q_value"].astype(float)
+        changes.loc[tested, "q_value"] = q[len(headline) :]
+        significant = tested & (changes.q_value < FDR)
+        changes["is_significant"] = significant
+        changes["direction"] = [
+            ("better" if d > 0 else "worse") if s else None for d, s in zip(changes.difference, significant)
+        ]
+        by_key = changes.set_index(["touchpoint_id", "metric"])
+        keys = list(zip(priority.touchpoint_id, priority.change_metric))
+        found = [k in by_key.index for k in keys]
+        priority["change_q_value"] = [by_key.q_value.get(k) if f else None for k, f in zip(keys, found)]
+        priority["change_is_significant"] = [
+            bool(by_key.is_significant.get(k)) if f else None for k, f in zip(keys, found)
+        ]
+        priority["change_direction"] = [by_key.direction.get(k) if f else None for k, f in zip(keys, found)]
+    return changes, priority, len(p_values)

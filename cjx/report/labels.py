@@ -23,14 +23,12 @@ LABELS: dict[str, dict[str, str]] = {
         "exports": "Downloads",
         "back": "Back to the full scorecard",
         "act_first": "Act first",
-        "act_first_reason": "Journey priority {rank} of {ranked}: important for loyalty and weaker than the "
-        "average touchpoint.",
         "next_priorities": "Next in line",
         # headline
         "headline": "The journey at a glance",
         "kpi_nps": "Net Promoter Score",
         "kpi_overall": "Overall satisfaction (CSAT)",
-        "kpi_overall_note": "share satisfied (top two boxes)",
+        "kpi_overall_note": "share satisfied (top box of the scale)",
         "kpi_ces": "Customer effort (CES)",
         "kpi_ces_note": "share who found it easy, all CES answers",
         "kpi_nps_note": "% promoters − % detractors",
@@ -44,13 +42,13 @@ LABELS: dict[str, dict[str, str]] = {
         "headline_caption": "How to read: each number is the journey as a whole in this revisit, with its 95% "
         "interval (the range the true value most likely lies in) and its base n (answers it "
         "rests on). ▲/▼ marks a change since the previous revisit that is statistically "
-        "significant (p < 0.05; NPS: Rocks z-test, shares: two-proportion z-test); a change "
-        "without a marker may be chance.",
+        "significant (NPS: Rocks z-test, shares: two-proportion z-test, then the page's one "
+        "Benjamini–Hochberg rule below); a change without a marker may be chance.",
         # journey curve
         "curve": "The journey curve",
         "curve_caption": "How to read: touchpoints from left to right in journey order, grouped by stage, with "
         "their owner under the name. The height is the touchpoint's headline performance: the "
-        "share of customers satisfied (CSAT top two boxes) or finding it easy (CES); vertical "
+        "share of customers satisfied (CSAT top box of the scale: 4–5 on 1–5, 8–10 on 1–10, yes on yes/no) or finding it easy (CES); vertical "
         "whiskers are 95% intervals, dark dashes are targets (service promises) and the dotted "
         "line is the average touchpoint. Dips in the curve are where the experience breaks. "
         "Colours are the quadrants of the matrix below; hollow grey points rest on fewer than "
@@ -76,8 +74,8 @@ LABELS: dict[str, dict[str, str]] = {
         "× shortfall (1 − performance) × reach (share of customers passing through). "
         "Performance and importance show their 95% intervals and n the answers they rest on. "
         "Gap to target is performance minus the service promise, in percentage points (pts). "
-        "Change: since {previous}, ▲ better / ▼ worse when significant at a 5% false discovery "
-        "rate (Benjamini–Hochberg across all touchpoints); no marker: within chance. Click a "
+        "Change: since {previous}, ▲ better / ▼ worse when significant under the page's one rule "
+        "(Benjamini–Hochberg, 5% false discovery rate, below); no marker: within chance. Click a "
         "column header to sort.",
         "col_rank": "#",
         "col_touchpoint": "Touchpoint",
@@ -127,12 +125,13 @@ LABELS: dict[str, dict[str, str]] = {
         "owner_verbatims": "What dissatisfied customers say about your touchpoints",
         # stage tables
         "details": "All touchpoints by stage",
-        "details_caption": "How to read: every measured number per touchpoint with its base. Top-2-box: share "
-        "answering in the top two boxes of the scale; CES easy: share above the scale midpoint. "
-        "Grey rows rest on fewer than {min_base} answers.",
+        "details_caption": "How to read: every measured number per touchpoint with its base. Top box: share "
+        "answering in the top of the scale (4–5 on 1–5, 6–7 on 1–7, 8–10 on 1–10, yes on yes/no); CES easy: share "
+        "above the scale midpoint. Means are on the answers' own scale, or on 0–100 where sources use different "
+        "scales (never pooled across scales). Grey rows rest on fewer than {min_base} answers.",
         "col_responses": "n",
         "col_csat_mean": "CSAT mean",
-        "col_csat_top2": "CSAT top-2-box",
+        "col_csat_top2": "CSAT top box",
         "col_ces_mean": "CES mean",
         "col_ces_easy": "CES easy",
         "col_nps": "NPS",
@@ -201,13 +200,11 @@ LABELS: dict[str, dict[str, str]] = {
         "exports": "Downloads",
         "back": "Tilbage til hele scorecardet",
         "act_first": "Sæt ind først her",
-        "act_first_reason": "Rejsens prioritet {rank} af {ranked}: vigtig for loyaliteten og svagere end det "
-        "gennemsnitlige touchpoint.",
         "next_priorities": "Dernæst",
         "headline": "Rejsen på et øjeblik",
         "kpi_nps": "Net Promoter Score",
         "kpi_overall": "Samlet tilfredshed (CSAT)",
-        "kpi_overall_note": "andel tilfredse (to øverste svar)",
+        "kpi_overall_note": "andel tilfredse (skalaens øverste svar)",
         "kpi_ces": "Kundeindsats (CES)",
         "kpi_ces_note": "andel der fandt det let, alle CES-svar",
         "kpi_nps_note": "% anbefalere − % kritikere",
@@ -221,12 +218,12 @@ LABELS: dict[str, dict[str, str]] = {
         "headline_caption": "Sådan læses det: hvert tal gælder hele rejsen i denne måling, med 95 %-interval "
         "(det spænd, den sande værdi med størst sandsynlighed ligger i) og basen n (antal svar "
         "tallet hviler på). ▲/▼ markerer en statistisk signifikant ændring siden forrige måling "
-        "(p < 0,05; NPS: Rocks z-test, andele: z-test for to andele); en ændring uden markør "
-        "kan være tilfældig.",
+        "(NPS: Rocks z-test, andele: z-test for to andele, derefter sidens ene Benjamini–Hochberg-regel "
+        "nedenfor); en ændring uden markør kan være tilfældig.",
         "curve": "Rejsekurven",
         "curve_caption": "Sådan læses det: touchpoints fra venstre mod højre i rejsens rækkefølge, grupperet efter "
         "fase, med ejeren under navnet. Højden er touchpointets resultat: andelen af kunder der er "
-        "tilfredse (CSAT, to øverste svar) eller fandt det let (CES); de lodrette streger er "
+        "tilfredse (CSAT, skalaens øverste svar: 4–5 på 1–5, 8–10 på 1–10, ja på ja/nej) eller fandt det let (CES); de lodrette streger er "
         "95 %-intervaller, mørke streger er mål (serviceløfter), og den prikkede linje er det "
         "gennemsnitlige touchpoint. Dyk i kurven er der, hvor oplevelsen knækker. Farverne er "
         "kvadranterne i matricen nedenfor; hule grå punkter hviler på under {min_base} svar (lav "
@@ -251,8 +248,8 @@ LABELS: dict[str, dict[str, str]] = {
         "vigtighed × mangel (1 − resultat) × rækkevidde (andel af kunder der kommer forbi). "
         "Resultat og vigtighed vises med 95 %-intervaller og n, antal svar. Afstand til mål er "
         "resultat minus serviceløftet i procentpoint (pt.). Ændring: siden {previous}, ▲ bedre / "
-        "▼ dårligere når signifikant ved 5 % falsk-fundrate (Benjamini–Hochberg på tværs af alle "
-        "touchpoints); ingen markør: inden for tilfældighed. Klik på en kolonneoverskrift for at "
+        "▼ dårligere når signifikant efter sidens ene regel (Benjamini–Hochberg, 5 % falsk "
+        "opdagelsesrate, nedenfor); ingen markør: inden for det tilfældige. Klik på en kolonneoverskrift for at "
         "sortere.",
         "col_rank": "#",
         "col_touchpoint": "Touchpoint",
@@ -299,12 +296,13 @@ LABELS: dict[str, dict[str, str]] = {
         "general_comment": "generel",
         "owner_verbatims": "Det siger utilfredse kunder om jeres touchpoints",
         "details": "Alle touchpoints efter fase",
-        "details_caption": "Sådan læses det: alle målte tal pr. touchpoint med basen. To øverste: andel der svarer i "
-        "skalaens to øverste trin; CES let: andel over skalaens midte. Grå rækker hviler på under "
-        "{min_base} svar.",
+        "details_caption": "Sådan læses det: alle målte tal pr. touchpoint med basen. Øverste svar: andel der svarer i "
+        "toppen af skalaen (4–5 på 1–5, 6–7 på 1–7, 8–10 på 1–10, ja på ja/nej); CES let: andel over skalaens midte. "
+        "Gennemsnit er på svarenes egen skala, eller på 0–100 hvor kilderne bruger forskellige skalaer (aldrig "
+        "blandet på tværs af skalaer). Grå rækker hviler på under {min_base} svar.",
         "col_responses": "n",
         "col_csat_mean": "CSAT gns.",
-        "col_csat_top2": "CSAT to øverste",
+        "col_csat_top2": "CSAT øverste svar",
         "col_ces_mean": "CES gns.",
         "col_ces_easy": "CES let",
         "col_nps": "NPS",
@@ -362,6 +360,66 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+# Sentences built from the numbers they state (cjx.report.sentences), the one significance rule, scales.
+LABELS["en"].update(
+    {
+        "reason_rank": "Journey priority {rank} of {ranked}",
+        "reason_join": "{first}: {rest}",
+        "reason_and": " and ",
+        "reason_important": "important for loyalty (importance {importance}, average {average})",
+        "reason_less_important": "less important for loyalty than the average touchpoint (importance {importance}, "
+        "average {average})",
+        "reason_below_average": "below the average touchpoint ({performance} against {average})",
+        "reason_above_average": "above the average touchpoint ({performance} against {average})",
+        "reason_at_average": "level with the average touchpoint ({performance})",
+        "reason_gain_first": ", but the largest expected gain: {because}",
+        "reason_gain_rank": "; its expected gain: {because}",
+        "reason_gain_because": "importance {importance} × room to improve {room} × reach {reach}",
+        "reason_target_short": "{gap} short of its target ({target}).",
+        "reason_target_met": "Meets its target ({target}, {gap}).",
+        "reason_change_significant": "{change} since {previous}, a significant change.",
+        "reason_change_chance": "{change} since {previous}, within chance.",
+        "significance_rule": "Significance: one rule for the whole page. A change is marked ▲/▼ when its "
+        "Benjamini–Hochberg q-value is below 0.05 (5% false discovery rate), adjusted together over all {n} "
+        "changes tested for this revisit: the journey headline and every touchpoint metric.",
+        "change_title": "{from_} → {to}: 95% CI {low} to {high}, q = {q} (Benjamini–Hochberg over {n} changes), "
+        "n {n_from} → {n_to}",
+        "kpi_change_title": "q = {q} (Benjamini–Hochberg over {n} changes), p = {p}; n {n_from} → {n_to}",
+        "kpi_overall_box": "share satisfied ({box})",
+        "mean_on_scale": "on {scale}",
+        "mean_100": "{value} on 0–100 (scales {scales})",
+    }
+)
+LABELS["da"].update(
+    {
+        "reason_rank": "Rejsens prioritet {rank} af {ranked}",
+        "reason_join": "{first}: {rest}",
+        "reason_and": " og ",
+        "reason_important": "vigtig for loyaliteten (vigtighed {importance}, gennemsnit {average})",
+        "reason_less_important": "mindre vigtig for loyaliteten end det gennemsnitlige touchpoint (vigtighed "
+        "{importance}, gennemsnit {average})",
+        "reason_below_average": "under det gennemsnitlige touchpoint ({performance} mod {average})",
+        "reason_above_average": "over det gennemsnitlige touchpoint ({performance} mod {average})",
+        "reason_at_average": "på niveau med det gennemsnitlige touchpoint ({performance})",
+        "reason_gain_first": ", men den største forventede gevinst: {because}",
+        "reason_gain_rank": "; forventet gevinst: {because}",
+        "reason_gain_because": "vigtighed {importance} × plads til forbedring {room} × rækkevidde {reach}",
+        "reason_target_short": "{gap} under målet ({target}).",
+        "reason_target_met": "Når målet ({target}, {gap}).",
+        "reason_change_significant": "{change} siden {previous}, en signifikant ændring.",
+        "reason_change_chance": "{change} siden {previous}, inden for det tilfældige.",
+        "significance_rule": "Signifikans: én regel for hele siden. En ændring markeres ▲/▼, når dens "
+        "Benjamini–Hochberg q-værdi er under 0,05 (5 % falsk opdagelsesrate), justeret samlet over alle {n} "
+        "ændringer testet i denne måling: rejsens overblik og hvert touchpoints mål.",
+        "change_title": "{from_} → {to}: 95 %-interval {low} til {high}, q = {q} (Benjamini–Hochberg over {n} "
+        "ændringer), n {n_from} → {n_to}",
+        "kpi_change_title": "q = {q} (Benjamini–Hochberg over {n} ændringer), p = {p}; n {n_from} → {n_to}",
+        "kpi_overall_box": "andel tilfredse ({box})",
+        "mean_on_scale": "på {scale}",
+        "mean_100": "{value} på 0–100 (skalaer {scales})",
+    }
+)
+
 # The marts write quadrant names in English; they are labels cjx makes, so they are translated for display.
 QUADRANTS: dict[str, dict[str, str]] = {
     "en": {
@@ -378,8 +436,8 @@ QUADRANTS: dict[str, dict[str, str]] = {
     },
 }
 METRICS: dict[str, dict[str, str]] = {
-    "en": {"csat": "satisfied (CSAT top-2-box)", "ces": "found it easy (CES)", "nps": "NPS"},
-    "da": {"csat": "tilfredse (CSAT to øverste)", "ces": "fandt det let (CES)", "nps": "NPS"},
+    "en": {"csat": "satisfied (CSAT top box)", "ces": "found it easy (CES)", "binary": "said yes", "nps": "NPS"},
+    "da": {"csat": "tilfredse (CSAT øverste svar)", "ces": "fandt det let (CES)", "binary": "svarede ja", "nps": "NPS"},
 }
 BLIND_SPOTS: dict[str, dict[str, str]] = {
     "en": {"low base": "low base", "no feedback": "no feedback"},

@@ -19,6 +19,7 @@ import pandas as pd
 from cjx.report.data import ScorecardData
 from cjx.report.figures import QUADRANT_COLOURS, ipa_figure, journey_curve_figure, paths_figure
 from cjx.report.labels import Lang
+from cjx.report.sentences import act_first_reason
 from cjx.report.verbatims import top_verbatims
 
 _TEMPLATES = jinja2.Environment(
@@ -89,14 +90,17 @@ def render_scorecard(data: ScorecardData, exports: list[tuple[str, str]] | None 
         charts[div_id] = fig.to_html(full_html=False, include_plotlyjs=first, div_id=div_id, config=PLOTLY_CONFIG)
         first = False
     ranked = priority[priority.priority_rank.notna()]
+    act_first = _priority_view(ranked.iloc[0], data, lang) if not ranked.empty else None
+    if act_first is not None:
+        act_first["reason"] = act_first_reason(act_first, len(ranked), lang, data.previous_revisit)
     return _TEMPLATES.get_template("scorecard.html.j2").render(
         data=data,
         lang=lang,
         files=files,
         charts=charts,
         exports=exports or [],
-        kpis=[kpi_view(k, lang) for k in data.kpis],
-        act_first=_priority_view(ranked.iloc[0], data, lang) if not ranked.empty else None,
+        kpis=[kpi_view(k, lang, data.n_tests) for k in data.kpis],
+        act_first=act_first,
         next_in_line=[_priority_view(r, data, lang) for _, r in ranked.iloc[1:3].iterrows()],
         n_ranked=len(ranked),
         priority=[_priority_view(r, data, lang) for _, r in priority.iterrows()],
@@ -144,14 +148,15 @@ def weakest_critical(priority: pd.DataFrame, limit: int) -> list[str]:
     return list((critical if not critical.empty else rated).sort_values("performance").touchpoint_id.head(limit))
 
 
-def kpi_view(kpi: dict, lang: Lang) -> dict:
-    """A headline number as shown: value, interval, base and change, formatted for `lang`."""
+def kpi_view(kpi: dict, lang: Lang, n_tests: int = 0) -> dict:
+    """A headline number as shown: value, interval, base and change, formatted for `lang`; `n_tests` is the size
+    of the page's Benjamini-Hochberg family the change's q-value comes from."""
     share = kpi["kind"] == "share"
     fmt = (lambda v: lang.pct(v)) if share else (lambda v: lang.num(v, 0))
     view = {
         **kpi,
         "label": lang.t(f"kpi_{kpi['key']}"),
-        "note": lang.t(f"kpi_{kpi['key']}_note"),
+        "note": lang.t("kpi_overall_box", box=kpi["box"]) if kpi.get("box") else lang.t(f"kpi_{kpi['key']}_note"),
         "text": fmt(kpi["value"]),
         "ci": lang.t("ci", low=fmt(kpi["ci_low"]), high=fmt(kpi["ci_high"])),
         "base": lang.t("base", n=lang.count(kpi["n"])),
@@ -163,11 +168,18 @@ def kpi_view(kpi: dict, lang: Lang) -> dict:
         view["change_text"] = lang.t("change_since", change=diff, previous=change["from"])
         view["mark"] = {"better": "▲", "worse": "▼"}.get(change["direction"] or "", "")
         view["significance"] = lang.t("significant" if change["is_significant"] else "not_significant")
-        view["change_title"] = f"p = {change['p_value']:.3g}; n {lang.count(change['n_from'])} → {lang.count(kpi['n'])}"
+        view["change_title"] = lang.t(
+            "kpi_change_title",
+            q=lang.num(change.get("q_value"), 3),
+            n=lang.count(n_tests),
+            p=lang.num(change["p_value"], 3),
+            n_from=lang.count(change["n_from"]),
+            n_to=lang.count(kpi["n"]),
+        )
     return view
 
 
-def change_view(row: pd.Series, lang: Lang) -> dict:
+def change_view(row: pd.Series, lang: Lang, n_tests: int = 0) -> dict:
     """A touchpoint's change since the previous revisit (from marts.revisit_changes), as shown in a table cell."""
     status = row.get("change_status")
     if not isinstance(status, str):
@@ -182,8 +194,17 @@ def change_view(row: pd.Series, lang: Lang) -> dict:
         "text": fmt(row.change),
         "mark": {"better": "▲", "worse": "▼"}.get(direction, ""),
         "direction": direction,
-        "title": f"{row.change_from} → {row.revisit_id}: 95% CI {fmt(row.change_ci_low)} to {fmt(row.change_ci_high)}, "
-        f"q = {row.change_q_value:.3g}, n {lang.count(row.change_n_from)} → {lang.count(row.n_headline)}",
+        "title": lang.t(
+            "change_title",
+            from_=row.change_from,
+            to=row.revisit_id,
+            low=fmt(row.change_ci_low),
+            high=fmt(row.change_ci_high),
+            q=lang.num(row.change_q_value, 3),
+            n=lang.count(n_tests),
+            n_from=lang.count(row.change_n_from),
+            n_to=lang.count(row.n_headline),
+        ),
         # NPS points onto the 0..1 performance scale, so sorting compares like with like
         "sort": float(row.change) if share else float(row.change) / 200,
     }
@@ -191,7 +212,7 @@ def change_view(row: pd.Series, lang: Lang) -> dict:
 
 def _priority_view(row: pd.Series, data: ScorecardData, lang: Lang) -> dict:
     view = {k: (None if _isna(v) else v) for k, v in row.items()}
-    view["change_view"] = change_view(row, lang)
+    view["change_view"] = change_view(row, lang, data.n_tests)
     view["quadrant_label"] = lang.quadrant(view["quadrant"])
     view["metric_label"] = lang.metric(view["headline_metric"])
     view["owner_href"] = ReportFiles(data.revisit_id, tuple(data.owners)).owner(row.owner)

@@ -11,7 +11,7 @@ INSERT INTO core.touchpoints SELECT * FROM touchpoints_df;
 DELETE FROM core.questions;
 INSERT INTO core.questions
 SELECT source_id, column_name, metric, touchpoint_id, scale_min::INTEGER, scale_max::INTEGER, is_reversed,
-       na_labels::VARCHAR[], na_numbers::DOUBLE[], is_outcome
+       na_labels::VARCHAR[], na_numbers::DOUBLE[], is_outcome, top_box::INTEGER
 FROM questions_df;
 
 DELETE FROM core.sources;

@@ -1,14 +1,21 @@
 -- Journey-level headline per revisit: relationship NPS and overall satisfaction (answers with no touchpoint),
--- with bases and 95% intervals (Rocks 2016 for NPS, Wilson for the top-2-box share).
+-- with bases and 95% intervals (Rocks 2016 for NPS, Wilson for the top-box share). Overall satisfaction is the
+-- journey-level 'overall' question, or a binary outcome question (satisfied yes/no): its top box is the
+-- question's top_box (one point on a 0-1 or two-point scale, so the share is never "every answer"). Its mean is
+-- on its own scale only when every answer shares one; an interval is NULL wherever its estimate is.
 CREATE OR REPLACE TABLE marts.revisit_headline AS
 WITH source AS (
-    SELECT v.revisit_id, a.metric, a.score, q.scale_max
+    SELECT v.revisit_id, CASE WHEN a.metric = 'binary' THEN 'overall' ELSE a.metric END AS metric, a.score,
+           q.scale_max, q.top_box, a.score >= q.scale_max - q.top_box + 1 AS is_top_box, q.scale_min || '-' || q.scale_max AS scale,
+           CASE WHEN q.top_box = 1 THEN q.scale_max::VARCHAR ELSE (q.scale_max - q.top_box + 1) || '-' || q.scale_max END
+               || ' on ' || q.scale_min || '-' || q.scale_max AS box
     FROM core.answers a
     JOIN core.answer_touchpoints m USING (source_id, response_id, column_name)
     JOIN core.responses r USING (source_id, response_id)
     JOIN core.questions q USING (source_id, column_name)
     JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
-    WHERE m.touchpoint_id IS NULL AND m.unmapped_reason IS NULL AND NOT a.is_na AND a.metric IN ('nps', 'overall')
+    WHERE m.touchpoint_id IS NULL AND m.unmapped_reason IS NULL AND NOT a.is_na
+      AND (a.metric IN ('nps', 'overall') OR (a.metric = 'binary' AND q.is_outcome))
 ), renamed AS (
     SELECT
         revisit_id,
@@ -16,8 +23,11 @@ WITH source AS (
         count(*) FILTER (metric = 'nps' AND score >= 9) / nullif(count(*) FILTER (metric = 'nps'), 0) AS promoter_share,
         count(*) FILTER (metric = 'nps' AND score <= 6) / nullif(count(*) FILTER (metric = 'nps'), 0) AS detractor_share,
         count(*) FILTER (metric = 'overall') AS n_overall,
-        avg(score) FILTER (metric = 'overall') AS overall_mean,
-        count(*) FILTER (metric = 'overall' AND score >= scale_max - 1) AS n_overall_top2
+        CASE WHEN count(DISTINCT scale) FILTER (metric = 'overall') = 1 THEN avg(score) FILTER (metric = 'overall') END
+            AS overall_mean,
+        string_agg(DISTINCT scale, ', ' ORDER BY scale) FILTER (metric = 'overall') AS overall_scale,
+        string_agg(DISTINCT box, ', ' ORDER BY box) FILTER (metric = 'overall') AS overall_box,
+        count(*) FILTER (metric = 'overall' AND is_top_box) AS n_overall_top2
     FROM source
     GROUP BY revisit_id
 ), final AS (
@@ -26,7 +36,7 @@ WITH source AS (
         coalesce(m.n_nps, 0) AS n_nps, 100 * (m.promoter_share - m.detractor_share) AS nps,
         core.nps_se(m.promoter_share, m.detractor_share, m.n_nps) AS nps_se,
         m.promoter_share, m.detractor_share,
-        coalesce(m.n_overall, 0) AS n_overall, m.overall_mean,
+        coalesce(m.n_overall, 0) AS n_overall, m.overall_mean, m.overall_scale, m.overall_box,
         m.n_overall_top2 / nullif(m.n_overall, 0) AS overall_top2_share,
         core.wilson_low(m.n_overall_top2, m.n_overall) AS overall_top2_ci_low,
         core.wilson_high(m.n_overall_top2, m.n_overall) AS overall_top2_ci_high
@@ -35,12 +45,16 @@ WITH source AS (
 )
 SELECT
     *,
-    greatest(nps - 1.959963984540054 * nps_se, -100) AS nps_ci_low,
-    least(nps + 1.959963984540054 * nps_se, 100) AS nps_ci_high
+    -- greatest/least skip NULLs: without the CASE a revisit with no NPS would get the interval -100 to 100
+    CASE WHEN nps IS NOT NULL THEN greatest(nps - 1.959963984540054 * nps_se, -100) END AS nps_ci_low,
+    CASE WHEN nps IS NOT NULL THEN least(nps + 1.959963984540054 * nps_se, 100) END AS nps_ci_high
 FROM final
 ORDER BY revisit_start;
 
 COMMENT ON TABLE marts.revisit_headline IS 'Journey-level NPS and overall satisfaction per revisit, with bases and 95% intervals.';
 COMMENT ON COLUMN marts.revisit_headline.nps IS 'Net Promoter Score, % promoters (9-10) minus % detractors (0-6), -100..100.';
 COMMENT ON COLUMN marts.revisit_headline.nps_se IS 'Standard error of NPS x 100 (Rocks 2016); nps_ci_* = NPS +/- 1.96 SE.';
-COMMENT ON COLUMN marts.revisit_headline.overall_top2_share IS 'Share of overall-satisfaction answers in the top two boxes; overall_top2_ci_* is the Wilson interval.';
+COMMENT ON COLUMN marts.revisit_headline.overall_top2_share IS 'Share of overall-satisfaction answers in the top box of their scale (4-5 on 1-5, 1 on a 0-1 or yes/no outcome; core.questions.top_box); overall_top2_ci_* is the Wilson interval.';
+COMMENT ON COLUMN marts.revisit_headline.overall_box IS 'Which answers count as satisfied, per scale (4-5 on 1-5, 1 on 0-1).';
+COMMENT ON COLUMN marts.revisit_headline.overall_scale IS 'Scale(s) of the overall-satisfaction answers (1-5; several, comma-separated, when sources differ).';
+COMMENT ON COLUMN marts.revisit_headline.overall_mean IS 'Mean overall satisfaction on its scale (overall_scale); NULL when answers come from more than one scale';

@@ -1,9 +1,18 @@
 -- Performance per touchpoint and revisit with bases and 95% intervals: one row for every touchpoint of the
 -- journey in every revisit, including touchpoints with no feedback (n = 0), so blind spots stay visible.
 -- Intervals: Wilson for shares, t for means (t_quantile is registered by cjx.metrics.marts), Rocks (2016) for NPS.
+-- Headlines hold on every scale: the satisfied box is the question's top_box points (core.questions.top_box: by
+-- scale length unless declared), a binary question's headline is its share of yes (1), and a mean is given on its
+-- own scale only when every answer shares one scale (else NULL, with the 0-100 mean beside it): never pooled.
+-- An interval is NULL wherever its estimate is.
 CREATE OR REPLACE TABLE marts.touchpoint_scorecard AS
 WITH source AS (
-    SELECT m.touchpoint_id, v.revisit_id, a.response_id, a.source_id, a.metric, a.score, q.scale_min, q.scale_max
+    SELECT m.touchpoint_id, v.revisit_id, a.response_id, a.source_id, a.metric, a.score, q.scale_min, q.scale_max,
+           q.top_box, 100.0 * (a.score - q.scale_min) / (q.scale_max - q.scale_min) AS score_100,
+           a.score >= q.scale_max - q.top_box + 1 AS is_top_box,
+           q.scale_min || '-' || q.scale_max AS scale,
+           CASE WHEN q.top_box = 1 THEN q.scale_max::VARCHAR ELSE (q.scale_max - q.top_box + 1) || '-' || q.scale_max END
+               || ' on ' || q.scale_min || '-' || q.scale_max AS box
     FROM core.answers a
     JOIN core.answer_touchpoints m USING (source_id, response_id, column_name)
     JOIN core.responses r USING (source_id, response_id)
@@ -15,13 +24,23 @@ WITH source AS (
         touchpoint_id, revisit_id,
         count(DISTINCT (source_id, response_id)) AS n_responses,
         count(*) FILTER (metric = 'csat') AS n_csat,
-        avg(score) FILTER (metric = 'csat') AS csat_mean,
-        stddev_samp(score) FILTER (metric = 'csat') AS csat_sd,
-        count(*) FILTER (metric = 'csat' AND score >= scale_max - 1) AS n_csat_top2,
+        count(DISTINCT scale) FILTER (metric = 'csat') AS n_csat_scales,
+        avg(score) FILTER (metric = 'csat') AS csat_pooled_mean,
+        stddev_samp(score) FILTER (metric = 'csat') AS csat_pooled_sd,
+        avg(score_100) FILTER (metric = 'csat') AS csat_mean_100,
+        string_agg(DISTINCT scale, ', ' ORDER BY scale) FILTER (metric = 'csat') AS csat_scale,
+        string_agg(DISTINCT box, ', ' ORDER BY box)
+            FILTER (metric = 'csat') AS csat_box,
+        count(*) FILTER (metric = 'csat' AND is_top_box) AS n_csat_top2,
         count(*) FILTER (metric = 'ces') AS n_ces,
-        avg(score) FILTER (metric = 'ces') AS ces_mean,
-        stddev_samp(score) FILTER (metric = 'ces') AS ces_sd,
+        count(DISTINCT scale) FILTER (metric = 'ces') AS n_ces_scales,
+        avg(score) FILTER (metric = 'ces') AS ces_pooled_mean,
+        stddev_samp(score) FILTER (metric = 'ces') AS ces_pooled_sd,
+        avg(score_100) FILTER (metric = 'ces') AS ces_mean_100,
+        string_agg(DISTINCT scale, ', ' ORDER BY scale) FILTER (metric = 'ces') AS ces_scale,
         count(*) FILTER (metric = 'ces' AND score > (scale_min + scale_max) / 2) AS n_ces_easy,
+        count(*) FILTER (metric = 'binary') AS n_binary,
+        count(*) FILTER (metric = 'binary' AND is_top_box) AS n_binary_yes,
         count(*) FILTER (metric = 'nps') AS n_nps,
         count(*) FILTER (metric = 'nps' AND score >= 9) AS n_promoters,
         count(*) FILTER (metric = 'nps' AND score <= 6) AS n_detractors
@@ -30,6 +49,11 @@ WITH source AS (
 ), measured AS (
     SELECT
         *,
+        CASE WHEN n_csat_scales = 1 THEN csat_pooled_mean END AS csat_mean,
+        CASE WHEN n_csat_scales = 1 THEN csat_pooled_sd END AS csat_sd,
+        CASE WHEN n_ces_scales = 1 THEN ces_pooled_mean END AS ces_mean,
+        CASE WHEN n_ces_scales = 1 THEN ces_pooled_sd END AS ces_sd,
+        n_binary_yes / nullif(n_binary, 0) AS binary_share,
         n_csat_top2 / nullif(n_csat, 0) AS csat_top2_share,
         n_ces_easy / nullif(n_ces, 0) AS ces_easy_share,
         n_promoters / nullif(n_nps, 0) AS promoter_share,
@@ -54,6 +78,10 @@ WITH source AS (
         m.ces_easy_share,
         core.wilson_low(m.n_ces_easy, m.n_ces) AS ces_easy_ci_low,
         core.wilson_high(m.n_ces_easy, m.n_ces) AS ces_easy_ci_high,
+        m.csat_mean_100, m.csat_scale, m.csat_box, m.ces_mean_100, m.ces_scale,
+        coalesce(m.n_binary, 0) AS n_binary, m.n_binary_yes, m.binary_share,
+        core.wilson_low(m.n_binary_yes, m.n_binary) AS binary_ci_low,
+        core.wilson_high(m.n_binary_yes, m.n_binary) AS binary_ci_high,
         coalesce(m.n_nps, 0) AS n_nps,
         100 * (m.promoter_share - m.detractor_share) AS nps,
         -- sufficient statistics, so revisits can be compared from their snapshots alone
@@ -69,19 +97,20 @@ WITH source AS (
 )
 SELECT
     * EXCLUDE (min_base),
-    -- adjusted Wald (Rocks 2016; migration 017): plain Wald undercovers near the ends of the scale
-    core.nps_adj_ci_low(n_promoters, n_detractors, n_nps) AS nps_ci_low,
-    core.nps_adj_ci_high(n_promoters, n_detractors, n_nps) AS nps_ci_high,
+    -- adjusted Wald (Rocks 2016; migration 017): plain Wald undercovers near the ends of the scale; NULL without NPS
+    CASE WHEN nps IS NOT NULL THEN core.nps_adj_ci_low(n_promoters, n_detractors, n_nps) END AS nps_ci_low,
+    CASE WHEN nps IS NOT NULL THEN core.nps_adj_ci_high(n_promoters, n_detractors, n_nps) END AS nps_ci_high,
     -- The headline is the target's metric where one is declared, else the first metric measured.
-    coalesce(target_metric, CASE WHEN n_csat > 0 THEN 'csat' WHEN n_ces > 0 THEN 'ces' WHEN n_nps > 0 THEN 'nps' END)
-        AS headline_metric,
-    CASE headline_metric WHEN 'csat' THEN csat_top2_share WHEN 'ces' THEN ces_easy_share WHEN 'nps' THEN nps END
-        AS headline_value,
-    CASE headline_metric WHEN 'csat' THEN csat_top2_ci_low WHEN 'ces' THEN ces_easy_ci_low WHEN 'nps' THEN nps_ci_low END
-        AS headline_ci_low,
-    CASE headline_metric WHEN 'csat' THEN csat_top2_ci_high WHEN 'ces' THEN ces_easy_ci_high WHEN 'nps' THEN nps_ci_high END
-        AS headline_ci_high,
-    CASE headline_metric WHEN 'csat' THEN n_csat WHEN 'ces' THEN n_ces WHEN 'nps' THEN n_nps END AS n_headline,
+    coalesce(target_metric, CASE WHEN n_csat > 0 THEN 'csat' WHEN n_ces > 0 THEN 'ces' WHEN n_binary > 0 THEN 'binary'
+                                 WHEN n_nps > 0 THEN 'nps' END) AS headline_metric,
+    CASE headline_metric WHEN 'csat' THEN csat_top2_share WHEN 'ces' THEN ces_easy_share WHEN 'binary' THEN binary_share
+                         WHEN 'nps' THEN nps END AS headline_value,
+    CASE headline_metric WHEN 'csat' THEN csat_top2_ci_low WHEN 'ces' THEN ces_easy_ci_low WHEN 'binary' THEN binary_ci_low
+                         WHEN 'nps' THEN nps_ci_low END AS headline_ci_low,
+    CASE headline_metric WHEN 'csat' THEN csat_top2_ci_high WHEN 'ces' THEN ces_easy_ci_high
+                         WHEN 'binary' THEN binary_ci_high WHEN 'nps' THEN nps_ci_high END AS headline_ci_high,
+    CASE headline_metric WHEN 'csat' THEN n_csat WHEN 'ces' THEN n_ces WHEN 'binary' THEN n_binary WHEN 'nps' THEN n_nps END
+        AS n_headline,
     -- low base on the headline's own base, not on all responses of the touchpoint
     coalesce(n_headline, 0) < min_base AS is_low_base
 FROM final
@@ -89,12 +118,22 @@ ORDER BY revisit_id, stage_position, touchpoint_position;
 
 COMMENT ON TABLE marts.touchpoint_scorecard IS 'Performance per touchpoint and revisit with bases (n) and 95% intervals; scores have direction applied (higher is better). One row per touchpoint x revisit.';
 COMMENT ON COLUMN marts.touchpoint_scorecard.n_responses IS 'Base: responses with at least one rated (non-N/A) answer for the touchpoint in the revisit.';
-COMMENT ON COLUMN marts.touchpoint_scorecard.csat_mean IS 'Mean CSAT on its declared scale; csat_mean_ci_* is the 95% t interval.';
-COMMENT ON COLUMN marts.touchpoint_scorecard.csat_top2_share IS 'Share of CSAT answers in the top two boxes of the scale (4-5 on 1-5); csat_top2_ci_* is the 95% Wilson interval.';
-COMMENT ON COLUMN marts.touchpoint_scorecard.ces_mean IS 'Mean CES with direction applied (high = easy); ces_mean_ci_* is the 95% t interval.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.csat_mean IS 'Mean CSAT on its declared scale (csat_scale); NULL when the answers come from more than one scale (see csat_mean_100); csat_mean_ci_* is the 95% t interval.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.csat_top2_share IS 'Share of CSAT answers in the top box of their scale (csat_box: 4-5 on 1-5, 6-7 on 1-7, 8-10 on 1-10, 1 on 0-1, or as declared by top_box); csat_top2_ci_* is the 95% Wilson interval.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.ces_mean IS 'Mean CES with direction applied (high = easy) on its declared scale (ces_scale); NULL when the answers come from more than one scale (see ces_mean_100); ces_mean_ci_* is the 95% t interval.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.csat_mean_100 IS 'Mean CSAT on the common 0-100 scale ((score - min) / (max - min) x 100), valid across scales.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.ces_mean_100 IS 'Mean CES on the common 0-100 scale ((score - min) / (max - min) x 100), valid across scales.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.csat_scale IS 'Scale(s) of the CSAT answers (1-5; several, comma-separated, when sources differ).';
+COMMENT ON COLUMN marts.touchpoint_scorecard.ces_scale IS 'Scale(s) of the CES answers (1-7; several, comma-separated, when sources differ).';
+COMMENT ON COLUMN marts.touchpoint_scorecard.csat_box IS 'Which answers count as satisfied, per scale (4-5 on 1-5).';
+COMMENT ON COLUMN marts.touchpoint_scorecard.n_binary IS 'Base: answers to binary (yes/no) questions of the touchpoint (N/A excluded).';
+COMMENT ON COLUMN marts.touchpoint_scorecard.n_binary_yes IS 'Binary answers that are yes (1).';
+COMMENT ON COLUMN marts.touchpoint_scorecard.binary_share IS 'Share of yes among binary answers; binary_ci_* is the 95% Wilson interval.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.binary_ci_low IS 'Lower end of the 95% Wilson interval of binary_share.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.binary_ci_high IS 'Upper end of the 95% Wilson interval of binary_share.';
 COMMENT ON COLUMN marts.touchpoint_scorecard.ces_easy_share IS 'Share of CES answers above the scale midpoint (5-7 on CES 2.0 1-7); ces_easy_ci_* is the 95% Wilson interval.';
 COMMENT ON COLUMN marts.touchpoint_scorecard.nps IS 'Net Promoter Score, % promoters (9-10) minus % detractors (0-6), -100..100.';
-COMMENT ON COLUMN marts.touchpoint_scorecard.nps_se IS 'Standard error of NPS, sqrt(((pP + pD) - (pP - pD)^2) / n) x 100 (Rocks 2016); nps_ci_* is the adjusted-Wald 95% interval (Rocks 2016: 0.75/1.5/0.75 pseudo-observations).';
-COMMENT ON COLUMN marts.touchpoint_scorecard.headline_metric IS 'csat, ces or nps: the target metric if declared, else the first measured.';
-COMMENT ON COLUMN marts.touchpoint_scorecard.headline_value IS 'Top-2-box share (csat), share easy (ces) or NPS (nps); compare with target_value. headline_ci_* is its 95% interval.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.nps_se IS 'Standard error of NPS, sqrt(((pP + pD) - (pP - pD)^2) / n) x 100 (Rocks 2016); nps_ci_* is the adjusted-Wald 95% interval (Rocks 2016: 0.75/1.5/0.75 pseudo-observations), NULL without NPS.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.headline_metric IS 'csat, ces, binary or nps: the target metric if declared, else the first measured.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.headline_value IS 'Top-box share (csat), share easy (ces), share of yes (binary) or NPS (nps); compare with target_value. headline_ci_* is its 95% interval (NULL when the value is).';
 COMMENT ON COLUMN marts.touchpoint_scorecard.is_low_base IS 'True when n_headline (the base of the headline metric) is below core.journey.min_base: show as low base, not as a finding.';

@@ -8,7 +8,7 @@ WITH ces AS (
 ), final AS (
     SELECT h.revisit_id, h.revisit_start, h.revisit_end,
            h.nps, h.nps_se, h.nps_ci_low, h.nps_ci_high, h.n_nps,
-           h.overall_top2_share, h.overall_top2_ci_low, h.overall_top2_ci_high, h.overall_mean, h.n_overall,
+           h.overall_top2_share, h.overall_top2_ci_low, h.overall_top2_ci_high, h.overall_mean, h.overall_scale, h.overall_box, h.n_overall,
            round(h.overall_top2_share * h.n_overall)::BIGINT AS n_overall_top2,
            c.n_ces_easy, c.n_ces,
            CASE WHEN c.n_ces > 0 THEN c.n_ces_easy / c.n_ces END AS ces_easy_share,
