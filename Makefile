@@ -42,9 +42,11 @@ $(STAMP): pyproject.toml
 sample: $(STAMP)
 	$(BIN)/cjx sample --out data/sample
 
-# Regenerate docs/schema.md from the demo database's own comments (run make demo first).
+# Regenerate docs/schema.md from the demo database's own comments and the first screen of the latest scorecard at
+# 390 and 1280 px (docs/scorecard_390.png, docs/scorecard_1280.png; needs chromium). Run make demo first.
 docs: $(STAMP)
 	$(BIN)/cjx schema --out docs/schema.md
+	$(BIN)/python -m cjx.report.screenshots reports docs
 
 clean:
 	rm -rf data/cjx.duckdb data/cjx.duckdb.wal reports

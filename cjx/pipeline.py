@@ -268,6 +268,7 @@ def write_revisit_report(ws: Workspace, revisit_id: str) -> RevisitReport:
     from cjx.privacy.paths import inside
     from cjx.report import ReportFiles, load_scorecard_data, render_owner_page, render_scorecard
     from cjx.report.artifacts import headline_markdown, priority_rows
+    from cjx.report.assets import write_assets
     from cjx.report.exports import csv_text, export_tables, xlsx_bytes
 
     out = ws.reports
@@ -275,6 +276,7 @@ def write_revisit_report(ws: Workspace, revisit_id: str) -> RevisitReport:
         data = load_scorecard_data(con, revisit_id)
         tables = export_tables(con, revisit_id)
     files = ReportFiles(revisit_id, tuple(data.owners))
+    write_assets(out)  # the plotly.js bundle the main pages share
     # inside(): every write is confirmed to stay in the reports folder (cjx.privacy.paths)
     exports = [_write(inside(out, files.export(f"{name}.csv")), csv_text(frame)) for name, frame in tables.items()]
     exports.append(_write(inside(out, files.export(f"scorecard_{revisit_id}.xlsx")), xlsx_bytes(tables)))

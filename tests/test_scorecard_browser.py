@@ -157,3 +157,130 @@ def test_owner_page_shows_only_the_owners_touchpoints(sample_run, browser_contex
     assert main.locator("#act-first").get_attribute("data-touchpoint") == "parcel_delivery"
     assert main.locator("svg.bullet").count() == len(mine)
     assert "Customer service" not in main.locator("#priority-table").inner_text()
+
+
+# -- phone and inbox: 390 px and 1280 px, page weight, the single-file e-mail copy -----------------------------
+
+MAX_PAGE_BYTES = 1_500_000
+PHONE = {"width": 390, "height": 844}
+
+_OUTSIDE = """() => Array.from(document.querySelectorAll('body *'))
+    .filter(e => !e.closest('.table-wrap') && !e.closest('.chart'))
+    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > window.innerWidth + 1; })
+    .map(e => e.tagName + '.' + e.className)"""
+_OVERLAPS = """(selector) => {
+    const boxes = Array.from(document.querySelectorAll(selector)).map(e => e.getBoundingClientRect())
+        .filter(r => r.width > 0);
+    const hits = [];
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) hits.push([i, j]);
+    }
+    return [boxes.length, hits];
+}"""
+
+
+@pytest.fixture(scope="module")
+def phone(sample_run, browser_context):
+    """The main page at 390 px: the same browser, one more page load."""
+    _, reports, _ = sample_run
+    pg = browser_context.new_page()
+    pg.set_viewport_size(PHONE)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
+    pg.goto((reports / f"scorecard_{REVISIT}.html").as_uri())
+    for chart in ("journey-curve", "ipa", "paths"):
+        pg.wait_for_selector(f"#{chart} .main-svg", timeout=20_000)
+    return pg, errors
+
+
+def test_phone_width_has_no_horizontal_scroll_and_every_chart_is_re_laid(phone):
+    pg, errors = phone
+    assert errors == []
+    assert pg.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert pg.evaluate(_OUTSIDE) == []
+    for chart in ("journey-curve", "ipa", "paths"):
+        assert pg.locator(f"#{chart}").get_attribute("data-layout") == "narrow", chart
+        box = pg.locator(f"#{chart} .main-svg").first.bounding_box()
+        assert box["x"] > 0 and box["x"] + box["width"] <= PHONE["width"] and box["height"] > 250, chart
+    n, hits = pg.evaluate(_OVERLAPS, "#journey-curve .ytick text")
+    assert n >= 10 and hits == []  # one name per line, none on top of another
+
+
+def test_phone_tables_scroll_inside_their_box_with_a_visible_cue(phone):
+    pg, _ = phone
+    wrap = pg.locator("#priority-table").locator("xpath=..")
+    assert "table-wrap" in wrap.get_attribute("class") and "overflowing" in wrap.get_attribute("class")
+    assert pg.evaluate("(t) => t.scrollWidth > t.clientWidth", wrap.element_handle())
+    hint = wrap.locator("xpath=following-sibling::p[1]")
+    assert "scroll-hint" in hint.get_attribute("class") and hint.is_visible() and "scroll" in hint.inner_text()
+    # the Act-first callout is still on the first screen of a phone
+    box = pg.locator("#act-first").bounding_box()
+    assert box["y"] < PHONE["height"] and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_laptop_width_uses_the_wide_layout_without_overlapping_labels(page):
+    pg, errors = page
+    assert errors == []
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 1280
+    for chart in ("journey-curve", "ipa", "paths"):
+        assert pg.locator(f"#{chart}").get_attribute("data-layout") == "wide", chart
+    n, hits = pg.evaluate(_OVERLAPS, "#journey-curve .xtick text")
+    assert n >= 10 and hits == []
+
+
+def test_owner_page_fits_a_phone(sample_run, browser_context):
+    _, reports, _ = sample_run
+    pg, errors = _open_at(browser_context, next((reports / f"scorecard_{REVISIT}" / "owners").glob("*.html")), PHONE)
+    assert errors == []
+    assert pg.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert pg.evaluate(_OUTSIDE) == []
+    pg.close()
+
+
+def _open_at(context, path, viewport):
+    page = context.new_page()
+    page.set_viewport_size(viewport)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(path.as_uri())
+    return page, errors
+
+
+def test_page_weight_with_one_shared_plotly_bundle(sample_run):
+    import plotly
+
+    _, reports, _ = sample_run
+    pages = sorted(reports.glob("scorecard_*.html"))
+    assert len(pages) == 3
+    bundle = reports / "assets" / f"plotly-{plotly.__version__}.min.js"
+    assert bundle.stat().st_size > 3_000_000  # the whole of plotly.js, once, beside the pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert page.stat().st_size <= MAX_PAGE_BYTES, page.name
+        assert f'<script src="assets/plotly-{plotly.__version__}.min.js"></script>' in text
+    for owner_page in (reports / f"scorecard_{REVISIT}" / "owners").glob("*.html"):
+        assert owner_page.stat().st_size <= MAX_PAGE_BYTES
+
+
+def test_single_file_copy_for_e_mail_has_the_charts_as_pictures_and_no_script(sample_run, browser_context):
+    import base64
+    import re
+
+    _, reports, _ = sample_run
+    email = reports / f"scorecard_{REVISIT}" / "exports" / f"scorecard_{REVISIT}_email.html"
+    text = email.read_text(encoding="utf-8")
+    assert email.stat().st_size <= MAX_PAGE_BYTES
+    assert "<script" not in text and "assets/plotly" not in text
+    pictures = re.findall(r'<img class="chart" id="([\w-]+)"[^>]*src="data:image/png;base64,([^"]+)"', text)
+    assert [p for p, _ in pictures] == ["journey-curve", "ipa", "paths"]
+    assert all(base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n" for _, data in pictures)
+    # opened as a lone file (no bundle, no other file), it still shows everything without an error
+    pg, errors = _open_at(browser_context, email, PHONE)
+    assert errors == []
+    assert pg.locator("img.chart").count() == 3
+    assert pg.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    pg.close()

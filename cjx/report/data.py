@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import duckdb
@@ -43,6 +44,12 @@ class ScorecardData:
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     db_name: str = ""
     n_tests: int = 0  # changes in the page's one Benjamini-Hochberg family
+    revisit_ids: list[str] = field(default_factory=list)  # every revisit with data, oldest first (page links)
+    journey_trend: list[dict] = field(default_factory=list)  # per revisit up to this one: {revisit_id, kpis}
+    touchpoint_trends: pd.DataFrame = field(default_factory=pd.DataFrame)  # sql/report/touchpoint_trends + marks
+    migrations: pd.DataFrame = field(default_factory=pd.DataFrame)  # marts.quadrant_migrations into this revisit
+    run_id: str = ""
+    generated_at: str = ""  # UTC, when the page was rendered from the marts
 
     @property
     def owners(self) -> list[str]:
@@ -73,7 +80,10 @@ def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str, languag
         "SELECT * FROM marts.revisit_changes WHERE revisit_b = ? ORDER BY touchpoint_id, metric", [revisit_id]
     ).df()
     priority = with_performance_interval(query(con, "report/priority", {"revisit_id": revisit_id}))
-    changes, priority, n_tests = adjust_page_family(kpis, changes, priority)
+    changes, adjusted, n_tests = adjust_page_family(kpis, changes, priority)
+    priority = priority if adjusted is None else adjusted
+    journey_trend, touchpoint_trends = load_trends(con, headlines, position, revisit_id)
+    runs = query(con, "report/run_footer")
     db_name = (
         con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
         or ""
@@ -114,7 +124,46 @@ def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str, languag
         changes=changes,
         db_name=str(db_name).rsplit("/", 1)[-1],
         n_tests=n_tests,
+        revisit_ids=list(headlines.revisit_id),
+        journey_trend=journey_trend,
+        touchpoint_trends=touchpoint_trends,
+        migrations=con.execute(
+            "SELECT * FROM marts.quadrant_migrations WHERE revisit_b = ? ORDER BY touchpoint_id", [revisit_id]
+        ).df(),
+        run_id="" if runs.empty else str(runs.run_id.iloc[0]),
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
+
+
+def load_trends(
+    con: duckdb.DuckDBPyConnection, headlines: pd.DataFrame, position: int, revisit_id: str
+) -> tuple[list[dict], pd.DataFrame]:
+    """The journey headline of every revisit up to this one, and each touchpoint's headline per revisit, each change
+    marked significant by the Benjamini-Hochberg family of the later revisit's own page (the rule that page uses)."""
+    journey, marks = [], []
+    for i in range(position + 1):
+        current, previous = headlines.iloc[i], headlines.iloc[i - 1] if i > 0 else None
+        kpis = headline_kpis(current, previous)
+        changes = con.execute(
+            "SELECT * FROM marts.revisit_changes WHERE revisit_b = ? ORDER BY touchpoint_id, metric",
+            [current.revisit_id],
+        ).df()
+        changes, _, _ = adjust_page_family(kpis, changes, None)
+        journey.append({"revisit_id": current.revisit_id, "kpis": kpis})
+        if not changes.empty:
+            marks.append(changes[["revisit_b", "touchpoint_id", "metric", "is_significant", "direction"]])
+    trends = query(con, "report/touchpoint_trends", {"revisit_id": revisit_id})
+    trends["change_metric"] = trends.headline_metric.map(CHANGE_METRIC)
+    if marks:
+        marked = pd.concat(marks).rename(columns={"revisit_b": "revisit_id", "metric": "change_metric"})
+        trends = trends.merge(marked, on=["revisit_id", "touchpoint_id", "change_metric"], how="left")
+    else:
+        trends = trends.assign(is_significant=None, direction=None)
+    return journey, trends
+
+
+# The marts.revisit_changes metric that tests each headline metric's change.
+CHANGE_METRIC = {"csat": "csat_top2", "ces": "ces_easy", "nps": "nps", "binary": "binary"}
 
 
 def with_performance_interval(priority: pd.DataFrame) -> pd.DataFrame:
@@ -179,13 +228,13 @@ def _headline_change(key: str, a: pd.Series, b: pd.Series) -> dict | None:
 
 
 def adjust_page_family(
-    kpis: list[dict], changes: pd.DataFrame, priority: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    kpis: list[dict], changes: pd.DataFrame, priority: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None, int]:
     """Adjust the page's changes as one Benjamini-Hochberg family: the journey headline changes in `kpis` and
     the tested touchpoint changes of marts.revisit_changes. Sets q_value, is_significant and direction on each
     kpi change, on `changes` and on the priority frame's change_* columns; returns (changes, priority, n tests)."""
     changes = changes.copy()
-    priority = priority.copy()
+    priority = None if priority is None else priority.copy()
     headline = [k["change"] for k in kpis if k.get("change")]
     tested = (changes.status == "tested") & changes.p_value.notna() if not changes.empty else pd.Series(dtype=bool)
     p_values = [float(c["p_value"]) for c in headline] + (
@@ -204,6 +253,7 @@ def adjust_page_family(
         changes["direction"] = [
             ("better" if d > 0 else "worse") if s else None for d, s in zip(changes.difference, significant)
         ]
+    if not changes.empty and priority is not None:
         by_key = changes.set_index(["touchpoint_id", "metric"])
         keys = list(zip(priority.touchpoint_id, priority.change_metric))
         found = [k in by_key.index for k in keys]

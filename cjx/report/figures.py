@@ -90,19 +90,8 @@ def journey_curve_figure(priority: pd.DataFrame, lang: Lang = Lang(), min_base: 
             "array": (tp.performance_ci_high.astype(float) * 100 - perf).clip(lower=0),
             "arrayminus": (perf - tp.performance_ci_low.astype(float) * 100).clip(lower=0),
         },
-        customdata=list(
-            zip(
-                map(_plain, tp.touchpoint_name),
-                map(_plain, tp.owner),
-                tp.n_headline.fillna(0).astype(int),
-                [lang.pct(v) for v in tp.performance_ci_low],
-                [lang.pct(v) for v in tp.performance_ci_high],
-                [lang.metric(m) for m in tp.headline_metric],
-                [lang.quadrant(q) if isinstance(q, str) else lang.t("low_base") for q in tp.quadrant],
-            )
-        ),
-        hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{y:.0f}% %{customdata[5]}<br>"
-        "95% CI %{customdata[3]}–%{customdata[4]}, n = %{customdata[2]}<br>%{customdata[6]}<extra></extra>",
+        customdata=_curve_customdata(tp, lang),
+        hovertemplate=CURVE_HOVER,
     )
     targets = tp.target.astype(float) * 100
     has_target = targets.notna()
@@ -164,8 +153,111 @@ def journey_curve_figure(priority: pd.DataFrame, lang: Lang = Lang(), min_base: 
     )
 
 
-def ipa_figure(priority: pd.DataFrame, lang: Lang = Lang()) -> go.Figure:
-    """Importance (x) against performance (y), one colour per quadrant, crosshairs dashed, quadrants labelled."""
+CURVE_HOVER = (
+    "<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{y:.0f}% %{customdata[5]}<br>"
+    "%{customdata[7]} %{customdata[3]}–%{customdata[4]}, n = %{customdata[2]}<br>%{customdata[6]}<extra></extra>"
+)
+
+
+def _curve_customdata(tp: pd.DataFrame, lang: Lang) -> list[tuple]:
+    return list(
+        zip(
+            map(_plain, tp.touchpoint_name),
+            map(_plain, tp.owner),
+            [lang.count(n) for n in tp.n_headline.fillna(0)],
+            [lang.pct(v) for v in tp.performance_ci_low],
+            [lang.pct(v) for v in tp.performance_ci_high],
+            [lang.metric(m) for m in tp.headline_metric],
+            [lang.quadrant(q) if isinstance(q, str) else lang.t("low_base") for q in tp.quadrant],
+            [lang.t("ci_short")] * len(tp),
+        )
+    )
+
+
+def journey_curve_narrow_figure(priority: pd.DataFrame, lang: Lang = Lang(), min_base: int = 30) -> go.Figure:
+    """The journey curve re-laid for a phone: touchpoints top to bottom in journey order (names on the left,
+    one line each, never overlapping), performance across with 95% whiskers, stages as bands."""
+    tp = priority.sort_values(["stage_position", "touchpoint_position"]).reset_index(drop=True)
+    y = list(range(len(tp)))
+    perf = tp.performance.astype(float) * 100
+    low = tp.is_low_base.fillna(False).astype(bool)
+    fig = go.Figure()
+    for i, (_stage, group) in enumerate(tp.groupby("stage_position", sort=True)):
+        top, bottom = group.index.min() - 0.5, group.index.max() + 0.5
+        if i % 2 == 0:
+            fig.add_hrect(y0=top, y1=bottom, fillcolor="#f3f5f7", line_width=0, layer="below")
+        fig.add_annotation(
+            x=1.0,
+            xref="paper",
+            xanchor="right",
+            y=top,
+            yanchor="top",
+            showarrow=False,
+            text=f"<i>{_plain(group.stage_name.iloc[0])}</i>",
+            font={"size": 10, "color": "#666"},
+        )
+    colours = [
+        LOW_BASE_COLOUR if is_low else QUADRANT_COLOURS.get(q, LOW_BASE_COLOUR) for is_low, q in zip(low, tp.quadrant)
+    ]
+    critical = tp.is_critical.fillna(False).astype(bool)
+    fig.add_scatter(
+        x=perf,
+        y=y,
+        mode="markers+text",
+        showlegend=False,
+        text=[lang.pct(v) for v in tp.performance],
+        textposition="middle left",
+        textfont={"size": 10},
+        marker={
+            "size": [14 if c else 10 for c in critical],
+            "color": ["white" if is_low else c for is_low, c in zip(low, colours)],
+            "line": {"color": list(colours), "width": 2},
+            "symbol": ["diamond" if c else "circle" for c in critical],
+        },
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "color": "#555",
+            "thickness": 1,
+            "width": 3,
+            "array": (tp.performance_ci_high.astype(float) * 100 - perf).clip(lower=0),
+            "arrayminus": (perf - tp.performance_ci_low.astype(float) * 100).clip(lower=0),
+        },
+        customdata=_curve_customdata(tp, lang),
+        hovertemplate=CURVE_HOVER.replace("%{y:.0f}", "%{x:.0f}"),
+    )
+    targets = tp.target.astype(float) * 100
+    has_target = targets.notna()
+    if has_target.any():
+        fig.add_scatter(
+            x=targets[has_target],
+            y=[i for i, t in zip(y, has_target) if t],
+            mode="markers",
+            name=lang.t("target"),
+            marker={"symbol": "line-ns", "size": 18, "line": {"color": TARGET_COLOUR, "width": 3}},
+            hovertemplate=lang.t("target") + " %{x:.0f}%<extra></extra>",
+            showlegend=False,
+        )
+    average = tp.performance_crosshair.dropna()
+    if not average.empty:
+        fig.add_vline(x=float(average.iloc[0]) * 100, line_dash="dot", line_color=AVERAGE_COLOUR)
+    fig.update_yaxes(
+        tickvals=y,
+        ticktext=[
+            f"<b>{_short(n, 18)}</b>" if first else _short(n, 18)
+            for n, first in zip(tp.touchpoint_name, tp.priority_rank.fillna(0) == 1)
+        ],
+        autorange="reversed",
+        showgrid=False,
+        tickfont={"size": 11},
+    )
+    fig.update_xaxes(range=[0, 105], ticksuffix="%", title=None, side="top")
+    return _layout(fig, height=60 + 34 * len(tp), margin={"t": 30, "b": 10, "l": 10, "r": 10})
+
+
+def ipa_figure(priority: pd.DataFrame, lang: Lang = Lang(), narrow: bool = False) -> go.Figure:
+    """Importance (x) against performance (y), one colour per quadrant, crosshairs dashed, quadrants labelled.
+    `narrow` (a phone): no name beside each point (the hover and the table give it), smaller quadrant labels."""
     placed = priority.dropna(subset=["importance", "performance"])
     fig = go.Figure()
     for quadrant, colour in QUADRANT_COLOURS.items():
@@ -173,7 +265,7 @@ def ipa_figure(priority: pd.DataFrame, lang: Lang = Lang()) -> go.Figure:
         fig.add_scatter(
             x=rows.importance * 100,
             y=rows.performance * 100,
-            mode="markers+text",
+            mode="markers" if narrow else "markers+text",
             name=lang.quadrant(quadrant),
             text=[_plain(t) for t in rows.touchpoint_name],
             textposition="top center",
@@ -186,13 +278,18 @@ def ipa_figure(priority: pd.DataFrame, lang: Lang = Lang()) -> go.Figure:
             customdata=list(
                 zip(
                     map(_plain, rows.owner),
-                    rows.n_headline.astype(int),
+                    [lang.count(n) for n in rows.n_headline],
                     [lang.pct(v, 1) for v in rows.importance],
                     [lang.pct(v) for v in rows.performance],
                 )
             ),
-            hovertemplate="<b>%{text}</b> (%{customdata[0]})<br>importance %{customdata[2]}<br>"
-            "performance %{customdata[3]} (n = %{customdata[1]})<extra>" + lang.quadrant(quadrant) + "</extra>",
+            hovertemplate="<b>%{text}</b> (%{customdata[0]})<br>"
+            + lang.t("hover_importance")
+            + " %{customdata[2]}<br>"
+            + lang.t("hover_performance")
+            + " %{customdata[3]} (n = %{customdata[1]})<extra>"
+            + lang.quadrant(quadrant)
+            + "</extra>",
         )
     if not placed.empty:
         cx, cy = float(placed.importance_crosshair.iloc[0]) * 100, float(placed.performance_crosshair.iloc[0]) * 100
@@ -214,17 +311,25 @@ def ipa_figure(priority: pd.DataFrame, lang: Lang = Lang()) -> go.Figure:
                 yanchor=ya,
                 showarrow=False,
                 text=f"<b>{lang.quadrant(quadrant)}</b>",
-                font={"color": QUADRANT_COLOURS[quadrant], "size": 14},
+                font={"color": QUADRANT_COLOURS[quadrant], "size": 11 if narrow else 14},
                 opacity=0.85,
             )
         fig.update_xaxes(range=[x_min, x_max])
         fig.update_yaxes(range=[y_min, 100])
     fig.update_xaxes(title=lang.t("ipa_x"), ticksuffix="%")
     fig.update_yaxes(title=lang.t("ipa_y"), ticksuffix="%")
+    if narrow:
+        fig.update_xaxes(title={"text": lang.t("ipa_x"), "font": {"size": 11}})
+        fig.update_yaxes(title={"text": lang.t("ipa_y"), "font": {"size": 11}})
+        return _layout(
+            fig, height=440, margin={"t": 20, "l": 50, "r": 10, "b": 40}, legend={"orientation": "h", "y": -0.25}
+        )
     return _layout(fig, height=520, margin={"t": 30, "l": 70, "r": 20}, legend={"orientation": "h", "y": -0.15})
 
 
-def paths_figure(paths: pd.DataFrame, touchpoints: pd.DataFrame, lang: Lang = Lang()) -> go.Figure:
+def paths_figure(
+    paths: pd.DataFrame, touchpoints: pd.DataFrame, lang: Lang = Lang(), narrow: bool = False
+) -> go.Figure:
     """Observed transitions as a two-column Sankey: where customers were (left) and where they went next (right).
 
     A two-column layout is used instead of one node per touchpoint because real journeys loop: plotly draws
@@ -239,12 +344,16 @@ def paths_figure(paths: pd.DataFrame, touchpoints: pd.DataFrame, lang: Lang = La
         "repeat" if r else ("loop_back" if lb else "forward") for r, lb in zip(paths.is_repeat, paths.is_loop_back)
     ]
     n = max(len(used) - 1, 1)
+
+    def _label(name: str) -> str:
+        return _short(name, 12) if narrow else _plain(name)
+
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
             node={
-                "label": [f"{_plain(names[t])} ({lang.t('paths_from')})" for t in used]
-                + [f"{_plain(names[t])} ({lang.t('paths_to')})" for t in used],
+                "label": [f"{_label(names[t])} ({lang.t('paths_from')})" for t in used]
+                + [f"{_label(names[t])} ({lang.t('paths_to')})" for t in used],
                 "x": [0.001] * len(used) + [0.999] * len(used),
                 "y": [0.001 + 0.998 * i / n for i in range(len(used))] * 2,
                 "pad": 18,
@@ -258,12 +367,24 @@ def paths_figure(paths: pd.DataFrame, touchpoints: pd.DataFrame, lang: Lang = La
                 "value": paths.n_transitions.astype(int).tolist(),
                 "color": [LINK_COLOURS[k] for k in kinds],
                 "customdata": list(zip(paths.n_customers.astype(int), [lang.t(k) for k in kinds])),
-                "hovertemplate": "%{source.label} → %{target.label}<br>%{value} transitions, "
-                "%{customdata[0]} customers<br>%{customdata[1]}<extra></extra>",
+                "hovertemplate": "%{source.label} → %{target.label}<br>%{value} "
+                + lang.t("hover_transitions")
+                + ", %{customdata[0]} "
+                + lang.t("hover_customers")
+                + "<br>%{customdata[1]}<extra></extra>",
             },
         )
     )
+    if narrow:
+        fig.update_traces(textfont={"size": 10})
+        return _layout(fig, height=max(320, 70 * len(used)), margin={"t": 10, "b": 10, "l": 5, "r": 5})
     return _layout(fig, height=max(320, 90 * len(used)), margin={"t": 20, "b": 20, "l": 20, "r": 20})
+
+
+def _short(text: object, width: int) -> str:
+    """A label cut to `width` characters with an ellipsis (the hover shows it whole)."""
+    text = str(text)
+    return _plain(text if len(text) <= width else text[: width - 1].rstrip() + "…")
 
 
 def _wrapped(text: object, width: int = 13) -> str:

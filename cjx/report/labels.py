@@ -388,6 +388,29 @@ LABELS["en"].update(
         "kpi_overall_box": "share satisfied ({box})",
         "mean_on_scale": "on {scale}",
         "mean_100": "{value} on 0–100 (scales {scales})",
+        "ci_short": "95% CI",
+        "trend": "trend across revisits",
+        "trends": "Trends across revisits",
+        "trends_caption": "How to read: each strip is one touchpoint's headline performance in every revisit up to "
+        "this one, oldest on the left, with its 95% interval (whisker). A green or red point is a change from the "
+        "revisit before that its own page marks significant (the one Benjamini–Hochberg rule); a grey point may be "
+        "chance. Quadrant: where the touchpoint moved in the importance–performance matrix since the previous "
+        "revisit. Hover a point for its value and base.",
+        "journey_trend": "The journey over time",
+        "col_trend": "Trend",
+        "col_values": "Per revisit",
+        "col_migration": "Quadrant move",
+        "no_migration": "unchanged",
+        "revisits_nav": "Revisits",
+        "previous_page": "previous",
+        "next_page": "next",
+        "footer_run": "Run {run_id}, generated {generated_at}.",
+        "hover_importance": "importance",
+        "hover_performance": "performance",
+        "hover_transitions": "transitions",
+        "hover_customers": "customers",
+        "scroll_hint": "scroll sideways for more columns",
+        "email_note": "Single-file copy for e-mail: charts are pictures; open the full scorecard for hover and sorting.",
     }
 )
 LABELS["da"].update(
@@ -417,6 +440,29 @@ LABELS["da"].update(
         "kpi_overall_box": "andel tilfredse ({box})",
         "mean_on_scale": "på {scale}",
         "mean_100": "{value} på 0–100 (skalaer {scales})",
+        "ci_short": "95 %-KI",
+        "trend": "udvikling på tværs af målinger",
+        "trends": "Udvikling på tværs af målinger",
+        "trends_caption": "Sådan læses det: hver stribe er ét touchpoints resultat i hver måling til og med denne, "
+        "ældste til venstre, med 95 %-interval (streg). Et grønt eller rødt punkt er en ændring fra målingen før, som "
+        "dens egen side markerer som signifikant (den ene Benjamini–Hochberg-regel); et gråt punkt kan være "
+        "tilfældigt. Kvadrant: hvor touchpointet flyttede sig i vigtighed–resultat-matricen siden forrige måling. "
+        "Hold musen over et punkt for værdi og base.",
+        "journey_trend": "Rejsen over tid",
+        "col_trend": "Udvikling",
+        "col_values": "Pr. måling",
+        "col_migration": "Kvadrantskift",
+        "no_migration": "uændret",
+        "revisits_nav": "Målinger",
+        "previous_page": "forrige",
+        "next_page": "næste",
+        "footer_run": "Kørsel {run_id}, dannet {generated_at}.",
+        "hover_importance": "vigtighed",
+        "hover_performance": "resultat",
+        "hover_transitions": "overgange",
+        "hover_customers": "kunder",
+        "scroll_hint": "rul til siden for flere kolonner",
+        "email_note": "Kopi i én fil til e-mail: graferne er billeder; åbn hele scorecardet for detaljer og sortering.",
     }
 )
 

@@ -15,11 +15,21 @@ from dataclasses import dataclass
 
 import jinja2
 import pandas as pd
+import plotly.io as pio
+from markupsafe import Markup
 
+from cjx.report.assets import PLOTLY_ASSET, plotly_js
 from cjx.report.data import ScorecardData
-from cjx.report.figures import QUADRANT_COLOURS, ipa_figure, journey_curve_figure, paths_figure
+from cjx.report.figures import (
+    QUADRANT_COLOURS,
+    ipa_figure,
+    journey_curve_figure,
+    journey_curve_narrow_figure,
+    paths_figure,
+)
 from cjx.report.labels import Lang
 from cjx.report.sentences import act_first_reason
+from cjx.report.trends import journey_trend_rows, touchpoint_trend_rows
 from cjx.report.verbatims import top_verbatims
 
 _TEMPLATES = jinja2.Environment(
@@ -73,32 +83,70 @@ def owner_slugs(owners: tuple[str, ...] | list[str]) -> dict[str, str]:
     return slugs
 
 
-def render_scorecard(data: ScorecardData, exports: list[tuple[str, str]] | None = None) -> str:
-    """The main page of a revisit (plotly.js inlined once, so it opens offline); `exports`: (label, path) links."""
+def chart_specs(data: ScorecardData, lang: Lang) -> dict[str, dict[str, str]]:
+    """Each chart of the main page as plotly JSON, a wide layout and one re-laid for a phone (narrow)."""
+    priority = data.priority
+    figures = {
+        "journey-curve": (
+            journey_curve_figure(priority, lang, data.min_base),
+            journey_curve_narrow_figure(priority, lang, data.min_base),
+        ),
+        "ipa": (ipa_figure(priority, lang), ipa_figure(priority, lang, narrow=True)),
+    }
+    if not data.paths.empty:
+        figures["paths"] = (
+            paths_figure(data.paths, data.touchpoints, lang),
+            paths_figure(data.paths, data.touchpoints, lang, narrow=True),
+        )
+    return {
+        div_id: {"wide": pio.to_json(wide, validate=False), "narrow": pio.to_json(narrow, validate=False)}
+        for div_id, (wide, narrow) in figures.items()
+    }
+
+
+def _specs_json(specs: dict[str, dict[str, str]]) -> Markup:
+    """The specs as one JSON object for a <script type="application/json"> block; "</" is escaped so a label
+    can never close the script element (labels are already HTML-escaped for plotly)."""
+    body = ",".join(f'"{div_id}":{{"wide":{spec["wide"]},"narrow":{spec["narrow"]}}}' for div_id, spec in specs.items())
+    return Markup("{" + body.replace("</", "<\\/") + "}")
+
+
+def render_scorecard(
+    data: ScorecardData,
+    exports: list[tuple[str, str]] | None = None,
+    *,
+    single_file: bool = False,
+) -> str:
+    """The main page of a revisit; `exports`: (label, path) links.
+
+    The page loads plotly.js from the shared bundle beside it (cjx.report.assets.PLOTLY_ASSET, written by
+    write_assets), so a page weighs kilobytes, not megabytes, and still opens offline. `single_file` inlines the
+    bundle instead: one file that works anywhere, at the bundle's weight. Charts are drawn from JSON specs, wide or
+    re-laid for a phone by the page's width.
+    """
     lang = Lang(data.language)
     files = ReportFiles(data.revisit_id, tuple(data.owners))
     priority = data.priority
-    figures = {
-        "journey-curve": journey_curve_figure(priority, lang, data.min_base),
-        "ipa": ipa_figure(priority, lang),
-    }
-    if not data.paths.empty:
-        figures["paths"] = paths_figure(data.paths, data.touchpoints, lang)
-    charts, first = {}, True
-    for div_id, fig in figures.items():
-        # plotly.js goes into the first chart only: one copy per page
-        charts[div_id] = fig.to_html(full_html=False, include_plotlyjs=first, div_id=div_id, config=PLOTLY_CONFIG)
-        first = False
+    specs = chart_specs(data, lang)
     ranked = priority[priority.priority_rank.notna()]
     act_first = _priority_view(ranked.iloc[0], data, lang) if not ranked.empty else None
     if act_first is not None:
         act_first["reason"] = act_first_reason(act_first, len(ranked), lang, data.previous_revisit)
-    return _TEMPLATES.get_template("scorecard.html.j2").render(
+    return _TEMPLATES.get_template(
+        "scorecard.html.j2"
+    ).render(
         data=data,
         lang=lang,
         files=files,
-        charts=charts,
+        charts=list(specs),
+        chart_specs=_specs_json(specs),
+        plotly_config=Markup(pio.json.to_json_plotly(PLOTLY_CONFIG)),
+        plotly_src=PLOTLY_ASSET,
+        plotly_inline=Markup(plotly_js()) if single_file else None,  # the bundle holds no "</script"
         exports=exports or [],
+        revisit_links=revisit_links(data, ""),
+        journey_trend=journey_trend_rows(data.journey_trend, lang),
+        trend_rows=touchpoint_trend_rows(data.touchpoint_trends, priority, data.migrations, lang),
         kpis=[kpi_view(k, lang, data.n_tests) for k in data.kpis],
         act_first=act_first,
         next_in_line=[_priority_view(r, data, lang) for _, r in ranked.iloc[1:3].iterrows()],
@@ -131,6 +179,7 @@ def render_owner_page(data: ScorecardData, owner: str) -> str:
         data=data,
         lang=lang,
         owner=owner,
+        revisit_links=revisit_links(data, "../" * depth),
         main_href="../" * depth + files.main,
         rows=[_priority_view(r, data, lang) for _, r in mine.iterrows()],
         first=_priority_view(ranked.iloc[0], data, lang) if not ranked.empty else None,
@@ -139,6 +188,21 @@ def render_owner_page(data: ScorecardData, owner: str) -> str:
         average=_first(data.priority.performance_crosshair),
         quadrant_colours=QUADRANT_COLOURS,
     )
+
+
+def revisit_links(data: ScorecardData, prefix: str) -> list[dict]:
+    """Links to every revisit's main page (this one marked current), with `prefix` back to the reports folder."""
+    ids = data.revisit_ids or [data.revisit_id]
+    here = ids.index(data.revisit_id) if data.revisit_id in ids else -1
+    return [
+        {
+            "revisit_id": r,
+            "href": prefix + ReportFiles(r).main,
+            "current": i == here,
+            "rel": "prev" if i == here - 1 else "next" if i == here + 1 else None,
+        }
+        for i, r in enumerate(ids)
+    ]
 
 
 def weakest_critical(priority: pd.DataFrame, limit: int) -> list[str]:

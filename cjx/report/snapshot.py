@@ -6,7 +6,9 @@ is missing, `find_chromium`/`snapshot_pages` say why and the report is written w
 
 from __future__ import annotations
 
+import base64
 import logging
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +66,29 @@ def snapshot_pages(pages: list[tuple[Path, Path]], width: int = 1280) -> Snapsho
     return result
 
 
+def email_page(html: str, pngs: dict[str, bytes]) -> str:
+    """The single-file copy of a main page for e-mail: each chart as its PNG (a data: URI), no script at all
+    (mail clients run none), so it is one file of a few hundred kilobytes that reads the same in any inbox."""
+    html = re.sub(r"<!--plotly:start-->.*?<!--plotly:end-->", "", html, flags=re.S)
+
+    def picture(match: re.Match) -> str:
+        chart = match.group(1)
+        if chart not in pngs:
+            return ""
+        data = base64.b64encode(pngs[chart]).decode("ascii")
+        return (
+            f'<img class="chart" id="{chart}" alt="{chart}" src="data:image/png;base64,{data}" style="max-width:100%">'
+        )
+
+    html = re.sub(r"<!--chart:([\w-]+)-->.*?<!--/chart-->", picture, html, flags=re.S)
+    return re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
+
+
+def email_path(html: Path) -> Path:
+    """Where the e-mail copy of a main page goes: scorecard_<revisit>/exports/scorecard_<revisit>_email.html."""
+    return html.with_suffix("") / "exports" / f"{html.stem}_email.html"
+
+
 def _snapshot_one(context, html: Path, folder: Path) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     page = context.new_page()
@@ -75,12 +100,17 @@ def _snapshot_one(context, html: Path, folder: Path) -> list[str]:
         whole = folder / "page.png"
         page.screenshot(path=str(whole), full_page=True)
         written.append(str(whole))
+        pngs = {}
         for chart in CHART_IDS:
             element = page.query_selector(f"#{chart}")
             if element is not None:
                 path = folder / f"{chart}.png"
-                element.screenshot(path=str(path))
+                pngs[chart] = element.screenshot(path=str(path))
                 written.append(str(path))
+        email = email_path(html)
+        email.parent.mkdir(parents=True, exist_ok=True)
+        email.write_text(email_page(html.read_text(encoding="utf-8"), pngs), encoding="utf-8")
+        written.append(str(email))
         return written
     finally:
         page.close()
