@@ -10,6 +10,13 @@ import math
 from dataclasses import dataclass
 from typing import TypeGuard
 
+from babel import Locale as _BabelLocale
+from babel.numbers import format_decimal, format_percent
+
+
+def get_locale(code: str) -> _BabelLocale:
+    return _BabelLocale.parse(code)
+
 LANGUAGES = ("en", "da")
 
 LABELS: dict[str, dict[str, str]] = {
@@ -493,9 +500,66 @@ for _table in (LABELS, QUADRANTS, METRICS, BLIND_SPOTS):
     assert _table["da"].keys() == _table["en"].keys(), "every English label needs a Danish one"
 
 
+# Codes the pipeline writes into the marts (quarantine and unmapped reasons, file statuses, what a measure moves):
+# labels cjx makes, so they are translated for display; the exports keep the codes.
+CODES: dict[str, dict[str, str]] = {
+    "en": {
+        "wrong_field_count": "wrong number of fields",
+        "not_a_response": "not a response",
+        "missing_id": "missing response id",
+        "missing_respondent": "missing respondent",
+        "bad_timestamp": "unreadable time",
+        "nonexistent_local_time": "local time that does not exist (clock change)",
+        "ambiguous_local_time": "ambiguous local time (clock change)",
+        "not_a_number": "not a number",
+        "unknown_label": "unknown answer label",
+        "out_of_range": "outside the scale",
+        "field_too_long": "field too long",
+        "no_map_value": "no value in the mapping column",
+        "unknown_map_value": "unknown value in the mapping column",
+        "no_event_in_window": "no event in the time window",
+        "event_without_touchpoint": "event without a touchpoint",
+        "loaded": "loaded",
+        "rejected": "rejected",
+        "outcome": "the outcome (loyalty)",
+        "csat": "CSAT",
+        "ces": "CES",
+        "nps": "NPS",
+        "binary": "yes/no",
+    },
+    "da": {
+        "wrong_field_count": "forkert antal felter",
+        "not_a_response": "ikke en besvarelse",
+        "missing_id": "mangler besvarelses-id",
+        "missing_respondent": "mangler respondent",
+        "bad_timestamp": "ulæseligt tidspunkt",
+        "nonexistent_local_time": "lokal tid der ikke findes (tidsskifte)",
+        "ambiguous_local_time": "tvetydig lokal tid (tidsskifte)",
+        "not_a_number": "ikke et tal",
+        "unknown_label": "ukendt svarmulighed",
+        "out_of_range": "uden for skalaen",
+        "field_too_long": "felt for langt",
+        "no_map_value": "ingen værdi i koblingskolonnen",
+        "unknown_map_value": "ukendt værdi i koblingskolonnen",
+        "no_event_in_window": "ingen hændelse i tidsvinduet",
+        "event_without_touchpoint": "hændelse uden touchpoint",
+        "loaded": "indlæst",
+        "rejected": "afvist",
+        "outcome": "resultatmålet (loyalitet)",
+        "csat": "CSAT",
+        "ces": "CES",
+        "nps": "NPS",
+        "binary": "ja/nej",
+    },
+}
+# Babel locale of each page language: separators, percent sign and minus as the language writes them.
+LOCALES = {"en": "en_GB", "da": "da_DK", "sv": "sv_SE", "nb": "nb_NO"}
+MINUS = "\u2212"
+
+
 @dataclass(frozen=True)
 class Lang:
-    """Labels and number formats of one language (en: 1,075 and 3.36; da: 1.075 and 3,36)."""
+    """Labels of one language and its numbers by Babel (en 1,075 and 3.36; da 1.075 and 3,36; sv/nb 1 075 and 3,36)."""
 
     code: str = "en"
 
@@ -517,30 +581,53 @@ class Lang:
     def blind_spot(self, value: str | None) -> str:
         return "" if value is None else BLIND_SPOTS[self.code].get(value, value)
 
+    def code_label(self, value: str | None) -> str:
+        """A code from the marts (reason, status, target) in words; an unknown code as it is."""
+        return "" if value is None else CODES[self.code].get(value, value)
+
+    def reasons(self, value: str | None) -> str:
+        """A "code: n, code: n" list (marts.data_quality.quarantine_reasons) with each code in words."""
+        if not value:
+            return ""
+        parts = []
+        for part in str(value).split(", "):
+            code, _, n = part.partition(": ")
+            parts.append(f"{self.code_label(code)}: {self.count(n)}" if n.isdigit() else self.code_label(part))
+        return ", ".join(parts)
+
     # numbers -------------------------------------------------------------------------------------------------
-    def _localise(self, text: str) -> str:
-        if self.code == "da":  # swap separators: 1,075.5 -> 1.075,5
-            return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-        return text
+    @property
+    def locale(self) -> str:
+        return LOCALES[self.code]
 
     # A value is a number (numpy and pandas scalars included) or missing: None or NaN, shown as "–".
-    def count(self, value: float | None) -> str:
-        return self._localise(f"{int(value):,}") if _present(value) else "–"
+    def count(self, value: float | str | None) -> str:
+        if not _present(value):
+            return "–"
+        return format_decimal(int(float(value)), format="#,##0", locale=self.locale)
 
     def num(self, value: float | None, digits: int = 2, signed: bool = False) -> str:
         if not _present(value):
             return "–"
-        if signed and round(float(value), digits) == 0:
-            signed, value = False, 0.0  # no "−0" or "+0": a change that rounds to nothing shows as 0
-        return self._localise(f"{float(value):+,.{digits}f}" if signed else f"{float(value):,.{digits}f}").replace(
-            "-", "−"
-        )
+        number = round(float(value), digits)
+        if number == 0:
+            number = 0.0  # no "−0" or "+0": a value that rounds to nothing shows as 0
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        text = format_decimal(abs(number), format=pattern, locale=self.locale)
+        sign = MINUS if number < 0 else ("+" if signed and number > 0 else "")
+        return sign + text
 
     def pct(self, share: float | None, digits: int = 0) -> str:
-        """A share 0..1 as a percentage."""
-        return (
-            self.num(100 * float(share), digits) + ("\u00a0%" if self.code == "da" else "%") if _present(share) else "–"
-        )
+        """A share 0..1 as a percentage, the locale's way (da and sv: 46 %, nb and en: 46 % / 46%)."""
+        if not _present(share):
+            return "–"
+        number = round(100 * float(share), digits)
+        if number == 0:
+            number = 0.0
+        pattern = get_locale(self.locale).percent_formats[None].pattern.split(";")[0]
+        pattern = pattern.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""))  # our digits
+        text = format_percent(abs(number) / 100, format=pattern, locale=self.locale)
+        return (MINUS if number < 0 else "") + text
 
     def pts(self, share_difference: float | None, digits: int = 0) -> str:
         """A difference of shares as signed percentage points."""
@@ -549,7 +636,7 @@ class Lang:
         return f"{self.num(100 * float(share_difference), digits, signed=True)}\u00a0{self.t('pts')}"
 
 
-def _present(value: float | None) -> TypeGuard[float]:
+def _present(value: float | str | None) -> TypeGuard[float]:
     """Not missing: neither None nor NaN (a value float() cannot convert counts as present, and fails where used)."""
     if value is None:
         return False
