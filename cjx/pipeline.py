@@ -269,17 +269,16 @@ def write_revisit_report(ws: Workspace, revisit_id: str) -> RevisitReport:
     from cjx.report import ReportFiles, load_scorecard_data, render_owner_page, render_scorecard
     from cjx.report.artifacts import headline_markdown, priority_rows
     from cjx.report.assets import write_assets
-    from cjx.report.exports import csv_text, export_tables, xlsx_bytes
+    from cjx.report.exports import write_exports
 
     out = ws.reports
     with closing(connect(ws.db)) as con:  # not read_only: the run holds this file open for writing
         data = load_scorecard_data(con, revisit_id)
-        tables = export_tables(con, revisit_id)
-    files = ReportFiles(revisit_id, tuple(data.owners))
+        files = ReportFiles(revisit_id, tuple(data.owners))
+        # readable CSV/XLSX in the page's language, raw mart rows as Parquet (cjx.report.exports)
+        exports = write_exports(inside(out, f"{files.folder}/exports"), con, data)
     write_assets(out)  # the plotly.js bundle the main pages share
     # inside(): every write is confirmed to stay in the reports folder (cjx.privacy.paths)
-    exports = [_write(inside(out, files.export(f"{name}.csv")), csv_text(frame)) for name, frame in tables.items()]
-    exports.append(_write(inside(out, files.export(f"scorecard_{revisit_id}.xlsx")), xlsx_bytes(tables)))
     owner_pages = [_write(inside(out, files.owner(owner)), render_owner_page(data, owner)) for owner in data.owners]
     links = [(Path(p).name, str(Path(p).relative_to(out))) for p in exports]
     main = _write(inside(out, files.main), render_scorecard(data, exports=links))

@@ -24,8 +24,11 @@ LINK_COLOURS = {
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
 
-def _layout(fig: go.Figure, **layout) -> go.Figure:
-    fig.update_layout(template="plotly_white", font=FONT, hoverlabel={"font": FONT}, **layout)
+def _layout(fig: go.Figure, lang: Lang, **layout) -> go.Figure:
+    """The house style, and numbers in plotly's own labels (ticks, hovers) with the language's separators."""
+    fig.update_layout(
+        template="plotly_white", font=FONT, hoverlabel={"font": FONT}, separators=lang.plotly_separators, **layout
+    )
     return fig
 
 
@@ -102,7 +105,7 @@ def journey_curve_figure(priority: pd.DataFrame, lang: Lang = Lang(), min_base: 
             mode="markers",
             name=lang.t("target"),
             marker={"symbol": "line-ew", "size": 26, "line": {"color": TARGET_COLOUR, "width": 3}},
-            hovertemplate=lang.t("target") + " %{y:.0f}%<extra></extra>",
+            hovertemplate=lang.t("target") + " %{y:.0f}" + lang.pct_suffix + "<extra></extra>",
         )
     average = tp.performance_crosshair.dropna()
     if not average.empty:
@@ -144,9 +147,10 @@ def journey_curve_figure(priority: pd.DataFrame, lang: Lang = Lang(), min_base: 
         tickangle=0,
         tickfont={"size": 11},
     )
-    fig.update_yaxes(title=lang.t("curve_axis"), range=[0, 105], ticksuffix="%")
+    fig.update_yaxes(title=lang.t("curve_axis"), range=[0, 105], ticksuffix=lang.pct_suffix)
     return _layout(
         fig,
+        lang,
         height=490,
         margin={"t": 40, "b": 90, "l": 70, "r": 20},
         legend={"orientation": "h", "y": -0.2, "x": 1, "xanchor": "right"},
@@ -154,7 +158,7 @@ def journey_curve_figure(priority: pd.DataFrame, lang: Lang = Lang(), min_base: 
 
 
 CURVE_HOVER = (
-    "<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{y:.0f}% %{customdata[5]}<br>"
+    "<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[8]} %{customdata[5]}<br>"
     "%{customdata[7]} %{customdata[3]}–%{customdata[4]}, n = %{customdata[2]}<br>%{customdata[6]}<extra></extra>"
 )
 
@@ -170,6 +174,7 @@ def _curve_customdata(tp: pd.DataFrame, lang: Lang) -> list[tuple]:
             [lang.metric(m) for m in tp.headline_metric],
             [lang.quadrant(q) if isinstance(q, str) else lang.t("low_base") for q in tp.quadrant],
             [lang.t("ci_short")] * len(tp),
+            [lang.pct(v) for v in tp.performance],
         )
     )
 
@@ -224,7 +229,7 @@ def journey_curve_narrow_figure(priority: pd.DataFrame, lang: Lang = Lang(), min
             "arrayminus": (perf - tp.performance_ci_low.astype(float) * 100).clip(lower=0),
         },
         customdata=_curve_customdata(tp, lang),
-        hovertemplate=CURVE_HOVER.replace("%{y:.0f}", "%{x:.0f}"),
+        hovertemplate=CURVE_HOVER,
     )
     targets = tp.target.astype(float) * 100
     has_target = targets.notna()
@@ -235,7 +240,7 @@ def journey_curve_narrow_figure(priority: pd.DataFrame, lang: Lang = Lang(), min
             mode="markers",
             name=lang.t("target"),
             marker={"symbol": "line-ns", "size": 18, "line": {"color": TARGET_COLOUR, "width": 3}},
-            hovertemplate=lang.t("target") + " %{x:.0f}%<extra></extra>",
+            hovertemplate=lang.t("target") + " %{x:.0f}" + lang.pct_suffix + "<extra></extra>",
             showlegend=False,
         )
     average = tp.performance_crosshair.dropna()
@@ -251,8 +256,8 @@ def journey_curve_narrow_figure(priority: pd.DataFrame, lang: Lang = Lang(), min
         showgrid=False,
         tickfont={"size": 11},
     )
-    fig.update_xaxes(range=[0, 105], ticksuffix="%", title=None, side="top")
-    return _layout(fig, height=60 + 34 * len(tp), margin={"t": 30, "b": 10, "l": 10, "r": 10})
+    fig.update_xaxes(range=[0, 105], ticksuffix=lang.pct_suffix, title=None, side="top")
+    return _layout(fig, lang, height=60 + 34 * len(tp), margin={"t": 30, "b": 10, "l": 10, "r": 10})
 
 
 def ipa_figure(priority: pd.DataFrame, lang: Lang = Lang(), narrow: bool = False) -> go.Figure:
@@ -316,15 +321,15 @@ def ipa_figure(priority: pd.DataFrame, lang: Lang = Lang(), narrow: bool = False
             )
         fig.update_xaxes(range=[x_min, x_max])
         fig.update_yaxes(range=[y_min, 100])
-    fig.update_xaxes(title=lang.t("ipa_x"), ticksuffix="%")
-    fig.update_yaxes(title=lang.t("ipa_y"), ticksuffix="%")
+    fig.update_xaxes(title=lang.t("ipa_x"), ticksuffix=lang.pct_suffix)
+    fig.update_yaxes(title=lang.t("ipa_y"), ticksuffix=lang.pct_suffix)
     if narrow:
         fig.update_xaxes(title={"text": lang.t("ipa_x"), "font": {"size": 11}})
         fig.update_yaxes(title={"text": lang.t("ipa_y"), "font": {"size": 11}})
         return _layout(
-            fig, height=440, margin={"t": 20, "l": 50, "r": 10, "b": 40}, legend={"orientation": "h", "y": -0.25}
+            fig, lang, height=440, margin={"t": 20, "l": 50, "r": 10, "b": 40}, legend={"orientation": "h", "y": -0.25}
         )
-    return _layout(fig, height=520, margin={"t": 30, "l": 70, "r": 20}, legend={"orientation": "h", "y": -0.15})
+    return _layout(fig, lang, height=520, margin={"t": 30, "l": 70, "r": 20}, legend={"orientation": "h", "y": -0.15})
 
 
 def paths_figure(
@@ -377,8 +382,8 @@ def paths_figure(
     )
     if narrow:
         fig.update_traces(textfont={"size": 10})
-        return _layout(fig, height=max(320, 70 * len(used)), margin={"t": 10, "b": 10, "l": 5, "r": 5})
-    return _layout(fig, height=max(320, 90 * len(used)), margin={"t": 20, "b": 20, "l": 20, "r": 20})
+        return _layout(fig, lang, height=max(320, 70 * len(used)), margin={"t": 10, "b": 10, "l": 5, "r": 5})
+    return _layout(fig, lang, height=max(320, 90 * len(used)), margin={"t": 20, "b": 20, "l": 20, "r": 20})
 
 
 def _short(text: object, width: int) -> str:

@@ -6,8 +6,10 @@ produce). Touchpoint names, owners, stages and comments are data: they are shown
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from importlib.resources import files
 from typing import TypeGuard
 
 from babel import Locale as _BabelLocale
@@ -17,7 +19,8 @@ from babel.numbers import format_decimal, format_percent
 def get_locale(code: str) -> _BabelLocale:
     return _BabelLocale.parse(code)
 
-LANGUAGES = ("en", "da")
+
+LANGUAGES = ("en", "da", "sv", "nb")
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -122,9 +125,9 @@ LABELS: dict[str, dict[str, str]] = {
         "verbatims_caption": "How to read: comments from customers who rated the touchpoint below the middle of "
         "its scale (1–2 on a 1–5 scale), most frequent first (identical comments counted "
         "together, ×n). A comment belongs to its question's touchpoint, else to the touchpoint "
-        "its survey response is mapped to; those come first. General comments (relationship "
-        "survey, marked “general”) go to the touchpoint the respondent rated lowest and may be "
-        "about something else. Comments are shown as written, without names or ids; e-mail "
+        "its survey response is mapped to: those are shown first. General comments (the relationship "
+        "survey's open question) are shown apart, labelled as such: they go to the touchpoint the "
+        "respondent rated lowest and may be about something else. Comments are shown as written, without names or ids; e-mail "
         "addresses and phone numbers are replaced.",
         "verbatims_of": "{touchpoint} ({owner}): {n_low} of {n_all} comments come from dissatisfied customers",
         "no_verbatims": "No comments from dissatisfied customers in this revisit.",
@@ -204,7 +207,7 @@ LABELS: dict[str, dict[str, str]] = {
         "compared_with": "Ændringer sammenlignes med måling {previous}.",
         "no_previous": "Dette er den første måling: der er intet tidligere at sammenligne med.",
         "owner_pages": "Sider pr. ejer",
-        "exports": "Downloads",
+        "exports": "Hent filer",
         "back": "Tilbage til hele scorecardet",
         "act_first": "Sæt ind først her",
         "next_priorities": "Dernæst",
@@ -294,9 +297,9 @@ LABELS: dict[str, dict[str, str]] = {
         "verbatims_caption": "Sådan læses det: kommentarer fra kunder, der gav touchpointet en vurdering under "
         "midten af skalaen (1–2 på en skala fra 1 til 5), hyppigste først (ens kommentarer "
         "lagt sammen, ×n). En kommentar hører til spørgsmålets touchpoint, ellers til det "
-        "touchpoint, besvarelsen er koblet til; de kommer først. Generelle kommentarer "
-        "(relationsundersøgelsen, markeret “generel”) går til det touchpoint, respondenten gav "
-        "den laveste vurdering, og kan handle om noget andet. Kommentarerne vises som skrevet, "
+        "touchpoint, besvarelsen er koblet til: de vises først. Generelle kommentarer "
+        "(relationsundersøgelsens åbne spørgsmål) vises for sig og er markeret som generelle: de går til "
+        "det touchpoint, respondenten gav den laveste vurdering, og kan handle om noget andet. Kommentarerne vises som skrevet, "
         "uden navne eller id'er; e-mailadresser og telefonnumre er erstattet.",
         "verbatims_of": "{touchpoint} ({owner}): {n_low} af {n_all} kommentarer kommer fra utilfredse kunder",
         "no_verbatims": "Ingen kommentarer fra utilfredse kunder i denne måling.",
@@ -394,6 +397,7 @@ LABELS["en"].update(
         "kpi_change_title": "q = {q} (Benjamini–Hochberg over {n} changes), p = {p}; n {n_from} → {n_to}",
         "kpi_overall_box": "share satisfied ({box})",
         "mean_on_scale": "on {scale}",
+        "box": "{top} on {scale}",
         "mean_100": "{value} on 0–100 (scales {scales})",
         "ci_short": "95% CI",
         "trend": "trend across revisits",
@@ -446,6 +450,7 @@ LABELS["da"].update(
         "kpi_change_title": "q = {q} (Benjamini–Hochberg over {n} ændringer), p = {p}; n {n_from} → {n_to}",
         "kpi_overall_box": "andel tilfredse ({box})",
         "mean_on_scale": "på {scale}",
+        "box": "{top} på {scale}",
         "mean_100": "{value} på 0–100 (skalaer {scales})",
         "ci_short": "95 %-KI",
         "trend": "udvikling på tværs af målinger",
@@ -473,6 +478,88 @@ LABELS["da"].update(
     }
 )
 
+# Headers and captions of the readable exports (cjx.report.exports).
+LABELS["en"].update(
+    {
+        "x_performance": "Performance (%)",
+        "x_ci_low": "95% CI from",
+        "x_ci_high": "95% CI to",
+        "x_importance": "Importance (%)",
+        "x_reach": "Reach (%)",
+        "x_gap": "Gap to target (pts)",
+        "x_change": "Change",
+        "x_significant": "Significant",
+        "x_metric": "Metric",
+        "x_status": "Status",
+        "x_before": "Before",
+        "x_now": "Now",
+        "x_q": "q (Benjamini–Hochberg)",
+        "x_scale": "Scale",
+        "x_share": "(%)",
+        "x_measure": "Measure",
+        "x_value": "Value",
+        "x_yes": "yes",
+        "x_no": "no",
+        "x_priority": "Priority",
+        "x_details": "Touchpoints",
+        "x_changes": "Changes",
+        "x_headline": "Headline",
+        "x_paths": "Paths",
+        "x_blind_spots": "Blind spots",
+        "x_files": "Files",
+        "x_changes_caption": "Every change tested since the previous revisit: the value before and now, the change with its 95% interval, and q from the page's one Benjamini–Hochberg family (significant when q < 0.05). Shares in %, changes of shares in percentage points, NPS in points.",
+        "x_raw_note": "The mart rows as they are (column names, unrounded values) are in raw/ as Parquet.",
+    }
+)
+LABELS["da"].update(
+    {
+        "x_performance": "Resultat (%)",
+        "x_ci_low": "95 %-KI fra",
+        "x_ci_high": "95 %-KI til",
+        "x_importance": "Vigtighed (%)",
+        "x_reach": "Rækkevidde (%)",
+        "x_gap": "Afstand til mål (pt.)",
+        "x_change": "Ændring",
+        "x_significant": "Signifikant",
+        "x_metric": "Mål",
+        "x_status": "Status",
+        "x_before": "Før",
+        "x_now": "Nu",
+        "x_q": "q (Benjamini–Hochberg)",
+        "x_scale": "Skala",
+        "x_share": "(%)",
+        "x_measure": "Nøgletal",
+        "x_value": "Værdi",
+        "x_yes": "ja",
+        "x_no": "nej",
+        "x_priority": "Prioritet",
+        "x_details": "Touchpoints",
+        "x_changes": "Ændringer",
+        "x_headline": "Overblik",
+        "x_paths": "Kunderejser",
+        "x_blind_spots": "Blinde pletter",
+        "x_files": "Filer",
+        "x_changes_caption": "Alle ændringer testet siden forrige måling: værdien før og nu, ændringen med 95 %-interval og q fra sidens ene Benjamini–Hochberg-familie (signifikant når q < 0,05). Andele i %, ændringer af andele i procentpoint, NPS i point.",
+        "x_raw_note": "Mart-rækkerne som de er (kolonnenavne, uafrundede værdier) ligger i raw/ som Parquet.",
+    }
+)
+
+# Verbatims: a touchpoint's own comments first, general comments apart (cjx.report.verbatims).
+LABELS["en"].update(
+    {
+        "verbatims_own": "About {touchpoint}: comments on its own question or survey ({n})",
+        "verbatims_general": "General comments ({n}): the open question of the relationship survey, from customers who rated {touchpoint} lowest; they may be about something else",
+        "no_own_verbatims": "No comment from a dissatisfied customer on this touchpoint's own question or survey.",
+    }
+)
+LABELS["da"].update(
+    {
+        "verbatims_own": "Om {touchpoint}: kommentarer til dets eget spørgsmål eller undersøgelse ({n})",
+        "verbatims_general": "Generelle kommentarer ({n}): relationsundersøgelsens åbne spørgsmål, fra kunder der gav {touchpoint} den laveste vurdering; de kan handle om noget andet",
+        "no_own_verbatims": "Ingen kommentar fra en utilfreds kunde til dette touchpoints eget spørgsmål eller undersøgelse.",
+    }
+)
+
 # The marts write quadrant names in English; they are labels cjx makes, so they are translated for display.
 QUADRANTS: dict[str, dict[str, str]] = {
     "en": {
@@ -496,9 +583,6 @@ BLIND_SPOTS: dict[str, dict[str, str]] = {
     "en": {"low base": "low base", "no feedback": "no feedback"},
     "da": {"low base": "lav base", "no feedback": "ingen feedback"},
 }
-for _table in (LABELS, QUADRANTS, METRICS, BLIND_SPOTS):
-    assert _table["da"].keys() == _table["en"].keys(), "every English label needs a Danish one"
-
 
 # Codes the pipeline writes into the marts (quarantine and unmapped reasons, file statuses, what a measure moves):
 # labels cjx makes, so they are translated for display; the exports keep the codes.
@@ -552,6 +636,15 @@ CODES: dict[str, dict[str, str]] = {
         "binary": "ja/nej",
     },
 }
+# Swedish and Norwegian (bokmål) label sets: cjx/report/labels_data/<code>.json, one file per language.
+for _code in ("sv", "nb"):
+    _data = json.loads(files("cjx.report").joinpath(f"labels_data/{_code}.json").read_text(encoding="utf-8"))
+    LABELS[_code], QUADRANTS[_code], METRICS[_code] = _data["labels"], _data["quadrants"], _data["metrics"]
+    BLIND_SPOTS[_code], CODES[_code] = _data["blind_spots"], _data["codes"]
+for _table in (LABELS, QUADRANTS, METRICS, BLIND_SPOTS, CODES):
+    for _code in LANGUAGES:
+        assert _table[_code].keys() == _table["en"].keys(), f"every English label needs a {_code} one"
+
 # Babel locale of each page language: separators, percent sign and minus as the language writes them.
 LOCALES = {"en": "en_GB", "da": "da_DK", "sv": "sv_SE", "nb": "nb_NO"}
 MINUS = "\u2212"
@@ -585,6 +678,16 @@ class Lang:
         """A code from the marts (reason, status, target) in words; an unknown code as it is."""
         return "" if value is None else CODES[self.code].get(value, value)
 
+    def box(self, value: str | None) -> str:
+        """A box as the marts write it ("4-5 on 1-5, 8-10 on 1-10") in this language's words."""
+        if not value:
+            return ""
+        parts = []
+        for part in str(value).split(", "):
+            top, _, scale = part.partition(" on ")
+            parts.append(self.t("box", top=top, scale=scale) if scale else part)
+        return ", ".join(parts)
+
     def reasons(self, value: str | None) -> str:
         """A "code: n, code: n" list (marts.data_quality.quarantine_reasons) with each code in words."""
         if not value:
@@ -599,6 +702,17 @@ class Lang:
     @property
     def locale(self) -> str:
         return LOCALES[self.code]
+
+    @property
+    def pct_suffix(self) -> str:
+        """What follows a percentage in this language: "%" in English, a no-break space and "%" in da, sv, nb."""
+        return self.pct(0.5).split("50", 1)[1]
+
+    @property
+    def plotly_separators(self) -> str:
+        """plotly's layout.separators: the decimal mark, then the group mark, as Babel has them for the locale."""
+        symbols = get_locale(self.locale).number_symbols["latn"]
+        return symbols["decimal"] + symbols["group"]
 
     # A value is a number (numpy and pandas scalars included) or missing: None or NaN, shown as "–".
     def count(self, value: float | str | None) -> str:

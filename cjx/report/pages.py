@@ -30,7 +30,7 @@ from cjx.report.figures import (
 from cjx.report.labels import Lang
 from cjx.report.sentences import act_first_reason
 from cjx.report.trends import journey_trend_rows, touchpoint_trend_rows
-from cjx.report.verbatims import top_verbatims
+from cjx.report.verbatims import split_verbatims
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("cjx.report", "templates"),
@@ -220,7 +220,9 @@ def kpi_view(kpi: dict, lang: Lang, n_tests: int = 0) -> dict:
     view = {
         **kpi,
         "label": lang.t(f"kpi_{kpi['key']}"),
-        "note": lang.t("kpi_overall_box", box=kpi["box"]) if kpi.get("box") else lang.t(f"kpi_{kpi['key']}_note"),
+        "note": lang.t("kpi_overall_box", box=lang.box(kpi["box"]))
+        if kpi.get("box")
+        else lang.t(f"kpi_{kpi['key']}_note"),
         "text": fmt(kpi["value"]),
         "ci": lang.t("ci", low=fmt(kpi["ci_low"]), high=fmt(kpi["ci_high"])),
         "base": lang.t("base", n=lang.count(kpi["n"])),
@@ -287,15 +289,14 @@ def _verbatim_blocks(data: ScorecardData, touchpoint_ids: list[str], limit: int 
     rows = data.priority.set_index("touchpoint_id")
     blocks = []
     for tp in touchpoint_ids:
-        comments, n_low, n_all = top_verbatims(data.verbatims, tp, limit) if not data.verbatims.empty else ([], 0, 0)
+        groups = split_verbatims(data.verbatims, tp, limit)
         blocks.append(
             {
                 "touchpoint_id": tp,
                 "touchpoint_name": rows.loc[tp, "touchpoint_name"],
                 "owner": rows.loc[tp, "owner"],
-                "comments": comments,
-                "n_low": n_low,
-                "n_all": n_all,
+                **groups,
+                "n_low": groups["n_own"] + groups["n_general"],
             }
         )
     return blocks

@@ -68,3 +68,32 @@ def top_verbatims(verbatims: pd.DataFrame, touchpoint_id: str, limit: int = 6) -
         len(low),
         len(mine),
     )
+
+
+def split_verbatims(verbatims: pd.DataFrame, touchpoint_id: str, limit: int = 6) -> dict:
+    """The comments of dissatisfied raters of one touchpoint in two groups: its own (from the touchpoint's own
+    question, or a response mapped to it) first, and apart from them the general comments (a relationship survey's
+    open question, given to the touchpoint its author rated lowest: it may be about something else).
+
+    Each group is ranked like `top_verbatims` (most frequent first, then lower rating, then text) and cut to
+    `limit`; n_own, n_general and n_all count comments before grouping."""
+    mine = verbatims[verbatims.touchpoint_id == touchpoint_id] if not verbatims.empty else verbatims
+    low = mine[mine.rating < DISSATISFIED_BELOW] if not mine.empty else mine
+    out: dict = {"own": [], "general": [], "n_own": 0, "n_general": 0, "n_all": len(mine)}
+    if low.empty:
+        return out
+    general = low.attributed_by == "lowest rating"
+    for key, part in (("own", low[~general]), ("general", low[general])):
+        out[f"n_{key}"] = len(part)
+        if part.empty:
+            continue
+        grouped = (
+            part.assign(text=part.comment.str.strip())
+            .groupby("text")
+            .agg(n=("text", "size"), rating=("rating", "mean"))
+            .reset_index()
+            .sort_values(["n", "rating", "text"], ascending=[False, True, True])
+            .head(limit)
+        )
+        out[key] = [{"comment": r.text, "n": int(r.n), "rating": float(r.rating)} for r in grouped.itertuples()]
+    return out
