@@ -284,3 +284,17 @@ def test_single_file_copy_for_e_mail_has_the_charts_as_pictures_and_no_script(sa
     assert pg.locator("img.chart").count() == 3
     assert pg.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     pg.close()
+
+
+def test_docs_hold_the_first_screen_at_both_widths():
+    """make docs regenerates them (cjx.report.screenshots); the PNG header says each is a first screen."""
+    import struct
+    from pathlib import Path
+
+    from cjx.report.screenshots import SCREENS
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    for width, height in SCREENS.items():
+        head = (docs / f"scorecard_{width}.png").read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", head[16:24]) == (width, height)

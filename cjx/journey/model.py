@@ -369,8 +369,8 @@ class Settings(Strict):
     ipa_crosshair: Literal["mean", "median", "midpoint", "target"] = Field(
         "mean", description="where the importance-performance quadrants are split"
     )
-    language: Literal["en", "da"] = Field(
-        "en", description="language of the scorecard labels (en, da); the data itself is shown as it came"
+    language: Literal["en", "da", "sv", "nb"] = Field(
+        "en", description="language of the scorecard labels (en, da, sv, nb); the data itself is shown as it came"
     )
 
 

@@ -30,8 +30,6 @@ from cjx.privacy.cells import csv_quoting, neutralise
 from cjx.report.data import ScorecardData
 from cjx.report.labels import Lang
 
-from cjx.privacy.cells import csv_quoting, neutralise_frame
-
 # file stem -> (SQL over the marts with one revisit parameter, or none for tables not split by revisit)
 EXPORT_QUERIES: dict[str, str] = {
     "priority": "SELECT * FROM marts.touchpoint_priority WHERE revisit_id = $revisit_id "

@@ -81,6 +81,7 @@ def email_page(html: str, pngs: dict[str, bytes]) -> str:
         )
 
     html = re.sub(r"<!--chart:([\w-]+)-->.*?<!--/chart-->", picture, html, flags=re.S)
+    html = re.sub(r"<!--email:(.*?)-->", r"\1", html, flags=re.S)  # the note that says what this copy is
     return re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
 
 
