@@ -132,7 +132,7 @@ def test_table_shows_the_mart_numbers(page, sample_run):
     )
     ((nps, n_nps),) = _mart(sample_run, "SELECT nps, n_nps FROM marts.revisit_headline WHERE revisit_id = ?", [REVISIT])
     row = pg.locator('table.touchpoints tr[data-touchpoint="parcel_delivery"]')
-    assert row.locator('td[data-col="n_responses"]').inner_text() == str(n)
+    assert row.locator('td[data-col="n_responses"]').inner_text() == f"{n:,}"  # one number format everywhere
     assert row.locator('td[data-col="csat_top2_share"]').inner_text() == f"{100 * top2:.0f}%"
     assert ("low base" in row.inner_text()) == low_base and "critical" in row.inner_text()
     assert pg.locator('[data-metric="nps"]').inner_text() == f"{nps:.0f}"
