@@ -236,7 +236,7 @@ def test_danish_labels_render_and_data_stays_as_it_came():
 
 
 def test_every_label_exists_in_both_languages_and_unknown_languages_fail():
-    assert LABELS["en"].keys() == LABELS["da"].keys()
+    assert LABELS["en"].keys() == LABELS["da"].keys() == LABELS["sv"].keys() == LABELS["nb"].keys()
     with pytest.raises(ValueError, match="not supported"):
         Lang("de")
 
@@ -250,8 +250,9 @@ def test_language_is_a_journey_setting_stored_with_the_journey():
     from tests.conftest import SAMPLE
 
     assert Settings().language == "en" and Settings(language="da").language == "da"
+    assert Settings(language="sv").language == "sv" and Settings(language="nb").language == "nb"
     with pytest.raises(ValidationError):
-        Settings(language="sv")
+        Settings(language="de")
     assert journey_frames(load_journey(SAMPLE / "journey.yml"))["journey_df"].language.tolist() == ["en"]
 
 
