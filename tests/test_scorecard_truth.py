@@ -271,7 +271,7 @@ def scales_db(tmp_path_factory):
     lines = ["id,email,at,sat"] + [f"{r},{r}@example.com,2026-01-2{i} 10:00:00,{s}" for i, (r, s) in enumerate(TEN)]
     (folder / "ten.csv").write_text("\n".join(lines) + "\n")
     ws = open_workspace(folder / "journey.yml", db=folder / "cjx.duckdb", reports=folder / "reports")
-    result = run(ws, steps=Steps(report=lambda ws: ReportResult([]), publish=lambda ws: {}))
+    result = run(ws, steps=Steps(report=lambda ws: ReportResult([]), publish=lambda ws, run_id=None: {}))
     assert all(f.rows_quarantined == 0 for f in result.files), [f.as_dict() for f in result.files]
     return folder / "cjx.duckdb"
 
