@@ -24,7 +24,7 @@ from cjx.ingest.raw import keep_raw
 from cjx.ingest.reexports import repeated_note
 from cjx.ingest.staging import prepare_source, stage_file
 from cjx.journey.model import Journey, Source
-from cjx.privacy.erased import drop_erased_rows
+from cjx.privacy.messages import redact, redact_reason
 from cjx.store import run_sql
 from cjx.store.db import fit_memory
 
@@ -151,10 +151,10 @@ def ingest_file(
 def _reject_reason(path: Path, exc: Exception) -> str:
     """FileRejected says why itself; anything else is logged with its traceback and named in one line."""
     if isinstance(exc, FileRejected):
-        return str(exc)
+        return redact_reason(str(exc), path.name, safe_name(path.name))  # never a cell or a raw line
     name = safe_name(path.name)
     log.error("%s: cannot be read", name, exc_info=exc)
-    first = safe_name((str(exc).strip().splitlines() or [""])[0][:300])
+    first = redact(safe_name((str(exc).strip().splitlines() or [""])[0][:300]))
     return f"{name}: cannot be read ({type(exc).__name__}: {first}); the traceback is in the run log"
 
 
@@ -193,11 +193,14 @@ def land_file(
     journey: Journey | None,
 ) -> Landed:
     """Read the file with its format adapter and append it to raw.<source> (identifiers pseudonymised)."""
+    from cjx.privacy.landing import after_raw_landing  # cjx.privacy.landing imports cjx.ingest modules
+
     with use_limits(journey.settings.limits if journey is not None else None):
         landed = land(con, path, source)
         keep_raw(con, path, source, fid, landed, pseudonym_key=key, keep_raw_identifiers=keep_raw_identifiers)
-        landed = drop_erased_rows(
-            con, source, fid, landed, pseudonym_key=key, keep_raw_identifiers=keep_raw_identifiers
+        # erased people dropped, misaligned rows' e-mails pseudonymised, comments scrubbed (cjx.privacy.landing)
+        landed = after_raw_landing(
+            con, source, fid, landed, pseudonym_key=key, keep_raw_identifiers=keep_raw_identifiers, journey=journey
         )
     prepare_source(con, journey, source)
     return landed
