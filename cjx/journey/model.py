@@ -338,6 +338,11 @@ class Settings(Strict):
     min_base: int = Field(30, ge=1)
     limits: Limits = Limits()
     keep_raw_identifiers: bool = Field(False, description="store e-mails etc. as given in raw (off: pseudonymised)")
+    scrub_comments: bool = Field(
+        True,
+        description="replace e-mail addresses, phone numbers and long digit runs in comments by [e-mail], [phone], "
+        "[number] as files land (raw and core never hold them; counts in ops.scrubbed_text)",
+    )
     rejected_dir: str = Field(
         "rejected",
         min_length=1,

@@ -12,6 +12,7 @@ import re
 import duckdb
 import pandas as pd
 
+from cjx.privacy.scrub import scrub_text
 from cjx.store import query
 
 EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.UNICODE)
@@ -27,9 +28,11 @@ DISSATISFIED_BELOW = 0.5
 
 
 def scrub(text: str) -> str:
-    """Replace e-mail addresses and phone numbers in free text; dates and short numbers stay."""
-    text = EMAIL.sub(EMAIL_MARK, text)
-    return PHONE.sub(lambda m: m.group(0) if DATE.fullmatch(m.group(0).strip()) else PHONE_MARK, text)
+    """Replace e-mail addresses, phone numbers and long digit runs in free text; dates and short numbers stay.
+
+    cjx.privacy.scrub.scrub_text: linear time (EMAIL above retries from every position of a long word, 49 s for
+    one 160 kB comment without a space), the same rules as the scrubbing at ingest."""
+    return scrub_text(text)
 
 
 def load_verbatims(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
