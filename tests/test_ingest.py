@@ -301,7 +301,7 @@ def test_unknown_codebook_name_is_a_one_line_journey_error(tmp_path):
         load_journey(tmp_path / "journey.yml")
     assert str(err.value).endswith(
         "sources[0].questions[0].codebook: unknown codebook 'likely_10'; expected one of "
-        "['agree_5', 'agree_7', 'good_bad', 'likely_11', 'satisfaction_5']"
+        "['agree_5', 'agree_7', 'good_bad', 'likely_11', 'satisfaction_5', 'yes_no']"
     )
 
 

@@ -85,7 +85,7 @@ def test_nps_scale_defaults_to_0_10(tmp_path, journey_data):
             "outcome.question",
             "'Q9' is not a rated question",
         ),
-        (lambda d: d["schedule"].update(cron="every monday"), "schedule", "not a five-field cron"),
+        (lambda d: d["schedule"].update(cron="every monday"), "schedule.cron", "has 2 field(s); expected 5"),
     ],
 )
 def test_bad_journey_names_file_and_key(tmp_path, journey_data, mutate, key, expected):

@@ -4,15 +4,17 @@ memory, moved aside, and the other file of the run loads.
 Every journey run goes through `cjx.ingest.ingest_journey` in a child process with a watchdog, so that a
 regression (the 4 GB, 25-minute files of issue 10) fails its test in seconds instead of taking the test
 run, or the machine, down with it. The children fork from a forkserver that has imported great-expectations
-and cjx once, so each costs about a second. A child reports the results, the time ingest took and how far
+and cjx once, so each costs about a second. A child reports the results and how far
 its peak RSS rose above what it held before ingesting.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import multiprocessing
+import signal
 import time
 import zipfile
 from pathlib import Path
@@ -25,7 +27,6 @@ from cjx.ingest.limits import current_limits, safe_name, use_limits
 from cjx.journey.model import Limits
 
 KEY = "poison-test-key"
-MAX_SECONDS = 20  # a guard, not a benchmark: the caps reject in well under a second
 MAX_GROWTH_KB = 1024 * 1024  # peak RSS growth while ingesting: under 1 GB
 WATCHDOG_KB = 2 * 1024 * 1024  # the child exits (and the test fails) as soon as its RSS grows by 2 GB
 CHILD_TIMEOUT = 120  # seconds before a child is killed (and the test fails)
@@ -57,6 +58,23 @@ GOOD = (
 )
 
 
+@contextlib.contextmanager
+def hang_guard(seconds: int = CHILD_TIMEOUT):
+    """Fail the test if the block is still running after `seconds`: a guard against a hang (the 25-minute
+    header of issue 10), not a speed check. Speed is measured by `make bench`, never asserted."""
+
+    def expired(signum, frame):
+        raise AssertionError(f"still running after {seconds} s: the cap did not stop the work")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _rss_kb() -> int:
     import os
 
@@ -84,14 +102,10 @@ def _ingest_child(root: str, out: str) -> None:
 
     threading.Thread(target=watchdog, daemon=True).start()
     baseline = max(start_rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    start = time.perf_counter()
     results = ingest_journey(con, lj, KEY)
-    elapsed = time.perf_counter() - start
     growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - baseline
     con.close()
-    Path(out).write_text(
-        json.dumps({"results": [r.as_dict() for r in results], "elapsed": elapsed, "growth_kb": growth})
-    )
+    Path(out).write_text(json.dumps({"results": [r.as_dict() for r in results], "growth_kb": growth}))
 
 
 _FORKSERVER = None
@@ -148,7 +162,7 @@ def run_journey(root: Path) -> dict:
 
 def assert_rejected(root: Path, run: dict, poison: str, *words: str) -> dict:
     """The poison file rejected with a one-line reason naming it and the problem, moved aside; the good file
-    loaded; ingest within the time and memory guards. Returns the poison file's result."""
+    loaded; ingest within the memory guard (the child's timeout guards against a hang). Returns the poison file's result."""
     results = {Path(r["path"]).name: r for r in run["results"]}
     assert set(results) == {GOOD_NAME, poison}
     bad, good = results[poison], results[GOOD_NAME]
@@ -163,7 +177,6 @@ def assert_rejected(root: Path, run: dict, poison: str, *words: str) -> dict:
     reason_file = Path(bad["rejected_to"] + ".reason.txt").read_text(encoding="utf-8")
     assert reason_file.startswith(reason + "\n")
     assert (good["status"], good["rows_loaded"]) == ("loaded", 3), good
-    assert run["elapsed"] < MAX_SECONDS, f"ingest took {run['elapsed']:.1f} s"
     assert run["growth_kb"] < MAX_GROWTH_KB, f"peak RSS grew {run['growth_kb'] / 1024:.0f} MB"
     return bad
 
@@ -308,7 +321,6 @@ def test_utf16_without_bom_is_read_in_either_byte_order(tmp_path):
     assert any(
         "UTF-16 without a byte-order mark; read as utf-16-le" in n for n in results["pulse_utf16le.csv"]["notes"]
     )
-    assert run["elapsed"] < MAX_SECONDS
 
 
 def test_binary_file_with_nul_bytes_is_rejected(tmp_path):
@@ -348,9 +360,8 @@ def test_json_depth_counts_brackets_outside_strings_only():
 
     assert json_depth(b'[{"a": "[[[[{{", "b": "\\"[[", "c": "\\\\"}, {"d": [1]}]') == 3
     assert json_depth(b"") == json_depth(b"42") == 0
-    start = time.perf_counter()
-    assert json_depth(b"[" * 1_000_000) == 1_000_000
-    assert time.perf_counter() - start < 1
+    with hang_guard():
+        assert json_depth(b"[" * 1_000_000) == 1_000_000
 
 
 def test_json_depth_cap_follows_the_limits_in_force(tmp_path):
@@ -387,10 +398,8 @@ def test_xlsx_part_compressed_like_no_spreadsheet_is_a_zip_bomb(tmp_path):
 
     path = tmp_path / "ratio.xlsx"  # 16 MB of one repeated cell, under the size cap, ~1000:1 compressed
     write_xlsx(path, ['<row r="1">', *(["<c><v>0</v></c>" * 70_000] * 16), "</row>"], level=9)
-    start = time.perf_counter()
-    with pytest.raises(FileRejected, match=r"times its compressed size .* a zip bomb"):
+    with hang_guard(), pytest.raises(FileRejected, match=r"times its compressed size .* a zip bomb"):
         xlsx_rows(path)
-    assert time.perf_counter() - start < 1
 
 
 def test_xlsx_cells_far_apart_cannot_inflate_the_landing(tmp_path):
@@ -417,10 +426,8 @@ def test_xlsx_cells_far_apart_cannot_inflate_the_landing(tmp_path):
     with use_limits(Limits(max_columns=4095)):
         for name, (xml, message) in cases.items():
             write_xlsx(tmp_path / name, [xml])
-            start = time.perf_counter()
-            with pytest.raises(FileRejected, match=message):
+            with hang_guard(), pytest.raises(FileRejected, match=message):
                 xlsx_rows(tmp_path / name)
-            assert time.perf_counter() - start < 10, name
 
 
 def test_xlsx_rows_ignore_a_wrong_dimension_and_stray_far_cells(tmp_path):
