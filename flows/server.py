@@ -106,10 +106,23 @@ def local_server(*, scheduler: bool, home: Path | None = None, port: int | None 
                     raise ChildFailed(f"the Prefect server did not start: {exc}") from None
                 continue  # exited early: most likely the port was taken meanwhile
             with using_api(api_url):
-                yield LocalServer(api_url, proc.pid, home, log, scheduler)
+                try:
+                    yield LocalServer(api_url, proc.pid, home, log, scheduler)
+                finally:
+                    drain_to_server()
             return
         finally:
             stop_child(proc)
+
+
+def drain_to_server() -> None:
+    """Send the log lines and events still queued for the server before it stops; otherwise Prefect's
+    workers try at exit, find no server and print "Error logging to API" after every `cjx demo`."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=5)
 
 
 @contextmanager
