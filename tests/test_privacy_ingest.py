@@ -101,6 +101,32 @@ def test_a_rejection_raised_with_a_value_in_it_is_redacted_too(workspace, monkey
     assert result.reject_reason == "rel_1.csv: row 3 has the e-mail [e-mail] in column Q1, expected a number"
 
 
+def test_an_unexpected_error_is_logged_with_its_traceback_but_not_its_values(workspace, monkeypatch, caplog):
+    import logging
+
+    import cjx.ingest.load_file as load_file
+
+    root, lj, con = workspace
+    (root / "in" / "rel_1.csv").write_text(QUALTRICS_HEADER + QUALTRICS_ROWS)
+
+    cai, bo = "cai" + "@example.dk", "bo" + "@example.dk"  # not in the source lines the traceback shows
+    raw_line = "Original" + " Line: R_2," + bo
+
+    def failing_land(con, path, source):
+        try:
+            raise KeyError(cai)
+        except KeyError as inner:
+            raise ValueError(f"Could not convert string '{bo}' to INT32\n{raw_line}") from inner
+
+    monkeypatch.setattr(load_file, "land", failing_land)
+    with caplog.at_level(logging.ERROR, logger="cjx.ingest"):
+        (result,) = ingest_source(con, lj, "rel", KEY)
+    assert result.status == "rejected" and "ValueError" in result.reject_reason
+    logged = caplog.text  # as a log handler formats it, exc_info included
+    assert "Traceback" in logged and "failing_land" in logged and "KeyError" in logged  # the traceback is there
+    assert "example.dk" not in logged and "Line: R_2" not in logged and "example.dk" not in result.reject_reason
+
+
 COMMENT = (
     "Ring til mig på +45 12 34 56 78 eller 070-123 45 67, skriv til jens.hansen+cx@firma.dk. "
     "Kort 4111 1111 1111 1111, konto 1234-5678901234, CPR 010190-1234. Leveret 2026-01-05, ordre 4711, 3 timer."

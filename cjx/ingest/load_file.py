@@ -24,7 +24,7 @@ from cjx.ingest.raw import keep_raw
 from cjx.ingest.reexports import repeated_note
 from cjx.ingest.staging import prepare_source, stage_file
 from cjx.journey.model import Journey, Source
-from cjx.privacy.messages import redact, redact_reason
+from cjx.privacy.messages import redact, redact_reason, redacted_traceback
 from cjx.store import run_sql
 from cjx.store.db import fit_memory
 
@@ -153,7 +153,7 @@ def _reject_reason(path: Path, exc: Exception) -> str:
     if isinstance(exc, FileRejected):
         return redact_reason(str(exc), path.name, safe_name(path.name))  # never a cell or a raw line
     name = safe_name(path.name)
-    log.error("%s: cannot be read", name, exc_info=exc)
+    log.error("%s: cannot be read\n%s", name, redacted_traceback(exc))
     first = redact(safe_name((str(exc).strip().splitlines() or [""])[0][:300]))
     return f"{name}: cannot be read ({type(exc).__name__}: {first}); the traceback is in the run log"
 

@@ -10,6 +10,7 @@ left anywhere in the message become tags (cjx.privacy.scrub, linear time).
 from __future__ import annotations
 
 import re
+import traceback
 
 from cjx.privacy.scrub import scrub_text
 
@@ -32,3 +33,10 @@ def redact_reason(message: str, *names: str) -> str:
         if name and message.startswith(f"{name}: "):
             return f"{name}: " + redact(message[len(name) + 2 :])
     return redact(message)
+
+
+def redacted_traceback(exc: BaseException) -> str:
+    """The traceback of `exc` (and of the exceptions it was raised from) for the log, with each exception's
+    own message redacted: the frames name code, the messages may quote a line or a value."""
+    frames = ("Traceback", "  File ", "    ", "\nDuring handling", "\nThe above exception")
+    return "".join(chunk if chunk.startswith(frames) else redact(chunk) for chunk in traceback.format_exception(exc))
