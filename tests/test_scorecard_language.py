@@ -140,3 +140,12 @@ def test_verbatims_keep_own_comments_first_and_general_ones_apart(danish):
             assert block.index('data-group="own"') < block.index('data-group="general"')
             assert "Generelle kommentarer" in general_part.group(1)
     assert n_general > 0  # the sample's relationship survey has general comments
+
+
+def test_a_missing_count_of_a_nullable_column_reads_as_a_dash():
+    """A touchpoint with no answers in a revisit has n_headline = pd.NA (nullable integer), not NaN."""
+    import pandas as pd
+
+    counts = pd.Series([1075, None], dtype="Int64")
+    assert [Lang("da").count(v) for v in counts] == ["1.075", "–"]
+    assert [Lang("en").count(v) for v in (pd.NA, float("nan"), None, 3)] == ["–", "–", "–", "3"]

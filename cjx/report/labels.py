@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import TypeGuard
 
+import pandas as pd
 from babel import Locale as _BabelLocale
 from babel.numbers import format_decimal, format_percent
 
@@ -751,8 +752,9 @@ class Lang:
 
 
 def _present(value: float | str | None) -> TypeGuard[float]:
-    """Not missing: neither None nor NaN (a value float() cannot convert counts as present, and fails where used)."""
-    if value is None:
+    """Not missing: neither None, NaN nor pandas' NA (a nullable integer column's missing count); a value float()
+    cannot convert otherwise counts as present, and fails where used."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return False
     try:
         return not math.isnan(float(value))

@@ -20,6 +20,8 @@ WITH source AS (
     SELECT
         revisit_id,
         count(*) FILTER (metric = 'nps') AS n_nps,
+        count(*) FILTER (metric = 'nps' AND score >= 9) AS n_promoters,
+        count(*) FILTER (metric = 'nps' AND score <= 6) AS n_detractors,
         count(*) FILTER (metric = 'nps' AND score >= 9) / nullif(count(*) FILTER (metric = 'nps'), 0) AS promoter_share,
         count(*) FILTER (metric = 'nps' AND score <= 6) / nullif(count(*) FILTER (metric = 'nps'), 0) AS detractor_share,
         count(*) FILTER (metric = 'overall') AS n_overall,
@@ -35,7 +37,7 @@ WITH source AS (
         v.revisit_id, v.start_date AS revisit_start, v.end_date AS revisit_end,
         coalesce(m.n_nps, 0) AS n_nps, 100 * (m.promoter_share - m.detractor_share) AS nps,
         core.nps_se(m.promoter_share, m.detractor_share, m.n_nps) AS nps_se,
-        m.promoter_share, m.detractor_share,
+        m.promoter_share, m.detractor_share, m.n_promoters, m.n_detractors,
         coalesce(m.n_overall, 0) AS n_overall, m.overall_mean, m.overall_scale, m.overall_box,
         m.n_overall_top2 / nullif(m.n_overall, 0) AS overall_top2_share,
         core.wilson_low(m.n_overall_top2, m.n_overall) AS overall_top2_ci_low,
@@ -45,15 +47,15 @@ WITH source AS (
 )
 SELECT
     *,
-    -- greatest/least skip NULLs: without the CASE a revisit with no NPS would get the interval -100 to 100
-    CASE WHEN nps IS NOT NULL THEN greatest(nps - 1.959963984540054 * nps_se, -100) END AS nps_ci_low,
-    CASE WHEN nps IS NOT NULL THEN least(nps + 1.959963984540054 * nps_se, 100) END AS nps_ci_high
+    -- the adjusted-Wald interval of the touchpoint scorecard (Rocks 2016); NULL where there is no NPS
+    CASE WHEN nps IS NOT NULL THEN core.nps_adj_ci_low(n_promoters, n_detractors, n_nps) END AS nps_ci_low,
+    CASE WHEN nps IS NOT NULL THEN core.nps_adj_ci_high(n_promoters, n_detractors, n_nps) END AS nps_ci_high
 FROM final
 ORDER BY revisit_start;
 
 COMMENT ON TABLE marts.revisit_headline IS 'Journey-level NPS and overall satisfaction per revisit, with bases and 95% intervals.';
 COMMENT ON COLUMN marts.revisit_headline.nps IS 'Net Promoter Score, % promoters (9-10) minus % detractors (0-6), -100..100.';
-COMMENT ON COLUMN marts.revisit_headline.nps_se IS 'Standard error of NPS x 100 (Rocks 2016); nps_ci_* = NPS +/- 1.96 SE.';
+COMMENT ON COLUMN marts.revisit_headline.nps_se IS 'Standard error of NPS x 100 (Rocks 2016); nps_ci_* is the adjusted-Wald 95% interval (Rocks 2016: 0.75/1.5/0.75 pseudo-observations), NULL without NPS.';
 COMMENT ON COLUMN marts.revisit_headline.overall_top2_share IS 'Share of overall-satisfaction answers in the top box of their scale (4-5 on 1-5, 1 on a 0-1 or yes/no outcome; core.questions.top_box); overall_top2_ci_* is the Wilson interval.';
 COMMENT ON COLUMN marts.revisit_headline.overall_box IS 'Which answers count as satisfied, per scale (4-5 on 1-5, 1 on 0-1).';
 COMMENT ON COLUMN marts.revisit_headline.overall_scale IS 'Scale(s) of the overall-satisfaction answers (1-5; several, comma-separated, when sources differ).';
