@@ -72,7 +72,9 @@ def publish(db_path: Path, run_id: str | None = None) -> dict[str, object]:
             for mart in marts:
                 # COPY ... TO takes no bound parameter for its target; the path is ours, quoted as a string literal.
                 target = str(new / "parquet" / f"{mart}.parquet").replace("'", "''")
-                con.execute(f"COPY (SELECT * FROM marts.{quote_ident(mart)}) TO '{target}' (FORMAT parquet)")
+                # COPY ... TO takes no bound parameter: the path goes in as a literal with its quotes doubled
+                path = str(target).replace("'", "''")
+                con.execute(f"COPY (SELECT * FROM marts.{quote_ident(mart)}) TO '{path}' (FORMAT parquet)")
             storage = _storage_version(con)
         shutil.copyfile(db_path, new / db_path.name)
         manifest = {
