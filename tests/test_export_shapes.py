@@ -5,12 +5,14 @@ tests/fixtures/real/, each ingested alone into a fresh workspace; expected value
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
 import yaml
 
 from cjx.ingest.load_file import ingest_file
+from cjx.journey import load_journey
 from cjx.workspace import open_workspace
 
 REAL = Path(__file__).parent / "fixtures" / "real"
@@ -531,4 +533,65 @@ def test_duplicates_first_seen_keeps_the_first_file(tmp_path):
     (_, corrected, _), con = _reexport(tmp_path, "first_seen")
     assert (corrected.rows_loaded, corrected.rows_duplicate) == (0, 2)
     assert con.execute("SELECT response_id, value FROM core.answers ORDER BY 1").fetchall() == [("A", 9.0), ("B", 7.0)]
+    con.close()
+
+
+def test_the_same_bytes_load_for_each_source_and_are_skipped_again_for_one(tmp_path):
+    """The content-hash skip is per source: one export dropped for two sources loads in both; the same bytes
+    again for one of them are skipped and recorded in ops.skipped_files with the file they repeat."""
+    source = {
+        "respondent_id": "email",
+        "response_id": "id",
+        "timestamp": "at",
+        "questions": [{"column": "score", "metric": "nps"}],
+    }
+    journey = _journey(source)
+    journey["touchpoints"].append({"id": "tp2", "name": "Second", "stage": "s", "owner": "Team"})
+    journey["sources"].append({**journey["sources"][0], "id": "src2", "touchpoint": "tp2"})
+    (tmp_path / "journey.yml").write_text(yaml.safe_dump(journey), encoding="utf-8")
+    lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    content = "id,email,at,score\nA,a@x.dk,2024-03-04 10:00:00,9\nB,b@x.dk,2024-03-04 11:00:00,7\n"
+    results = {}
+    for name, source_id in (("one.csv", "src"), ("two.csv", "src2"), ("again.csv", "src"), ("again2.csv", "src2")):
+        (tmp_path / name).write_text(content, encoding="utf-8")
+        results[name] = ingest_file(
+            con, tmp_path / name, lj.journey.source(source_id), pseudonym_key=KEY, journey=lj.journey
+        )
+    assert [(r.status, r.rows_loaded) for r in results.values()] == [
+        ("loaded", 2),
+        ("loaded", 2),
+        ("skipped", 0),
+        ("skipped", 0),
+    ]
+    assert results["one.csv"].file_id != results["two.csv"].file_id
+    assert con.execute("SELECT source_id, count(*) FROM core.responses GROUP BY 1 ORDER BY 1").fetchall() == [
+        ("src", 2),
+        ("src2", 2),
+    ]
+    skipped = con.execute("SELECT path, source_id, duplicate_of FROM ops.skipped_files ORDER BY 1").fetchall()
+    assert [(Path(p).name, s, Path(d).name) for p, s, d in skipped] == [
+        ("again.csv", "src", "one.csv"),
+        ("again2.csv", "src2", "two.csv"),
+    ]
+    con.close()
+
+
+def test_a_file_recorded_under_a_content_only_id_is_still_seen(tmp_path):
+    """Before migration 030 a file's id was its content hash alone: such a file, loaded, is still skipped when its
+    bytes come again for the same source, and loads for another."""
+    source = {
+        "respondent_id": "email",
+        "response_id": "id",
+        "timestamp": "at",
+        "questions": [{"column": "score", "metric": "nps"}],
+    }
+    content = "id,email,at,score\nA,a@x.dk,2024-03-04 10:00:00,9\n"
+    (first,), con = _ingest(tmp_path, source, {"old.csv": content})
+    legacy = hashlib.sha256(content.encode()).hexdigest()[:16]  # the id before migration 030: content alone
+    assert legacy != first.file_id
+    for table in ("ops.ingest_files", "raw.files", "raw.src", "core.responses"):
+        con.execute(f"UPDATE {table} SET file_id = ? WHERE file_id = ?", [legacy, first.file_id])
+    (tmp_path / "new.csv").write_text(content, encoding="utf-8")
+    again = ingest_file(con, tmp_path / "new.csv", load_journey(tmp_path / "journey.yml").journey.source("src"), pseudonym_key=KEY)
+    assert again.status == "skipped" and "the same content as old.csv" in again.notes[0]
     con.close()

@@ -1,4 +1,4 @@
-"""Identify a file by its content, not its name."""
+"""Identify a file by its content and the source it is for, not its name."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def file_id(sha256: str) -> str:
-    """The short, stable key a file gets in ops.ingest_files and raw tables."""
-    return sha256[:16]
+def file_id(sha256: str, source_id: str) -> str:
+    """The short, stable key a file gets in ops.ingest_files, raw, quarantine and core lineage.
+
+    It derives from the source and the content, so the same bytes dropped for two sources are two files (each
+    ingested), while the same bytes again for one source are the same file (skipped as seen before). Equal to
+    SQL `left(sha256(source_id || chr(0) || sha256), 16)` (migration 030). Files loaded before migration 030 keep
+    their content-only id; the seen-before check matches on (source_id, sha256), so they are still found.
+    """
+    return hashlib.sha256(f"{source_id}\0{sha256}".encode()).hexdigest()[:16]

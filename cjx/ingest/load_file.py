@@ -100,8 +100,10 @@ def ingest_file(
     wrong while reading or staging this one file rejects it with a one-line reason (traceback in the log).
     """
     sha256 = sha256_file(path)
-    fid = make_file_id(sha256)
-    seen = con.execute("SELECT path FROM ops.ingest_files WHERE file_id = ? AND status = 'loaded'", [fid]).fetchall()
+    fid = make_file_id(sha256, source.id)
+    seen = con.execute(  # per source: the same bytes for another source are another file (issue 11, item 8)
+        "SELECT path FROM ops.ingest_files WHERE source_id = ? AND sha256 = ? AND status = 'loaded'", [source.id, sha256]
+    ).fetchall()
     if seen:  # recorded per file, with the file it duplicates (migration 014)
         con.execute(
             "INSERT INTO ops.skipped_files VALUES (?, ?, ?, ?, ?)", [str(path), source.id, fid, seen[0][0], _now()]
@@ -122,8 +124,7 @@ def ingest_file(
         validations = getattr(exc, "validations", [])
         result = FileResult(fid, source.id, str(path), "rejected", reject_reason=_reject_reason(path, exc))
         con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM ops.ingest_files WHERE file_id = ?", [fid])
-    con.execute("DELETE FROM ops.validations WHERE file_id = ?", [fid])
+    _forget_earlier_attempts(con, fid, source.id, sha256)
     con.execute(
         "INSERT INTO ops.ingest_files (file_id, source_id, path, sha256, n_bytes, status, reject_reason, rows_read, "
         "rows_loaded, rows_quarantined, rows_duplicate, ingested_at, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -146,6 +147,14 @@ def ingest_file(
     record_validations(con, fid, source.id, validations)
     con.execute("COMMIT")
     return result
+
+
+def _forget_earlier_attempts(con: duckdb.DuckDBPyConnection, fid: str, source_id: str, sha256: str) -> None:
+    """Drop the records of an earlier (rejected) attempt at this file, under its id or, for a file recorded before
+    ids were per source (migration 030), under its content-only id."""
+    earlier = "SELECT file_id FROM ops.ingest_files WHERE source_id = ? AND sha256 = ?"
+    con.execute(f"DELETE FROM ops.validations WHERE file_id = ? OR file_id IN ({earlier})", [fid, source_id, sha256])
+    con.execute("DELETE FROM ops.ingest_files WHERE file_id = ? OR (source_id = ? AND sha256 = ?)", [fid, source_id, sha256])
 
 
 def _reject_reason(path: Path, exc: Exception) -> str:

@@ -128,7 +128,7 @@ GLOSSARY: dict[str, str] = {
     "slope_ci_high": "Upper bound of the 95% t interval of the slope.",
     "measure": "Operational measure (e.g. delay_minutes).",
     # data quality
-    "file_id": "First 16 hex digits of the file's sha256.",
+    "file_id": "The file's id: first 16 hex digits of a sha256 of its source and content.",
     "file_name": "File name as ingested.",
     "status": "Outcome (data_quality: loaded or rejected; revisit_trends: tested or why not).",
     "reject_reason": "Why the whole file was rejected.",

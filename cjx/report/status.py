@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cjx.ingest import source_files
-from cjx.ingest.fingerprint import file_id, sha256_file
+from cjx.ingest.fingerprint import sha256_file
 from cjx.journey import LoadedJourney
 from cjx.report.revisit_text import table_text
 from cjx.store.runs import journal_runs
@@ -43,13 +43,13 @@ def waiting_files(con: duckdb.DuckDBPyConnection | None, lj: LoadedJourney | Non
     loaded = (
         set()
         if con is None
-        else {r[0] for r in con.execute("SELECT file_id FROM ops.ingest_files WHERE status = 'loaded'").fetchall()}
+        else {tuple(r) for r in con.execute("SELECT source_id, sha256 FROM ops.ingest_files WHERE status = 'loaded'").fetchall()}
     )
     return [
         (source.id, str(path))
         for source in lj.journey.sources
         for path in source_files(lj, source)
-        if file_id(sha256_file(path)) not in loaded
+        if (source.id, sha256_file(path)) not in loaded  # seen per source, as ingest skips it
     ]
 
 
