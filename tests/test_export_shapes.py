@@ -592,6 +592,8 @@ def test_a_file_recorded_under_a_content_only_id_is_still_seen(tmp_path):
     for table in ("ops.ingest_files", "raw.files", "raw.src", "core.responses"):
         con.execute(f"UPDATE {table} SET file_id = ? WHERE file_id = ?", [legacy, first.file_id])
     (tmp_path / "new.csv").write_text(content, encoding="utf-8")
-    again = ingest_file(con, tmp_path / "new.csv", load_journey(tmp_path / "journey.yml").journey.source("src"), pseudonym_key=KEY)
+    again = ingest_file(
+        con, tmp_path / "new.csv", load_journey(tmp_path / "journey.yml").journey.source("src"), pseudonym_key=KEY
+    )
     assert again.status == "skipped" and "the same content as old.csv" in again.notes[0]
     con.close()

@@ -102,7 +102,8 @@ def ingest_file(
     sha256 = sha256_file(path)
     fid = make_file_id(sha256, source.id)
     seen = con.execute(  # per source: the same bytes for another source are another file (issue 11, item 8)
-        "SELECT path FROM ops.ingest_files WHERE source_id = ? AND sha256 = ? AND status = 'loaded'", [source.id, sha256]
+        "SELECT path FROM ops.ingest_files WHERE source_id = ? AND sha256 = ? AND status = 'loaded'",
+        [source.id, sha256],
     ).fetchall()
     if seen:  # recorded per file, with the file it duplicates (migration 014)
         con.execute(
@@ -154,7 +155,9 @@ def _forget_earlier_attempts(con: duckdb.DuckDBPyConnection, fid: str, source_id
     ids were per source (migration 030), under its content-only id."""
     earlier = "SELECT file_id FROM ops.ingest_files WHERE source_id = ? AND sha256 = ?"
     con.execute(f"DELETE FROM ops.validations WHERE file_id = ? OR file_id IN ({earlier})", [fid, source_id, sha256])
-    con.execute("DELETE FROM ops.ingest_files WHERE file_id = ? OR (source_id = ? AND sha256 = ?)", [fid, source_id, sha256])
+    con.execute(
+        "DELETE FROM ops.ingest_files WHERE file_id = ? OR (source_id = ? AND sha256 = ?)", [fid, source_id, sha256]
+    )
 
 
 def _reject_reason(path: Path, exc: Exception) -> str:

@@ -43,7 +43,10 @@ def waiting_files(con: duckdb.DuckDBPyConnection | None, lj: LoadedJourney | Non
     loaded = (
         set()
         if con is None
-        else {tuple(r) for r in con.execute("SELECT source_id, sha256 FROM ops.ingest_files WHERE status = 'loaded'").fetchall()}
+        else {
+            tuple(r)
+            for r in con.execute("SELECT source_id, sha256 FROM ops.ingest_files WHERE status = 'loaded'").fetchall()
+        }
     )
     return [
         (source.id, str(path))
