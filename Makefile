@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/bench_lmg.py
 	$(BIN)/python bench/importance_bench.py
+	$(BIN)/python bench/comments_bench.py
 
 install: $(STAMP)
 

@@ -176,8 +176,21 @@ def update_revisit_records(ws: Workspace) -> tuple[dict[str, int], list[str]]:
     return counts, undocumented
 
 
+def score_comments(ws: Workspace) -> dict[str, int]:
+    """Language, sentiment and themes of the comments (cjx.comments), in one transaction, before the marts."""
+    from cjx.comments.score import score_comments as score_all
+
+    with closing(connect(ws.db)) as con:
+        con.execute("BEGIN TRANSACTION")
+        counts = score_all(con, ws.journey.journey)
+        con.execute("COMMIT")
+    return counts
+
+
 def score(ws: Workspace) -> ScoreResult:
-    """Build the marts (scorecard, importance, priority, ...), then the revisit snapshots and comparisons."""
+    """Score the comments, build the marts (scorecard, importance, priority, themes, ...), then the revisit
+    snapshots and comparisons."""
+    score_comments(ws)
     marts = build_all_marts(ws)
     revisits, undocumented = update_revisit_records(ws)
     return ScoreResult(marts, revisits, undocumented)

@@ -377,6 +377,12 @@ class Settings(Strict):
     language: Literal["en", "da", "sv", "nb"] = Field(
         "en", description="language of the scorecard labels (en, da, sv, nb); the data itself is shown as it came"
     )
+    discovered_themes: int = Field(
+        5,
+        ge=0,
+        le=20,
+        description="comment themes to discover (TF-IDF + NMF) among the comments no declared theme matches; 0: none",
+    )
 
 
 class Schedule(Strict):
@@ -422,6 +428,11 @@ class Journey(Strict):
     alerts: Alerts | None = None
     codebooks: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="named answer-label codebooks: label -> score"
+    )
+    themes: dict[Annotated[str, Field(pattern=ID_PATTERN)], dict[Literal["da", "sv", "en", "nb"], list[str]]] = Field(
+        default_factory=dict,
+        description="comment theme codebook: theme id -> language -> terms (words or phrases, matched by their "
+        "Snowball stems: 'forsinket' also finds 'forsinkelse')",
     )
 
     @model_validator(mode="after")

@@ -6,6 +6,7 @@ import duckdb
 from duckdb.func import FunctionNullHandling
 from scipy import stats
 
+from cjx.comments.score import build_comment_marts
 from cjx.metrics.drivers import compute_drivers
 from cjx.store import run_sql
 
@@ -24,6 +25,8 @@ SQL_MARTS = (
 # written by sql/marts/touchpoint_importance.sql
 DRIVER_MARTS = ("touchpoint_importance", "measure_effects", "measure_bands")
 PRIORITY_MARTS = ("touchpoint_priority",)
+# written by cjx.comments.score.build_comment_marts (sql/marts/comment_themes.sql, theme_changes.sql)
+COMMENT_MARTS = ("comment_themes", "theme_changes")
 
 
 def t_quantile(p: float, df: float | None) -> float | None:
@@ -61,7 +64,8 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         con.unregister(name)
     for mart in PRIORITY_MARTS:
         run_sql(con, f"marts/{mart}")
+    build_comment_marts(con)
     return {
         mart: con.execute(f"SELECT count(*) FROM marts.{mart}").fetchall()[0][0]
-        for mart in SQL_MARTS + DRIVER_MARTS + PRIORITY_MARTS
+        for mart in SQL_MARTS + DRIVER_MARTS + PRIORITY_MARTS + COMMENT_MARTS
     }

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from cjx.metrics.change import benjamini_hochberg, nps_test, two_proportion_test
-from cjx.report.verbatims import load_verbatims
+from cjx.report.verbatims import load_themes, load_verbatims
 from cjx.store import query
 
 # One significance rule per page: every change a page marks, the journey's headline changes and every touchpoint
@@ -41,6 +41,7 @@ class ScorecardData:
     unmapped: pd.DataFrame = field(default_factory=pd.DataFrame)
     quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
     verbatims: pd.DataFrame = field(default_factory=pd.DataFrame)
+    themes: pd.DataFrame = field(default_factory=pd.DataFrame)  # marts.comment_themes + change (cjx.comments)
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     db_name: str = ""
     n_tests: int = 0  # changes in the page's one Benjamini-Hochberg family
@@ -121,6 +122,7 @@ def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str, languag
         ).df(),
         quarantine=query(con, "report/quarantine_reasons"),
         verbatims=load_verbatims(con, revisit_id),
+        themes=load_themes(con, revisit_id),
         changes=changes,
         db_name=str(db_name).rsplit("/", 1)[-1],
         n_tests=n_tests,

@@ -642,6 +642,63 @@ for _code in ("sv", "nb"):
     _data = json.loads(files("cjx.report").joinpath(f"labels_data/{_code}.json").read_text(encoding="utf-8"))
     LABELS[_code], QUADRANTS[_code], METRICS[_code] = _data["labels"], _data["quadrants"], _data["metrics"]
     BLIND_SPOTS[_code], CODES[_code] = _data["blind_spots"], _data["codes"]
+# Comment themes in the verbatim blocks and the Act-first box (cjx.comments, cjx.report.verbatims).
+_THEME_LABELS = {
+    "en": {
+        "verbatim_themes": "What the {n} comments on {touchpoint} are about",
+        "themes_caption": "Themes of all the touchpoint's comments in this revisit, most negative comments first: "
+        "share of comments, among dissatisfied raters (below the middle of the scale) and the others, mean sentiment "
+        "(−1 to 1, lexicon per language), change since the previous revisit (▲▼ significant, two-proportion test, "
+        "Benjamini–Hochberg across themes). Discovered themes (*) are found in the comments (TF-IDF + NMF) and named "
+        "by their heaviest words.",
+        "col_theme": "Theme",
+        "col_dissatisfied_others": "Dissatisfied / others",
+        "col_sentiment": "Sentiment",
+        "col_examples": "Examples",
+        "act_first_theme": "Most negative theme of its comments: {theme} ({n} of {n_all} comments, {n_negative} negative).",
+    },
+    "da": {
+        "verbatim_themes": "Det handler de {n} kommentarer om {touchpoint} om",
+        "themes_caption": "Temaer i alle touchpointets kommentarer i denne måling, flest negative kommentarer først: "
+        "andel af kommentarerne, blandt utilfredse (under skalaens midte) og de andre, gennemsnitlig stemning (−1 til "
+        "1, leksikon pr. sprog), ændring siden forrige måling (▲▼ signifikant, test af to andele, Benjamini–Hochberg "
+        "på tværs af temaer). Fundne temaer (*) er fundet i kommentarerne (TF-IDF + NMF) og navngivet efter deres "
+        "tungeste ord.",
+        "col_theme": "Tema",
+        "col_dissatisfied_others": "Utilfredse / andre",
+        "col_sentiment": "Stemning",
+        "col_examples": "Eksempler",
+        "act_first_theme": "Mest negative tema i kommentarerne: {theme} ({n} af {n_all} kommentarer, {n_negative} negative).",
+    },
+    "sv": {
+        "verbatim_themes": "Det här handlar de {n} kommentarerna om {touchpoint} om",
+        "themes_caption": "Teman i alla kommentarer om touchpointen i denna mätning, flest negativa kommentarer först: "
+        "andel av kommentarerna, bland missnöjda (under skalans mitt) och övriga, genomsnittligt sentiment (−1 till "
+        "1, lexikon per språk), förändring sedan förra mätningen (▲▼ signifikant, test av två andelar, "
+        "Benjamini–Hochberg över teman). Upptäckta teman (*) hittas i kommentarerna (TF-IDF + NMF) och namnges efter "
+        "sina tyngsta ord.",
+        "col_theme": "Tema",
+        "col_dissatisfied_others": "Missnöjda / övriga",
+        "col_sentiment": "Sentiment",
+        "col_examples": "Exempel",
+        "act_first_theme": "Mest negativa temat i kommentarerna: {theme} ({n} av {n_all} kommentarer, {n_negative} negativa).",
+    },
+    "nb": {
+        "verbatim_themes": "Dette handler de {n} kommentarene om {touchpoint} om",
+        "themes_caption": "Temaer i alle kommentarene om touchpointet i denne målingen, flest negative kommentarer "
+        "først: andel av kommentarene, blant misfornøyde (under skalaens midtpunkt) og andre, gjennomsnittlig "
+        "stemning (−1 til 1, leksikon per språk), endring siden forrige måling (▲▼ signifikant, test av to andeler, "
+        "Benjamini–Hochberg på tvers av temaer). Oppdagede temaer (*) er funnet i kommentarene (TF-IDF + NMF) og "
+        "navngitt etter de tyngste ordene.",
+        "col_theme": "Tema",
+        "col_dissatisfied_others": "Misfornøyde / andre",
+        "col_sentiment": "Stemning",
+        "col_examples": "Eksempler",
+        "act_first_theme": "Mest negative tema i kommentarene: {theme} ({n} av {n_all} kommentarer, {n_negative} negative).",
+    },
+}
+for _code, _labels in _THEME_LABELS.items():
+    LABELS[_code].update(_labels)
 for _table in (LABELS, QUADRANTS, METRICS, BLIND_SPOTS, CODES):
     for _code in LANGUAGES:
         assert _table[_code].keys() == _table["en"].keys(), f"every English label needs a {_code} one"

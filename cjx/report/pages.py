@@ -30,7 +30,7 @@ from cjx.report.figures import (
 from cjx.report.labels import Lang
 from cjx.report.sentences import act_first_reason
 from cjx.report.trends import journey_trend_rows, touchpoint_trend_rows
-from cjx.report.verbatims import split_verbatims
+from cjx.report.verbatims import split_verbatims, theme_groups, top_negative_theme
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("cjx.report", "templates"),
@@ -132,6 +132,7 @@ def render_scorecard(
     act_first = _priority_view(ranked.iloc[0], data, lang) if not ranked.empty else None
     if act_first is not None:
         act_first["reason"] = act_first_reason(act_first, len(ranked), lang, data.previous_revisit)
+        act_first["top_theme"] = top_negative_theme(data.themes, act_first["touchpoint_id"])
     return _TEMPLATES.get_template(
         "scorecard.html.j2"
     ).render(
@@ -297,6 +298,7 @@ def _verbatim_blocks(data: ScorecardData, touchpoint_ids: list[str], limit: int 
                 "owner": rows.loc[tp, "owner"],
                 **groups,
                 "n_low": groups["n_own"] + groups["n_general"],
+                "themes": theme_groups(data.verbatims, data.themes, tp),
             }
         )
     return blocks

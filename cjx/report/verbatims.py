@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from cjx.privacy.scrub import scrub_text
@@ -36,10 +37,75 @@ def scrub(text: str) -> str:
 
 
 def load_verbatims(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
-    """Every comment of the revisit attributed to a touchpoint (rule in sql/report/verbatims.sql), text scrubbed."""
+    """Every comment of the revisit attributed to a touchpoint (rule in sql/report/verbatims.sql), text scrubbed,
+    with its sentiment and the themes it is about (cjx.comments; empty before the comments are scored)."""
     frame = query(con, "report/verbatims", {"revisit_id": revisit_id})
     frame["comment"] = frame["comment"].map(scrub)
+    facts = query(con, "comments/comment_facts")
+    frame = frame.merge(facts, on=["source_id", "response_id", "column_name"], how="left")
+    frame["theme_ids"] = [ids if isinstance(ids, list | np.ndarray) else [] for ids in frame.theme_ids]
     return frame
+
+
+def load_themes(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
+    """marts.comment_themes of the revisit with each theme's change since the previous revisit."""
+    return query(con, "comments/report_themes", {"revisit_id": revisit_id})
+
+
+def theme_groups(verbatims: pd.DataFrame, themes: pd.DataFrame, touchpoint_id: str, limit: int = 5) -> list[dict]:
+    """The touchpoint's comments grouped by theme, most negative comments first: label, counts, shares, mean
+    sentiment, change, and two example comments (scrubbed; the most negative distinct texts of the theme)."""
+    if themes.empty or verbatims.empty:
+        return []
+    mine = themes[themes.touchpoint_id == touchpoint_id].head(limit)
+    comments = verbatims[verbatims.touchpoint_id == touchpoint_id]
+    groups = []
+    for row in mine.itertuples():
+        about = comments[[row.theme_id in ids for ids in comments.theme_ids]]
+        examples = (
+            about.assign(text=about.comment.str.strip())
+            .sort_values(["sentiment", "text"])
+            .drop_duplicates("text")
+            .text.head(2)
+            .tolist()
+        )
+        groups.append(
+            {
+                "theme_id": row.theme_id,
+                "label": row.theme_label,
+                "discovered": row.theme_kind == "discovered",
+                "top_terms": row.top_terms,
+                "n": int(row.n_theme),
+                "n_comments": int(row.n_comments),
+                "share": float(row.share),
+                "share_detractors": None if pd.isna(row.share_detractors) else float(row.share_detractors),
+                "share_others": None if pd.isna(row.share_others) else float(row.share_others),
+                "sentiment": float(row.mean_sentiment),
+                "n_negative": int(row.n_negative),
+                "change": None if pd.isna(row.change) else float(row.change),
+                "significant": bool(row.significant) if not pd.isna(row.significant) else False,
+                "low_base": bool(row.low_base),
+                "examples": examples,
+            }
+        )
+    return groups
+
+
+def top_negative_theme(themes: pd.DataFrame, touchpoint_id: str) -> dict | None:
+    """The touchpoint's theme with the most negative comments in the revisit (None without any)."""
+    if themes.empty:
+        return None
+    mine = themes[(themes.touchpoint_id == touchpoint_id) & (themes.n_negative > 0)]
+    if mine.empty:
+        return None
+    row = mine.sort_values(["n_negative", "n_theme", "theme_id"], ascending=[False, False, True]).iloc[0]
+    return {
+        "theme_id": row.theme_id,
+        "label": row.theme_label,
+        "n": int(row.n_theme),
+        "n_comments": int(row.n_comments),
+        "n_negative": int(row.n_negative),
+    }
 
 
 def top_verbatims(verbatims: pd.DataFrame, touchpoint_id: str, limit: int = 6) -> tuple[list[dict], int, int]:

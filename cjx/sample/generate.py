@@ -592,6 +592,7 @@ def generate_sample(out: Path, seed: int = DEFAULT_SEED) -> dict:
         files[name] = header + rows
         quality[name] = DataQuality(rows=len(rows))
     pulse = _make_pulse(next(streams), deliveries, revisits)
+    pulse = _plant_delay_comments(pulse, revisits, seed)  # its own generator: the streams above are untouched
     files.update(_plant_pulse(next(streams), pulse, revisits, quality))
     ces = _make_ces(next(streams), tickets, revisits)
     files.update(_plant_ces(ces, revisits, quality))
@@ -605,6 +606,7 @@ def generate_sample(out: Path, seed: int = DEFAULT_SEED) -> dict:
     _write_danish_excel_csv(out / danish_name, danish_rows)
     min_base = int(journey.get("settings", {}).get("min_base", 30))
     truth = _truth(seed, touchpoints, revisits, means, quality, relationship, min_base)
+    truth["comment_theme"] = {"touchpoint": "parcel_delivery", "theme": "delivery_delay", "grows_in": revisits[-1].id}
     _write_text(out / "planted_truth.json", json.dumps(truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     _write_text(out / "README.md", _readme(seed, revisits))
     return truth
@@ -953,6 +955,48 @@ def _make_pulse(rng: np.random.Generator, deliveries: list[Delivery], revisits: 
         [f"DP-{k + 1:06d}", d.order.customer.email, d.order.order_id, _iso(at), str(csat), comment]
         for k, (at, d, csat, comment) in enumerate(kept)
     ]
+
+
+# Planted comment theme: in the worsening revisit, dissatisfied pulse respondents write about delays more often, in
+# their own words (inflections the codebook finds by stem: "forsinkelse", "försenat", "delayed").
+PLANTED_DELAY_SHARE = 0.6  # of the latest revisit's non-delay comments with CSAT <= 3
+PLANTED_DELAY_SEED = 16  # mixed with the sample seed: a generator of its own, so no other number moves
+PLANTED_DELAY_COMMENTS: dict[str, tuple[str, ...]] = {
+    "da": (
+        "Leveringen var forsinket igen",
+        "Endnu en forsinkelse, pakken kom en dag for sent",
+        "Forsinkelse på forsinkelse, meget irriterende",
+        "Pakken var forsinket og ingen sagde noget",
+    ),
+    "sv": (
+        "Leveransen var försenad igen",
+        "Ännu en försening, paketet kom en dag för sent",
+        "Paketet var försenat och ingen hörde av sig",
+    ),
+    "en": (
+        "Delivery was delayed again",
+        "Another delay, the parcel came a day late",
+        "My parcel was late and nobody told me",
+    ),
+}
+
+
+def _plant_delay_comments(rows: list[list[str]], revisits: list[Revisit], seed: int) -> list[list[str]]:
+    """Pulse rows with the latest revisit's dissatisfied non-delay comments partly rewritten as delay complaints.
+
+    Only comment text changes (no score, count, blank or order), drawn from a generator of its own."""
+    rng = np.random.default_rng([seed, PLANTED_DELAY_SEED])
+    language_of = {text: lang for key in ("bad", "ok") for lang, text in PULSE_COMMENTS[key].items()}
+    latest = len(revisits) - 1
+    out = []
+    for row in rows:
+        at = int(dt.datetime.strptime(row[3], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
+        language = language_of.get(row[5])
+        if language and int(row[4]) <= 3 and _revisit_of(at, revisits) == latest and rng.random() < PLANTED_DELAY_SHARE:
+            choices = PLANTED_DELAY_COMMENTS[language]
+            row = [*row[:5], choices[int(rng.integers(len(choices)))]]
+        out.append(row)
+    return out
 
 
 def _pulse_comment(rng: np.random.Generator, d: Delivery, csat: int) -> str:

@@ -1,0 +1,1 @@
+"""Comment analytics, offline: language, sentiment and themes of free-text comments (README "Comments")."""
