@@ -146,11 +146,13 @@ def render(
     names: dict[str, str] | None = None,
     create: str = "CREATE OR REPLACE VIEW",
     cells: str = "all",
+    file_filter: str | None = None,
 ) -> str:
     """The SQL of one staging view of `source`; `names` points view('x') elsewhere (temp relations).
 
     `cells` narrows the cells view to the columns one consumer reads: "rated" (answers and measures, parsed)
-    or "text" (comments and mapping attributes), so a per-file pass unpivots only what it needs."""
+    or "text" (comments and mapping attributes), so a per-file pass unpivots only what it needs. `file_filter`
+    (SQL over raw.<source>, e.g. one file's id as a literal) narrows the raw rows where a template reads them."""
     names = names or {}
     present = set(file_columns(con, source.id))
 
@@ -184,6 +186,7 @@ def render(
         "attributes": [source.touchpoint_by.column] if source.touchpoint_by else [],
         "touchpoint_id": source.touchpoint,
         "id_expr": id_expr,
+        "file_filter": file_filter,
         "respondent_expr": expr(respondent_column(source)),
         "timestamp_expr": timestamp_expr,
         "id_column": id_column or "response id (made from the row)",
@@ -275,25 +278,30 @@ def stage_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 
 def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, file_id: str | None) -> None:
     """Temp table landed_cells (rated answers and measures: parsed, checked, gated) and temp views
-    landed_comments and landed_attributes (text as given), from the cells view of one file, or of all.
+    landed_comments and landed_attributes (text as given), from raw, for one file or for all.
 
-    Each is the cells template rendered for only the columns it reads, so the rated pass does not unpivot
-    comments and the text views, read once each by the core load, are never materialised."""
+    landed_cells is the cells template rendered for the rated columns only, so the rated pass does not
+    unpivot comments; the text views (cjx/sql/staging/text_cells.sql.j2) read raw lean, without the number
+    parsing, and are never materialised: the core load reads each once."""
     # A view holds no parameters: the file id goes in as a quoted literal (cjx.ingest.staging.sql_literal).
-    one_file = f"file_id = {sql_literal(file_id)}" if file_id is not None else "true"
-    parts = (
-        ("landed_cells", "rated", "NOT IN ('comment', 'attribute')"),
-        ("landed_comments", "comment", "= 'comment'"),
-        ("landed_attributes", "attribute", "= 'attribute'"),
+    one_file = f"file_id = {sql_literal(file_id)}" if file_id is not None else None
+    subset = "rated" if declared_cells(source, "rated") else "all"
+    con.execute(render(con, source, "cells", {"cells": "landed_cells__src"}, "CREATE OR REPLACE TEMP VIEW", subset))
+    # file_seq names the file (raw.files) in a number: the 2.8 M cells of a 1 M-row file carry no file_id text
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT * EXCLUDE (file_id) FROM landed_cells__src "
+        f"WHERE {one_file or 'true'} AND metric NOT IN ('comment', 'attribute')"
     )
-    for name, kind, metric in parts:
-        subset = kind if declared_cells(source, kind) else "all"
-        con.execute(render(con, source, "cells", {"cells": f"{name}__src"}, "CREATE OR REPLACE TEMP VIEW", subset))
-        # file_seq names the file (raw.files) in a number: the 2.8 M cells of a 1 M-row file carry no file_id text
-        relation = "TABLE" if name == "landed_cells" else "VIEW"
+    for name, kind in (("landed_comments", "comment"), ("landed_attributes", "attribute")):
+        if not declared_cells(source, kind):
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * EXCLUDE (file_id) FROM landed_cells__src WHERE false"
+            )
+            continue
+        names = {"text_cells": f"{name}__src"}
+        con.execute(render(con, source, "text_cells", names, "CREATE OR REPLACE TEMP VIEW", kind, one_file))
         con.execute(
-            f"CREATE OR REPLACE TEMP {relation} {name} AS SELECT * EXCLUDE (file_id) FROM {name}__src "
-            f"WHERE {one_file} AND metric {metric}"
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * EXCLUDE (file_id) FROM {name}__src WHERE metric = '{kind}'"
         )
 
 
