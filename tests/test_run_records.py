@@ -98,10 +98,12 @@ def test_the_run_waits_up_to_cjx_lock_wait_for_the_holder_to_let_go(ws, monkeypa
     assert [s for _, s, _ in _runs(ws.db)] == ["completed"]
 
 
-@pytest.fixture
-def published_runs(ws):
+@pytest.fixture(scope="module")
+def published_runs(tmp_path_factory):
     """A run; then, with the published copy deleted and leftovers of a killed publish lying around, a run with
-    nothing new; then a run left `running` (killed) and one more run."""
+    nothing new; then a run left `running` (killed) and one more run (once for the module's three readers)."""
+    work = tmp_path_factory.mktemp("published_runs")
+    ws = pipeline.open_workspace(_small_journey(work), work / "cjx.duckdb", work / "reports")
     first = pipeline.run(ws)
     copy_after_first = published_database(ws.db)
     with closing(duckdb.connect(str(copy_after_first), read_only=True)) as con:
