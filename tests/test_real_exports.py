@@ -69,5 +69,64 @@ def test_real_export_loads_as_pandas_reads_it(tmp_path, name):
                 pd.Timestamp(want["first_utc"]),
                 pd.Timestamp(want["last_utc"]),
             )
+        if "utc_by_id" in want:  # the export named its zone (Qualtrics ImportId timeZone): every time, and a note
+            # (response ids are pseudonymised here: the export's ResponseId is the respondent too)
+            got = [r[0] for r in con.execute("SELECT responded_at::VARCHAR FROM core.responses ORDER BY 1").fetchall()]
+            assert got == sorted(want["utc_by_id"].values())
+            assert any(f"times read in {want['time_zone']}, the export's ImportId timeZone" in n for n in result.notes)
     finally:
         con.close()
+
+
+def _denver_with(tmp_path, declared: str | None, third_row: tuple[str, str] | None = None):
+    """qualtrics_denver_export.csv ingested with the source's `timezone` set to `declared` (None: not written),
+    the ImportId row optionally rewritten."""
+    journey = yaml.safe_load((REAL / "journey.yml").read_text(encoding="utf-8"))
+    source = next(s for s in journey["sources"] if s["id"] == "qt_denver")
+    if declared is not None:
+        source["timezone"] = declared
+    journey["sources"] = [source]
+    (tmp_path / "journey.yml").write_text(yaml.safe_dump(journey), encoding="utf-8")
+    text = (REAL / "qualtrics_denver_export.csv").read_text(encoding="utf-8")
+    if third_row is not None:
+        text = text.replace(*third_row)
+    (tmp_path / "export.csv").write_text(text, encoding="utf-8")
+    lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    result = ingest_file(
+        con, tmp_path / "export.csv", lj.journey.source("qt_denver"), pseudonym_key="k", journey=lj.journey
+    )
+    return result, con
+
+
+def _local(zone: str) -> list[str]:
+    """The export's RecordedDate read in `zone` by pandas, as sorted UTC text."""
+    frame = pd.read_csv(REAL / "qualtrics_denver_export.csv", dtype=str, skiprows=[1, 2])
+    stamps = pd.to_datetime(frame["RecordedDate"]).dt.tz_localize(zone).dt.tz_convert("UTC").dt.tz_localize(None)
+    return sorted(str(t) for t in stamps)
+
+
+def test_a_declared_timezone_wins_over_the_export_zone_and_the_note_says_so(tmp_path):
+    result, con = _denver_with(tmp_path, "Europe/Copenhagen")
+    got = [r[0] for r in con.execute("SELECT responded_at::VARCHAR FROM core.responses ORDER BY 1").fetchall()]
+    con.close()
+    assert got == _local("Europe/Copenhagen") != _local("America/Denver")
+    assert any(
+        "the export says its times are in America/Denver (ImportId timeZone); read in Europe/Copenhagen" in n
+        for n in result.notes
+    ), result.notes
+
+
+def test_an_export_made_in_utc_z_is_read_as_utc(tmp_path):
+    result, con = _denver_with(tmp_path, None, ('""timeZone"":""America/Denver""', '""timeZone"":""Z""'))
+    got = [r[0] for r in con.execute("SELECT responded_at::VARCHAR FROM core.responses ORDER BY 1").fetchall()]
+    con.close()
+    assert got == _local("UTC")
+    assert any("times read in UTC, the export's ImportId timeZone" in n for n in result.notes)
+
+
+def test_an_import_id_zone_that_is_no_time_zone_rejects_the_file_with_a_reason(tmp_path):
+    result, con = _denver_with(tmp_path, None, ('""timeZone"":""America/Denver""', '""timeZone"":""Mountain Time""'))
+    con.close()
+    assert result.status == "rejected"
+    assert "column RecordedDate: the ImportId row (line 3) gives timeZone 'Mountain Time'" in result.reject_reason
+    assert "declare timezone: on the source" in result.reject_reason

@@ -17,7 +17,7 @@ from cjx.ingest import ingest_source
 from cjx.metrics.change import benjamini_hochberg, nps_test, trend_test, two_proportion_test, welch_test
 from cjx.metrics.marts import build_marts
 from cjx.metrics.revisits import compare_revisits, snapshot_revisit, update_revisits
-from cjx.store import connect
+from cjx.store import connect, query
 from cjx.workspace import open_workspace
 from tests.conftest import SAMPLE
 
@@ -202,3 +202,96 @@ def test_cli_lists_and_compares_revisits(sample_run):
     assert "low base" in compared.output
     unknown = runner.invoke(app, ["revisit", "compare", "2026-Q2", "2031-Q1", "--db", str(db)])
     assert unknown.exit_code == 2 and "has not been computed" in unknown.output
+
+
+# --- issue 11, item 7: revisits are dated in the journey's time zone ------------------------------------------
+
+DATED_ROWS = [  # (id, the time as exported, score)
+    ("a", "31.03.2026", 1),  # a local day: 31 March
+    ("b", "01.04.2026", 2),  # 1 April, local: Q2 wherever the journey is
+    ("c", "2026-04-01 00:30:00", 3),  # just after local midnight
+    ("d", "2026-03-31T22:30:00Z", 4),  # an explicit UTC time: 1 April 00:30 in Copenhagen (summer time)
+    ("e", "30.06.2026", 5),
+    ("f", "2026-06-30 23:59:00", 4),
+    ("g", "2026-07-01T00:10:00+02:00", 3),  # 30 June 22:10 UTC: already Q3 in Copenhagen
+]
+
+
+def _dated_workspace(tmp_path, timezone: str | None):
+    journey = {
+        "journey": {"id": "dates", "name": "Dates", **({"timezone": timezone} if timezone else {})},
+        "stages": [{"id": "s", "name": "Stage"}],
+        "touchpoints": [{"id": "tp", "name": "Touchpoint", "stage": "s", "owner": "Team"}],
+        "sources": [
+            {
+                "id": "src",
+                "kind": "survey",
+                "files": "dates.csv",
+                "touchpoint": "tp",
+                "respondent_id": "id",
+                "response_id": "id",
+                "timestamp": "at",
+                "timestamp_format": ["%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"],
+                "questions": [{"column": "score", "metric": "csat", "scale": {"min": 1, "max": 5}}],
+            }
+        ],
+        "revisits": [
+            {"id": "Q1", "start": "2026-01-01", "end": "2026-03-31"},
+            {"id": "Q2", "start": "2026-04-01", "end": "2026-06-30"},
+            {"id": "Q3", "start": "2026-07-01", "end": "2026-09-30"},
+        ],
+    }
+    (tmp_path / "journey.yml").write_text(yaml.safe_dump(journey), encoding="utf-8")
+    rows = "".join(f"{i},{at},{score}\n" for i, at, score in DATED_ROWS)
+    (tmp_path / "dates.csv").write_text("id,at,score\n" + rows, encoding="utf-8")
+    lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "cjx.duckdb")
+    (result,) = ingest_source(con, lj, "src", "test-key")
+    assert result.rows_loaded == len(DATED_ROWS), result
+    build_marts(con)
+    return con
+
+
+def _expected_revisits(zone: str) -> dict[str, tuple[int, float]]:
+    """By hand with pandas: each time to UTC (local ones in `zone`), then to the journey's local day, then to the
+    quarter whose days hold it; (responses, mean score) per revisit."""
+    frame = pd.DataFrame(DATED_ROWS, columns=["id", "at", "score"])
+    explicit = frame["at"].str.contains(r"Z$|[+-]\d\d:\d\d$")
+    utc = pd.Series(index=frame.index, dtype="datetime64[ns, UTC]")
+    utc[explicit] = pd.to_datetime(frame["at"][explicit], utc=True, format="ISO8601")
+    written = frame["at"][~explicit]
+    dotted = written.str.contains(".", regex=False)
+    local = pd.concat(
+        [pd.to_datetime(written[dotted], format="%d.%m.%Y"), pd.to_datetime(written[~dotted], format="ISO8601")]
+    )
+    utc[~explicit] = local.dt.tz_localize(zone).dt.tz_convert("UTC")
+    day = utc.dt.tz_convert(zone).dt.date
+    frame["revisit"] = ["Q" + str((d.month - 1) // 3 + 1) for d in day]
+    return {r: (len(g), float(g.score.mean())) for r, g in frame.groupby("revisit")}
+
+
+@pytest.mark.parametrize("timezone", ["Europe/Copenhagen", None])
+def test_revisits_are_dated_in_the_journey_time_zone(tmp_path, timezone):
+    con = _dated_workspace(tmp_path, timezone)
+    zone = timezone or "UTC"
+    want = _expected_revisits(zone)
+    got = {
+        r: (n, mean)
+        for r, n, mean in con.execute(
+            "SELECT revisit_id, n_responses, csat_mean FROM marts.touchpoint_scorecard WHERE n_responses > 0"
+        ).fetchall()
+    }
+    assert got.keys() == want.keys()
+    for revisit_id, (n, mean) in want.items():
+        assert got[revisit_id][0] == n and got[revisit_id][1] == pytest.approx(mean), revisit_id
+    if timezone:  # 1 April (date only) and 00:30 on 1 April are Q2; Q2 ends at local midnight after 30 June
+        assert want["Q2"][0] == 5 and want["Q3"][0] == 1
+    else:  # UTC as before: the explicit 22:30Z on 31 March stays in Q1, the +02:00 time on 1 July is 30 June
+        assert want["Q1"][0] == 2 and "Q3" not in want
+    bounds = con.execute("SELECT revisit_id, start_at, end_at FROM core.revisits ORDER BY 1").fetchall()
+    listed = dict(query(con, "revisits/revisit_list")[["revisit_id", "n_responses"]].itertuples(index=False))
+    con.close()
+    for revisit_id, start_at, end_at in bounds:  # local midnights, by pandas
+        start = pd.Timestamp(f"2026-{(int(revisit_id[1]) - 1) * 3 + 1:02d}-01").tz_localize(zone)
+        assert pd.Timestamp(start_at) == start.tz_convert("UTC").tz_localize(None)
+        assert pd.Timestamp(end_at) == (start + pd.DateOffset(months=3)).tz_convert("UTC").tz_localize(None)
+    assert listed == {r: want.get(r, (0, 0))[0] for r in ("Q1", "Q2", "Q3")}  # what `cjx revisit list` counts

@@ -27,6 +27,7 @@ class Landed:
     partial: tuple[str, list[str]] | None = None  # (column, values meaning "partial response")
     non_response: tuple[str, list[str]] | None = None  # (column, values meaning "not a response")
     excel_dates: bool = False  # numbers in date columns are Excel serial days (XLSX only)
+    time_zone: str | None = None  # the IANA zone the export names for the timestamp column (Qualtrics ImportId)
     format: str = "csv"
 
 

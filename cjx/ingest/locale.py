@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from cjx.journey.cron import time_zone_problem
 from cjx.journey.model import Source
 
 # Special timestamp_format tokens (not strptime formats).
@@ -21,6 +22,22 @@ DEFAULT_FORMATS = {
     "ms_forms": [EXCEL_SERIAL, "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M"],
 }
 _SPACES = " \u00a0\u202f"
+# How exports write UTC (Qualtrics' ImportId timeZone is "Z" when the export was made in UTC).
+_UTC_NAMES = {"z", "utc", "gmt", "etc/utc", "etc/gmt", "utc+0", "utc+00:00", "+00:00", "gmt+0"}
+
+
+def declared_timezone(source: Source) -> str | None:
+    """The source's `timezone` when the journey file writes one, else None (then an export's own zone, such as a
+    Qualtrics ImportId timeZone, is used, and the journey's timezone without one)."""
+    return source.timezone if "timezone" in source.model_fields_set else None
+
+
+def export_zone(name: str) -> str | None:
+    """An export's own time zone name as an IANA zone ("Z" and "UTC" are UTC), or None when it is not one."""
+    text = name.strip()
+    if text.lower() in _UTC_NAMES:
+        return "UTC"
+    return text if text and time_zone_problem(text) is None else None
 
 
 def number_params(source: Source) -> dict[str, object]:

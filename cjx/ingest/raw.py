@@ -75,7 +75,7 @@ def keep_raw(
     seq = con.execute("SELECT nextval('raw.file_seq')").fetchall()[0][0]
     con.execute(
         "INSERT OR REPLACE INTO raw.files (file_id, source_id, file_seq, file_name, format, header_fields, excel_dates, "
-        "non_response_column, columns, landed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "non_response_column, columns, landed_at, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             file_id,
             source.id,
@@ -87,6 +87,7 @@ def keep_raw(
             landed.non_response[0] if landed.non_response else None,
             landed.columns,
             now(),
+            landed.time_zone,
         ],
     )
     drop_landing(con)

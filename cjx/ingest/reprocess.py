@@ -17,6 +17,7 @@ import duckdb
 
 from cjx.ingest.codebook import codebook_labels
 from cjx.ingest.load_file import DEFAULT_GATE, DefaultGate, FileResult, Gate, load_core
+from cjx.ingest.locale import declared_timezone
 from cjx.ingest.staging import now, prepare_source, stage_source
 from cjx.journey.load import LoadedJourney
 from cjx.journey.model import Journey, Source
@@ -35,6 +36,8 @@ def parsing_config(journey: Journey, source: Source) -> dict:
     """What decides how a source's raw rows become core rows (not which files, not the mapping rules)."""
     config = source.model_dump(mode="json", exclude={"files", "format", "touchpoint_by", "touchpoint_from_event"})
     config["attributes"] = [source.touchpoint_by.column] if source.touchpoint_by else []
+    if declared_timezone(source) is not None:  # a declared zone overrides an export's own (a Qualtrics ImportId)
+        config["timezone_declared"] = True
     labels = codebook_labels(source, journey)
     config["codebook_labels"] = labels.astype(object).where(labels.notna(), None).values.tolist()
     return config

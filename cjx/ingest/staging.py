@@ -20,7 +20,7 @@ import duckdb
 import jinja2
 
 from cjx.ingest.codebook import codebook_labels
-from cjx.ingest.locale import DEFAULT_FORMATS, EXCEL_SERIAL, UNIX_SECONDS, number_params
+from cjx.ingest.locale import DEFAULT_FORMATS, EXCEL_SERIAL, UNIX_SECONDS, declared_timezone, number_params
 from cjx.ingest.roles import fixed_time_sql, respondent_column, row_key_sql, timestamp_label
 from cjx.journey.model import Journey, Source
 from cjx.store import SQL_DIR, quote_ident, run_sql
@@ -192,12 +192,30 @@ def render(
         "id_column": id_column or "response id (made from the row)",
         "respondent_column": source.respondent_id,
         "timestamp_column": timestamp_label(source),
-        "timezone": source.timezone,
+        **zone_params(con, source),
         "branches": [_branch([], None, [])] if fixed_time is not None else timestamp_branches(source, formats),
         **number_params(source),
     }
     sql = _templates().get_template(f"{purpose}.sql.j2").render(**context)
     return sql.replace("CREATE OR REPLACE VIEW", create, 1)
+
+
+def zone_params(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str, object]:
+    """The zone local times are read in, as SQL: the source's declared `timezone`; else per file the zone its export
+    names (raw.files.time_zone, e.g. a Qualtrics ImportId timeZone); else the journey's (which a source without one
+    carries as `timezone`, cjx.journey.model), UTC by default. zone_is_utc keeps the plain path."""
+    declared = declared_timezone(source)
+    if declared is not None:
+        return {"zone": sql_literal(declared), "zone_is_utc": declared == "UTC"}
+    fallback = source.timezone
+    zoned = con.execute(
+        "SELECT count(*) FROM raw.files WHERE source_id = ? AND coalesce(time_zone, ?) <> ?",
+        [source.id, fallback, fallback],
+    ).fetchall()[0][0]
+    if not zoned:
+        return {"zone": sql_literal(fallback), "zone_is_utc": fallback == "UTC"}
+    # a view's body takes no parameters: the fallback goes in as a literal (cjx.ingest.staging.sql_literal)
+    return {"zone": f"coalesce(file_zone, {sql_literal(fallback)})", "zone_is_utc": False}
 
 
 def declared_cells(source: Source, kind: str = "all") -> list[str]:

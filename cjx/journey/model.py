@@ -50,6 +50,11 @@ class Strict(BaseModel):
 class JourneyInfo(Strict):
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1)
+    timezone: TimeZone = Field(
+        "UTC",
+        description="IANA time zone of the journey's calendar: revisits run from local midnight of start to local "
+        "midnight after end, and a source that declares no timezone reads its local times in it",
+    )
 
 
 class Stage(Strict):
@@ -443,6 +448,15 @@ class Journey(Strict):
         for s in self.sources:
             if s.timestamp is None and s.date is None and s.revisit in starts:
                 object.__setattr__(s, "date", starts[s.revisit])
+        return self
+
+    @model_validator(mode="after")
+    def _sources_in_the_journey_time_zone(self) -> Journey:
+        """A source that declares no timezone reads its local times in the journey's (its fields_set still says it
+        declared none, so an export's own zone, a Qualtrics ImportId timeZone, comes first: cjx.ingest.locale)."""
+        for s in self.sources:
+            if "timezone" not in s.model_fields_set:
+                object.__setattr__(s, "timezone", self.journey.timezone)
         return self
 
     def source(self, source_id: str) -> Source:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 import duckdb
 import pandas as pd
 
 from cjx.journey.load import LoadedJourney
+from cjx.journey.model import Revisit
 from cjx.store import run_sql
 
 
@@ -28,6 +32,7 @@ def journey_frames(lj: LoadedJourney) -> dict[str, pd.DataFrame]:
                     "min_driver_pairs": j.settings.min_driver_pairs,
                     "outcome_behaviour": behaviour.behaviour if behaviour else None,
                     "outcome_within_days": behaviour.within_days if behaviour else None,
+                    "timezone": j.journey.timezone,
                     "outcome_event_types": list(behaviour.event_types) if behaviour else None,
                     "language": j.settings.language,
                 }
@@ -93,9 +98,24 @@ def journey_frames(lj: LoadedJourney) -> dict[str, pd.DataFrame]:
             columns=["source_id", "value", "touchpoint_id"],
         ),
         "revisits_df": pd.DataFrame(
-            [{"revisit_id": r.id, "start_date": r.start, "end_date": r.end} for r in j.revisits]
+            [
+                {"revisit_id": r.id, "start_date": r.start, "end_date": r.end, **revisit_bounds(r, j.journey.timezone)}
+                for r in j.revisits
+            ],
+            columns=["revisit_id", "start_date", "end_date", "start_at", "end_at"],
         ),
     }
+
+
+def revisit_bounds(revisit: Revisit, timezone: str) -> dict[str, dt.datetime]:
+    """A revisit's bounds in UTC: from local midnight of its start day to local midnight after its end day, in the
+    journey's time zone (a response at 00:30 local on 1 April belongs to 1 April, whatever UTC says)."""
+    zone = zoneinfo.ZoneInfo(timezone)
+
+    def utc_midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC).replace(tzinfo=None)
+
+    return {"start_at": utc_midnight(revisit.start), "end_at": utc_midnight(revisit.end + dt.timedelta(days=1))}
 
 
 def sync_journey(con: duckdb.DuckDBPyConnection, lj: LoadedJourney) -> None:

@@ -9,7 +9,7 @@ WITH j AS (
 ), in_revisit AS (
     SELECT r.source_id, r.response_id, r.respondent_id, r.responded_at
     FROM core.responses r
-    JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
+    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
     CROSS JOIN j
     WHERE v.revisit_id = $revisit_id
       AND r.responded_at + to_days(j.days) <= (SELECT max(occurred_at) FROM purchases)

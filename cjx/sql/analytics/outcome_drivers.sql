@@ -6,7 +6,7 @@ WITH outcome AS (
     FROM core.answers a
     JOIN core.questions q USING (source_id, column_name)
     JOIN core.responses r USING (source_id, response_id)
-    JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
+    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
     WHERE q.is_outcome AND NOT a.is_na AND v.revisit_id = $revisit_id
 ), ratings AS (
     SELECT a.source_id, a.response_id, m.touchpoint_id, avg(a.score) AS score

@@ -22,4 +22,4 @@ DELETE FROM core.touchpoint_maps;
 INSERT INTO core.touchpoint_maps SELECT source_id::VARCHAR, value::VARCHAR, touchpoint_id::VARCHAR FROM touchpoint_maps_df;
 
 DELETE FROM core.revisits;
-INSERT INTO core.revisits SELECT * FROM revisits_df;
+INSERT INTO core.revisits BY NAME SELECT * FROM revisits_df;

@@ -13,7 +13,7 @@ WITH source AS (
     SELECT v.revisit_id, r.from_touchpoint_id, r.to_touchpoint_id,
            count(*) AS n_transitions, count(DISTINCT r.respondent_id) AS n_customers
     FROM renamed r
-    JOIN core.revisits v ON r.occurred_at >= v.start_date AND r.occurred_at < v.end_date + INTERVAL 1 DAY
+    JOIN core.revisits v ON r.occurred_at >= v.start_at AND r.occurred_at < v.end_at
     WHERE r.to_touchpoint_id IS NOT NULL
     GROUP BY ALL
 )

@@ -10,7 +10,7 @@ WITH j AS (
 ), firsts AS (
     SELECT v.revisit_id, r.respondent_id, min(r.responded_at) AS responded_at
     FROM core.responses r
-    JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
+    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
     WHERE EXISTS (SELECT 1 FROM j)
     GROUP BY ALL
 ), judged AS (

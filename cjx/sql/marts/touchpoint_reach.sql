@@ -6,7 +6,7 @@ CREATE OR REPLACE TABLE marts.touchpoint_reach AS
 WITH events AS (
     SELECT v.revisit_id, e.respondent_id, e.touchpoint_id
     FROM core.events e
-    JOIN core.revisits v ON e.occurred_at >= v.start_date AND e.occurred_at < v.end_date + INTERVAL 1 DAY
+    JOIN core.revisits v ON e.occurred_at >= v.start_at AND e.occurred_at < v.end_at
 ), event_reach AS (
     SELECT a.revisit_id, t.touchpoint_id,
            count(DISTINCT e.respondent_id) AS n_reached,
@@ -20,7 +20,7 @@ WITH events AS (
     FROM core.answers a
     JOIN core.questions q USING (source_id, column_name)
     JOIN core.responses r USING (source_id, response_id)
-    JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
+    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
     WHERE a.source_id = (SELECT source_id FROM core.questions WHERE is_outcome)
 ), survey_reach AS (
     SELECT a.revisit_id, q.touchpoint_id,

@@ -3,7 +3,7 @@ CREATE OR REPLACE TABLE marts.unmapped_responses AS
 SELECT rt.source_id, v.revisit_id, rt.unmapped_reason, count(*) AS n_responses
 FROM core.response_touchpoints rt
 JOIN core.responses r USING (source_id, response_id)
-LEFT JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
+LEFT JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
 WHERE rt.touchpoint_id IS NULL
 GROUP BY ALL
 ORDER BY ALL;

@@ -11,7 +11,7 @@ WITH source AS (
            r.responded_at
     FROM core.comments c
     JOIN core.responses r ON r.source_id = c.source_id AND r.response_id = c.response_id
-    JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
+    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
     WHERE v.revisit_id = $revisit_id AND trim(c.comment) <> ''
 ), ratings AS (
     SELECT a.source_id, a.response_id, t.touchpoint_id,

@@ -1,5 +1,5 @@
 -- `cjx revisit list`: every declared revisit, its current snapshot, and how many survey responses it holds
--- (responses dated within its period, UTC dates; one per response, however many questions it answered).
+-- (responses within its period, its days local to the journey's time zone; one per response, however many questions it answered).
 SELECT
     v.revisit_id,
     v.start_date,
@@ -9,7 +9,7 @@ SELECT
     (
         SELECT count(*)
         FROM core.responses r
-        WHERE CAST(r.responded_at AS DATE) BETWEEN v.start_date AND v.end_date
+        WHERE r.responded_at >= v.start_at AND r.responded_at < v.end_at
     ) AS n_responses
 FROM core.revisits v
 LEFT JOIN core.revisit_snapshots s ON s.revisit_id = v.revisit_id AND s.is_current
