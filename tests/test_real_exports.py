@@ -86,6 +86,7 @@ def _denver_with(tmp_path, declared: str | None, third_row: tuple[str, str] | No
     if declared is not None:
         source["timezone"] = declared
     journey["sources"] = [source]
+    journey.pop("outcome", None)
     (tmp_path / "journey.yml").write_text(yaml.safe_dump(journey), encoding="utf-8")
     text = (REAL / "qualtrics_denver_export.csv").read_text(encoding="utf-8")
     if third_row is not None:
@@ -130,3 +131,50 @@ def test_an_import_id_zone_that_is_no_time_zone_rejects_the_file_with_a_reason(t
     assert result.status == "rejected"
     assert "column RecordedDate: the ImportId row (line 3) gives timeZone 'Mountain Time'" in result.reject_reason
     assert "declare timezone: on the source" in result.reject_reason
+
+
+def test_survey_measures_move_their_touchpoints_and_the_outcome_as_statsmodels_hc3_says(tmp_path):
+    """Item 9: delay minutes carried in an airline survey (declared `measures`) relate to the same responses'
+    touchpoint ratings and to the outcome (a binary: satisfied or not). Slope and HC3 standard error of every
+    effect equal statsmodels OLS with cov_type='HC3' on the pairs read by pandas."""
+    import statsmodels.api as sm
+
+    from cjx.metrics.marts import build_marts
+
+    name = "airline_satisfaction_survey.csv"
+    shutil.copy(REAL / "journey.yml", tmp_path / "journey.yml")
+    shutil.copy(REAL / name, tmp_path / name)
+    lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    try:
+        result = ingest_file(con, tmp_path / name, lj.journey.source("airline"), pseudonym_key="k", journey=lj.journey)
+        assert result.status == "loaded", result.reject_reason
+        build_marts(con)
+        got = {
+            (m, t, tp): (slope, se, n)
+            for m, t, tp, slope, se, n in con.execute(
+                "SELECT measure, target, coalesce(target_touchpoint_id, ''), slope, slope_se, n FROM marts.measure_effects"
+            ).fetchall()
+        }
+        stored = con.execute("SELECT count(*) FROM core.answers WHERE metric = 'measure'").fetchall()[0][0]
+    finally:
+        con.close()
+    assert stored == 0  # measures are not answers (core.response_measures)
+    frame = pd.read_csv(REAL / name)
+    targets = {
+        ("csat", "baggage"): frame["Baggage handling"].where(frame["Baggage handling"] > 0),
+        ("csat", "checkin"): frame["Checkin service"].where(frame["Checkin service"] > 0),
+        ("outcome", ""): frame["satisfaction"].map({"satisfied": 1.0, "neutral or dissatisfied": 0.0}),
+    }
+    want = {}
+    for measure in ("Departure Delay in Minutes", "Arrival Delay in Minutes"):
+        for (target, touchpoint), y in targets.items():
+            pairs = pd.DataFrame({"x": frame[measure], "y": y}).dropna()
+            fit = sm.OLS(pairs["y"], sm.add_constant(pairs["x"])).fit(cov_type="HC3")
+            want[(measure, target, touchpoint)] = (fit.params["x"], fit.bse["x"], len(pairs))
+    assert got.keys() == want.keys()
+    for key, (slope, se, n) in want.items():
+        assert got[key][2] == n, key
+        assert got[key][0] == pytest.approx(slope, rel=1e-9), key
+        assert got[key][1] == pytest.approx(se, rel=1e-9), key
+    # the planted effect of arrival delay on baggage handling is found
+    assert want[("Arrival Delay in Minutes", "csat", "baggage")][0] < 0

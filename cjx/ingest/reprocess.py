@@ -23,7 +23,7 @@ from cjx.journey.load import LoadedJourney
 from cjx.journey.model import Journey, Source
 
 CORE_TABLES = {
-    "survey": ("answers", "comments", "response_attributes", "partial_responses", "responses"),
+    "survey": ("answers", "response_measures", "comments", "response_attributes", "partial_responses", "responses"),
     "operational": ("event_measures", "events"),
 }
 

@@ -258,7 +258,10 @@ class Source(Strict):
     # operational sources
     event_type: str | None = None
     event_id: str | None = None
-    measures: list[str] = Field(default_factory=list)
+    measures: list[str] = Field(
+        default_factory=list,
+        description="numeric columns (delay minutes) of an operational source's events, or carried in a survey file",
+    )
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Source:

@@ -126,7 +126,7 @@ GLOSSARY: dict[str, str] = {
     "slope_se": "Standard error of the slope.",
     "slope_ci_low": "Lower bound of the 95% t interval of the slope.",
     "slope_ci_high": "Upper bound of the 95% t interval of the slope.",
-    "measure": "Operational measure (e.g. delay_minutes).",
+    "measure": "Measure: operational (an event column, e.g. delay_minutes) or carried in a survey file (a survey source's measures).",
     # data quality
     "file_id": "The file's id: first 16 hex digits of a sha256 of its source and content.",
     "file_name": "File name as ingested.",

@@ -154,6 +154,7 @@ def _delete(con: duckdb.DuckDBPyConnection, stored: list[str], erasure_id: str) 
     )
     for table, keys, name in (
         ("answers", "erase_responses", "answers"),
+        ("response_measures", "erase_responses", None),
         ("comments", "erase_responses", "comments"),
         ("response_attributes", "erase_responses", None),
         ("partial_responses", "erase_responses", None),

@@ -1,4 +1,4 @@
--- Loads the accepted rows of temp table landed_rows (one file, or a whole source on reprocess) into core: respondents, responses, answers, comments.
+-- Loads the accepted rows of temp table landed_rows (one file, or a whole source on reprocess) into core: respondents, responses, answers, measures, comments.
 -- Cells carry their row's record id, so they are filtered by the few rows that are not loaded (an anti-join on a
 -- small set) instead of being joined to every row of the batch; each cell's row is in landed_rows.
 INSERT INTO core.respondents (respondent_id, first_seen_at)
@@ -26,7 +26,15 @@ SELECT
          ELSE c.number END,
     c.is_na
 FROM landed_cells c
-ANTI JOIN (SELECT file_seq, row_number FROM landed_rows WHERE status <> 'loaded') r USING (file_seq, row_number);
+ANTI JOIN (SELECT file_seq, row_number FROM landed_rows WHERE status <> 'loaded') r USING (file_seq, row_number)
+WHERE c.metric <> 'measure';
+
+-- measures the survey file carries (a declared `measures` column: delay minutes), not answers
+INSERT INTO core.response_measures (source_id, response_id, measure, value)
+SELECT $source_id, c.record_id, c.column_name, c.number
+FROM landed_cells c
+ANTI JOIN (SELECT file_seq, row_number FROM landed_rows WHERE status <> 'loaded') r USING (file_seq, row_number)
+WHERE c.metric = 'measure' AND NOT c.is_na AND c.number IS NOT NULL;
 
 INSERT INTO core.comments (source_id, response_id, column_name, touchpoint_id, comment)
 SELECT $source_id, c.record_id, c.column_name, c.touchpoint_id, c.value

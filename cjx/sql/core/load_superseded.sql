@@ -12,6 +12,7 @@ CREATE OR REPLACE TEMP TABLE superseded AS
 SELECT record_id FROM landed_rows WHERE supersedes_file_id IS NOT NULL;
 
 DELETE FROM core.answers WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
+DELETE FROM core.response_measures WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
 DELETE FROM core.comments WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
 DELETE FROM core.response_attributes WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
 DELETE FROM core.partial_responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
