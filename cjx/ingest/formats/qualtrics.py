@@ -23,6 +23,7 @@ from cjx.ingest.detect import detect_layout, header_records, is_import_id
 from cjx.ingest.errors import FileRejected
 from cjx.ingest.formats.delimited import land_delimited
 from cjx.ingest.landing import Landed
+from cjx.ingest.limits import safe_name
 from cjx.ingest.locale import declared_timezone, export_zone
 from cjx.journey.model import Source
 
@@ -87,21 +88,21 @@ def _timestamp_zone(path: Path, head: list[list[str]], source: Source) -> tuple[
     if given is None:
         return None, None
     zone = export_zone(str(given))
-    column = head[0][index].strip()
+    column, file = safe_name(head[0][index].strip()), safe_name(path.name)
     if zone is None:
         raise FileRejected(
-            f"{path.name}: column {column}: the ImportId row (line 3) gives timeZone {str(given)[:60]!r}, "
+            f"{file}: column {column}: the ImportId row (line 3) gives timeZone {safe_name(str(given)[:60])!r}, "
             "which is not an IANA time zone; declare timezone: on the source (e.g. America/Denver)"
         )
     declared = declared_timezone(source)
     if declared is None:
-        return zone, f"{path.name}: column {column}: times read in {zone}, the export's ImportId timeZone"
+        return zone, f"{file}: column {column}: times read in {zone}, the export's ImportId timeZone"
     if declared != zone:
         return zone, (
-            f"{path.name}: column {column}: the export says its times are in {zone} (ImportId timeZone); "
+            f"{file}: column {column}: the export says its times are in {zone} (ImportId timeZone); "
             f"read in {declared}, the source's declared timezone"
         )
-    return zone, f"{path.name}: column {column}: times read in {zone} (declared, as the export's ImportId says)"
+    return zone, f"{file}: column {column}: times read in {zone} (declared, as the export's ImportId says)"
 
 
 def _plain(name: object) -> str:
