@@ -156,6 +156,8 @@ def _delete(con: duckdb.DuckDBPyConnection, stored: list[str], erasure_id: str) 
         ("answers", "erase_responses", "answers"),
         ("response_measures", "erase_responses", None),
         ("comments", "erase_responses", "comments"),
+        ("comment_sentiment", "erase_responses", None),  # derived from the comments (cjx.comments)
+        ("comment_theme_hits", "erase_responses", None),
         ("response_attributes", "erase_responses", None),
         ("partial_responses", "erase_responses", None),
         ("responses", "erase_responses", "responses"),
