@@ -24,12 +24,13 @@ install-check:
 	bash .ci/install_check
 
 # Ingest speed and memory against DuckDB and pandas + GX (~20 min on 2 cores; writes bench/results/ingest.json), then
-# the importance benchmark. Extra options: make bench BENCH_ARGS="--repeats 5 --out /tmp/cjx-bench".
+# the importance benchmark, then the parallel ingest against the serial one on 40 files (bench/results/scale.json). Extra options: make bench BENCH_ARGS="--repeats 5 --out /tmp/cjx-bench".
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/bench_lmg.py
 	$(BIN)/python bench/importance_bench.py
 	$(BIN)/python bench/comments_bench.py
+	$(BIN)/python bench/scale_bench.py
 
 install: $(STAMP)
 

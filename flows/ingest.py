@@ -1,9 +1,14 @@
 """Ingest flow: every declared source's files -> raw -> core, gated by great-expectations, recorded in ops.
 
 The work is cjx.pipeline.ingest; this adds the retries on transient failures and the ingested-files artifact.
+With `parallel=True` (run it through `ingest_on_dask`), each file is parsed by a `parse_file` task on the flow's
+task runner (Prefect's DaskTaskRunner: a local cluster or a remote scheduler) into a Parquet partition, and one
+`write_partitions` task, in the flow's own process, loads them in arrival order (cjx.scale.writer).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import duckdb
 from prefect import flow, get_run_logger, task
@@ -14,11 +19,20 @@ from prefect.runtime import flow_run
 from cjx import pipeline, settings
 from cjx.ingest import FileResult
 from cjx.pipeline import Workspace, open_workspace
+from cjx.scale import partition, writer
 
 
 def _transient(task, task_run, state) -> bool:
     """Retry only what a second try can fix: a file still being copied, a disk hiccup; not bad data or code."""
     return isinstance(state.result(raise_on_failure=False), (duckdb.IOException, OSError))
+
+
+def _artifact(files: list[FileResult]) -> None:
+    create_table_artifact(
+        key="ingested-files",
+        description="Files seen by this ingest run",
+        table=[{k: v for k, v in f.as_dict().items() if k not in ("notes", "quarantined_by_reason")} for f in files],
+    )
 
 
 # The workspace holds the pseudonym key: never cached or hashed (NO_CACHE); a task's inputs are not recorded.
@@ -27,18 +41,56 @@ def ingest_files(ws: Workspace) -> list[FileResult]:
     """Ingest every source's new files (one transaction per file; unchanged files are skipped), gated by GX.
     A retry is safe: files loaded by the failed try are skipped."""
     files = pipeline.ingest(ws)
-    create_table_artifact(
-        key="ingested-files",
-        description="Files seen by this ingest run",
-        table=[{k: v for k, v in f.as_dict().items() if k not in ("notes", "quarantined_by_reason")} for f in files],
-    )
+    _artifact(files)
+    return files
+
+
+@task(retries=2, retry_delay_seconds=5, retry_condition_fn=_transient, cache_policy=NO_CACHE)
+def parse_file(job: partition.ParseJob) -> partition.Partition:
+    """One file into a Parquet partition, on a worker (cjx.scale.partition.parse_file); nothing written to the
+    database. A bad file is not a failure here: the partition carries why, and the writer rejects the file."""
+    return partition.parse_file(job)
+
+
+@task(cache_policy=NO_CACHE)
+def write_partitions(ws: Workspace) -> list[FileResult]:
+    """The single writer: submits every file's parse_file to the flow's task runner, then loads the partitions
+    one transaction per file, in arrival order, as each is ready (cjx.scale.writer.ingest_partitioned)."""
+
+    def on_workers(jobs: list[partition.ParseJob]) -> Iterator[partition.Partition]:
+        futures = [parse_file.submit(job) for job in jobs]
+        return (future.result() for future in futures)
+
+    files = writer.ingest_partitioned(ws, on_workers)
+    _artifact(files)
     return files
 
 
 @flow(name="ingest", log_prints=True)
-def ingest(journey: str = str(settings.SAMPLE_JOURNEY), db: str | None = None) -> list[dict]:
-    """Ingest all sources of `journey` into the DuckDB file `db` (a run of its own in ops.runs: ingest-<id>)."""
+def ingest(journey: str = str(settings.SAMPLE_JOURNEY), db: str | None = None, parallel: bool = False) -> list[dict]:
+    """Ingest all sources of `journey` into the DuckDB file `db` (a run of its own in ops.runs: ingest-<id>);
+    `parallel`: parse the files on the flow's task runner (see ingest_on_dask), one writer."""
     ws = open_workspace(journey, db)
     run_id = f"ingest-{flow_run.id}" if flow_run.id else None
-    files = pipeline.run_ingest(ws, run_id=run_id, step=ingest_files, log=get_run_logger())
+    step = write_partitions if parallel else ingest_files
+    files = pipeline.run_ingest(ws, run_id=run_id, step=step, log=get_run_logger())
     return [f.as_dict() for f in files]
+
+
+def dask_runner(workers: int = 2, address: str | None = None, memory_limit: str = "1GiB"):
+    """Prefect's DaskTaskRunner: against the scheduler at `address`, else a LocalCluster of `workers` processes
+    (one thread each: DuckDB parallelises inside a file, Dask across files)."""
+    from prefect_dask import DaskTaskRunner  # the `scale` extra: pip install 'cjx[scale]'
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(
+        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "memory_limit": memory_limit}
+    )
+
+
+def ingest_on_dask(
+    journey: str = str(settings.SAMPLE_JOURNEY), db: str | None = None, *, workers: int = 2, address: str | None = None
+) -> list[dict]:
+    """The ingest flow with its per-file parsing on Dask (a local cluster of `workers`, or `address`)."""
+    return ingest.with_options(task_runner=dask_runner(workers, address))(journey=journey, db=db, parallel=True)

@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, Protocol
@@ -49,6 +50,9 @@ class Gate(Protocol):
 
 
 DefaultGate = Literal["default"]
+# How a file's rows reach raw.<source> (land_file, or cjx.scale.writer loading a partition parsed elsewhere):
+# (con, path, source, file_id, pseudonym_key, keep_raw_identifiers, journey) -> Landed
+Lander = Callable[[duckdb.DuckDBPyConnection, Path, Source, str, str, bool, "Journey | None"], Landed]
 GX_IMPORT_MIB: Final = 160  # what importing great-expectations adds to the process (measured: 150 MiB)
 DEFAULT_GATE: Final = "default"  # the shared in-memory great-expectations gate (cjx.ingest.gate.default_gate)
 
@@ -91,6 +95,7 @@ def ingest_file(
     keep_raw_identifiers: bool = False,
     journey: Journey | None = None,
     gate: Gate | DefaultGate | None = DEFAULT_GATE,
+    lander: Lander | None = None,
 ) -> FileResult:
     """Ingest `path` for `source` in one transaction: land it in raw, stage it, load core, gate it.
 
@@ -98,6 +103,7 @@ def ingest_file(
     journey file may have been fixed since. `journey` supplies named codebooks and the gate threshold;
     `gate` is a cjx.ingest.gate.BatchGate (None: no batch gate, for property tests only). Whatever goes
     wrong while reading or staging this one file rejects it with a one-line reason (traceback in the log).
+    `lander` replaces land_file (cjx.scale.writer: rows parsed by another process into a Parquet partition).
     """
     sha256 = sha256_file(path)
     fid = make_file_id(sha256, source.id)
@@ -119,7 +125,9 @@ def ingest_file(
     validations: list[dict] = []
     con.execute("BEGIN TRANSACTION")
     try:
-        result, validations = _load(con, path, source, fid, pseudonym_key, keep_raw_identifiers, journey, gate)
+        result, validations = _load(
+            con, path, source, fid, pseudonym_key, keep_raw_identifiers, journey, gate, lander or land_file
+        )
     except Exception as exc:  # one file never breaks a run: whatever fails here rejects this file alone
         con.execute("ROLLBACK")
         validations = getattr(exc, "validations", [])
@@ -232,9 +240,10 @@ def _load(
     keep_raw_identifiers: bool,
     journey: Journey | None,
     gate: Gate | None,
+    lander: Lander,
 ) -> tuple[FileResult, list[dict]]:
     fit_memory(con)  # DuckDB's pool: what the memory budget leaves beside the process now
-    landed = land_file(con, path, source, fid, key, keep_raw_identifiers, journey)
+    landed = lander(con, path, source, fid, key, keep_raw_identifiers, journey)
     stage_file(con, source, fid)
     repeated = repeated_note(con, source, path.name)  # before core changes (cjx.ingest.reexports)
     load_core(con, source)
