@@ -21,6 +21,7 @@ import logging
 import os
 import pickle
 import shutil
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -83,7 +84,7 @@ class Partition:
 
 
 _JOURNEYS: dict[tuple[str, str], LoadedJourney] = {}
-_SCRATCH: dict[int, duckdb.DuckDBPyConnection] = {}
+_SCRATCH: dict[tuple[int, int], duckdb.DuckDBPyConnection] = {}  # (pid, thread): a connection is not shared
 PARSED: dict[int, int] = {}  # files parsed by this process (pid -> count): what a test asks each Dask worker
 
 
@@ -143,12 +144,13 @@ def _journey(job: ParseJob) -> LoadedJourney:
 
 
 def _scratch() -> duckdb.DuckDBPyConnection:
-    """One migrated in-memory database per worker process (migrating costs more than landing a small file)."""
-    con = _SCRATCH.get(os.getpid())
+    """One migrated in-memory database per worker thread (migrating costs more than landing a small file)."""
+    where = (os.getpid(), threading.get_ident())
+    con = _SCRATCH.get(where)
     if con is None:
         con = duckdb.connect(":memory:", config={"threads": 1})  # one file per worker: Dask runs the files side by side
         migrate(con)
-        _SCRATCH[os.getpid()] = con
+        _SCRATCH[where] = con
     return con
 
 
