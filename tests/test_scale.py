@@ -1,7 +1,6 @@
 """Issue 17: per-file parsing on a Dask cluster through Prefect, one writer, the same database as a serial run.
 
-The sample is loaded once by the session's pipeline run (`sample_run`); each side starts from a copy of that
-database and ingests the same 20 more files (18 generated exports, one copy of a sample file, one broken file):
+The sample is ingested once (cjx.pipeline.run_ingest, serial); each side starts from a copy of that database and ingests the same 20 more files (18 generated exports, one copy of a sample file, one broken file):
 serially through cjx.pipeline, and through the ingest flow on Prefect's DaskTaskRunner against a LocalCluster
 of 2 worker processes. Both then build the marts. Every core and marts table must hold the same rows (count and
 an order-independent content hash, cjx.scale.digest, itself checked against pandas below), and every file the
@@ -48,6 +47,15 @@ def _inbox(work: Path, name: str, generated: Path, db: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
+def sample_db(tmp_path_factory) -> Path:
+    """The sample's 13 files ingested serially into a fresh database (no scoring or reports: cheaper than
+    the session's whole pipeline run, which this test does not need)."""
+    work = tmp_path_factory.mktemp("scale_sample")
+    pipeline.run_ingest(pipeline.open_workspace(SAMPLE / "journey.yml", work / "cjx.duckdb", work / "reports"))
+    return work / "cjx.duckdb"
+
+
+@pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
     """18 new survey exports: the sample generator's surveys under two other seeds (new people and answers)."""
     from cjx.sample.generate import generate_sample
@@ -67,13 +75,12 @@ def _state(db: Path) -> tuple[dict, list]:
         return digest.table_digests(con), con.execute(ACCOUNTING).fetchall()
 
 
-def test_dask_ingest_equals_serial(sample_run, generated, tmp_path, monkeypatch):
+def test_dask_ingest_equals_serial(prefect_harness, sample_db, generated, tmp_path, monkeypatch):
     from distributed import Client, LocalCluster
 
     from cjx.scale.partition import parsed_here
     from flows.ingest import ingest_on_dask
 
-    sample_db = sample_run[0]
     serial = _inbox(tmp_path, "serial", generated, sample_db)
     parallel = _inbox(tmp_path, "parallel", generated, sample_db)
     partitions = tmp_path / "partitions"
