@@ -97,7 +97,7 @@ def parse_file(job: ParseJob) -> Partition:
     """Land `job.path` in a scratch database and write it as a partition; never raises for a bad file."""
     path = Path(job.path)
     sha256 = sha256_file(path)
-    fid = make_file_id(sha256)
+    fid = make_file_id(sha256, job.source_id)
     PARSED[os.getpid()] = PARSED.get(os.getpid(), 0) + 1
     lj = _journey(job)
     source = lj.journey.source(job.source_id)

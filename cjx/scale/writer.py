@@ -90,9 +90,13 @@ def ingest_partitioned(
 def _in_order(con: duckdb.DuckDBPyConnection, jobs: list[ParseJob], parse_all: ParseAll) -> Iterator[Partition]:
     """Every job's partition in arrival order; a file whose content is loaded already is not sent to a worker
     (ingest_file skips it before landing, as a serial run does, and records the skip)."""
-    loaded = {r[0] for r in con.execute("SELECT sha256 FROM ops.ingest_files WHERE status = 'loaded'").fetchall()}
+    loaded = set(con.execute("SELECT source_id, sha256 FROM ops.ingest_files WHERE status = 'loaded'").fetchall())
     digests = [sha256_file(Path(job.path)) for job in jobs]
-    seen = {job.seq: Partition(job, make_file_id(d), d) for job, d in zip(jobs, digests) if d in loaded}
+    seen = {
+        job.seq: Partition(job, make_file_id(d, job.source_id), d)
+        for job, d in zip(jobs, digests)
+        if (job.source_id, d) in loaded  # per source, as ingest_file's seen-before check
+    }
     parsed = iter(parse_all([job for job in jobs if job.seq not in seen]))
     for job in jobs:
         yield seen[job.seq] if job.seq in seen else next(parsed)
