@@ -27,6 +27,7 @@ from cjx.report.figures import (
     journey_curve_narrow_figure,
     paths_figure,
 )
+from cjx.report.importance_flags import importance_flags
 from cjx.report.labels import Lang
 from cjx.report.sentences import act_first_reason
 from cjx.report.trends import journey_trend_rows, touchpoint_trend_rows
@@ -283,6 +284,7 @@ def _priority_view(row: pd.Series, data: ScorecardData, lang: Lang) -> dict:
     view["quadrant_label"] = lang.quadrant(view["quadrant"])
     view["metric_label"] = lang.metric(view["headline_metric"])
     view["owner_href"] = ReportFiles(data.revisit_id, tuple(data.owners)).owner(row.owner)
+    view["importance_flags"] = importance_flags(view, lang)
     return view
 
 

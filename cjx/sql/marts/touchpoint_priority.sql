@@ -13,6 +13,9 @@ WITH source AS (
         -- the share's own bootstrap percentiles (not the weight's interval divided by the full-sample R2)
         i.share AS importance, i.share_ci_low AS importance_ci_low,
         i.share_ci_high AS importance_ci_high, i.rank AS importance_rank,
+        -- what the model had to do to give the importance, for the flags beside it on the pages
+        i.corr_repaired, i.n_failed_resamples, i.n_resamples, i.method_detail,
+        i.sampling_se / nullif(i.r2, 0) AS importance_sampling_se, i.n_used AS importance_n_used,
         r.reach, r.reach_basis
     FROM marts.touchpoint_scorecard s
     LEFT JOIN marts.touchpoint_importance i
@@ -65,3 +68,9 @@ COMMENT ON COLUMN marts.touchpoint_priority.quadrant IS 'Concentrate here (impor
 COMMENT ON COLUMN marts.touchpoint_priority.gap_to_target IS 'performance - target (negative: short of the service promise).';
 COMMENT ON COLUMN marts.touchpoint_priority.priority_score IS 'importance x (1 - performance) x reach (reach 1 when unknown): the expected gain from lifting the touchpoint.';
 COMMENT ON COLUMN marts.touchpoint_priority.priority_rank IS '1 = act here first; low-base touchpoints are not ranked.';
+COMMENT ON COLUMN marts.touchpoint_priority.corr_repaired IS 'The importance rests on a repaired correlation matrix (marts.touchpoint_importance.corr_repaired).';
+COMMENT ON COLUMN marts.touchpoint_priority.n_failed_resamples IS 'Bootstrap resamples of the importance skipped as degenerate (marts.touchpoint_importance.n_failed_resamples).';
+COMMENT ON COLUMN marts.touchpoint_priority.n_resamples IS 'Bootstrap resamples behind the importance interval.';
+COMMENT ON COLUMN marts.touchpoint_priority.method_detail IS 'exact, sampled or complete-case: how the LMG importance was computed (marts.touchpoint_importance.method_detail).';
+COMMENT ON COLUMN marts.touchpoint_priority.importance_sampling_se IS 'Monte-Carlo standard error of a sampled LMG share (sampling_se / r2; NULL when exact).';
+COMMENT ON COLUMN marts.touchpoint_priority.importance_n_used IS 'Respondents the importance model rests on (all outcome respondents, or the complete cases).';
