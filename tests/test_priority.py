@@ -59,6 +59,12 @@ def con(tmp_path):
                     "share_ci_high": imp * 3,
                     "r2": 1.0,
                     "rank": 0,
+                    "corr_repaired": False,
+                    "n_failed_resamples": 0,
+                    "n_resamples": 500,
+                    "method_detail": "exact",
+                    "sampling_se": float("nan"),
+                    "n_used": 100,
                 }
                 for tp, (_, imp, _, _, _) in GIVEN.items()
             ]

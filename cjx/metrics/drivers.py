@@ -95,25 +95,39 @@ def _streamed(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, objec
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
 
 
-def driver_frame(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
-    """One row per outcome-survey response in the revisit: `outcome` and one column per rated touchpoint.
+def driver_frames(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[str, pd.DataFrame]:
+    """Per revisit asked for, one row per outcome-survey response: `outcome` and one column per rated touchpoint.
 
     With a behavioural outcome (core.journey.outcome_behaviour), one row per rated survey response whose window is
     complete, `outcome` 1/0 (analytics/behaviour_drivers.sql).
 
+    Every revisit comes from one pass over the answers (analytics/outcome_drivers.sql), not one query per revisit.
     A numpy pivot (codes and bincount) rather than pandas' pivot_table: the same frame (mean of a response's
-    ratings of a touchpoint, first outcome of a response id), in a fraction of the time on large revisits.
+    ratings of a touchpoint, the outcome of a response id; rows by response id, columns by touchpoint id).
     """
     behaviour = con.execute("SELECT outcome_behaviour FROM core.journey").fetchall()[0][0]
     # A behavioural outcome is 0/1: its LMG is the decomposition of the linear probability model's R².
     sql = "analytics/behaviour_drivers" if behaviour else "analytics/outcome_drivers"
-    long = _streamed(con, sql, {"revisit_id": revisit_id})
-    rows, responses = pd.factorize(long["response_id"], sort=True)
-    first = np.unique(rows, return_index=True)[1]
-    outcome = long["outcome"].to_numpy(dtype="float64")[first]
-    rated = long["touchpoint_id"].notna().to_numpy() & long["score"].notna().to_numpy()
+    long = _streamed(con, sql, {"revisits": list(revisits)})
+    groups = dict(tuple(long.groupby("revisit_id", sort=False))) if len(long) else {}
+    return {r: _pivot(groups[r]) if r in groups else _pivot(long.iloc[:0]) for r in revisits}
+
+
+def _pivot(long: pd.DataFrame) -> pd.DataFrame:
+    """The long rows of one revisit (outcome rows, rating rows) as the wide frame of ``driver_frames``: the
+    responses with an outcome, sorted by id, each rating averaged per response and touchpoint."""
+    codes, ids = pd.factorize(long["response_id"], sort=True)
+    has_outcome = long["outcome"].notna().to_numpy()
+    kept = np.zeros(len(ids), dtype=bool)
+    kept[codes[has_outcome]] = True
+    row_of = np.cumsum(kept) - 1  # position of each kept response among the kept ones
+    responses = ids[kept]
+    outcome = np.full(len(responses), np.nan)
+    outcome[row_of[codes[has_outcome]]] = long["outcome"].to_numpy(dtype="float64")[has_outcome]
+    rated = kept[codes] & long["touchpoint_id"].notna().to_numpy() & long["score"].notna().to_numpy()
+    rows = row_of[codes[rated]]
     cols, touchpoints = pd.factorize(long["touchpoint_id"][rated], sort=True)
-    flat = rows[rated] * len(touchpoints) + cols
+    flat = rows * len(touchpoints) + cols
     size = len(responses) * len(touchpoints)
     sums = np.bincount(flat, weights=long["score"].to_numpy(dtype="float64")[rated], minlength=size)
     counts = np.bincount(flat, minlength=size)
@@ -122,6 +136,11 @@ def driver_frame(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFram
     frame = pd.DataFrame(wide, index=pd.Index(responses, name="response_id"), columns=pd.Index(touchpoints))
     frame.columns.name = "touchpoint_id"
     return frame.assign(outcome=outcome)
+
+
+def driver_frame(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
+    """``driver_frames`` for one revisit."""
+    return driver_frames(con, [revisit_id])[revisit_id]
 
 
 def model_drivers(frame: pd.DataFrame, min_pairs: int) -> list[str]:
@@ -190,10 +209,20 @@ def revisit_importance(
     return pd.concat(parts, ignore_index=True)
 
 
-def revisit_measure_effects(con: duckdb.DuckDBPyConnection, revisit_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def measure_pairs(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[str, pd.DataFrame]:
+    """The (measure, score) pairs of each revisit asked for, from one query (analytics/measure_pairs.sql)."""
+    pairs = query(con, "analytics/measure_pairs", {"revisits": list(revisits)})
+    groups = dict(tuple(pairs.groupby("revisit_id", sort=False))) if len(pairs) else {}
+    return {r: groups.get(r, pairs.iloc[:0]).drop(columns="revisit_id") for r in revisits}
+
+
+def revisit_measure_effects(
+    con: duckdb.DuckDBPyConnection, revisit_id: str, pairs: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Slope (HC3 standard error) of each touchpoint rating and of the outcome on each operational measure, for
-    one revisit, and the binned view beside it (mean score per quartile band of the measure)."""
-    pairs = query(con, "analytics/measure_pairs", {"revisit_id": revisit_id})
+    one revisit, and the binned view beside it (mean score per quartile band of the measure); `pairs` from
+    ``measure_pairs`` when given."""
+    pairs = measure_pairs(con, [revisit_id])[revisit_id] if pairs is None else pairs
     rows, bands = [], []
     for (measure, target, touchpoint), group in pairs.groupby(
         ["measure", "target", pairs["target_touchpoint_id"].fillna("")], sort=True
@@ -233,13 +262,15 @@ def compute_drivers(
     min_pairs, n_resamples, seed = importance_settings(con)
     revisits = [r[0] for r in con.execute("SELECT revisit_id FROM core.revisits ORDER BY start_date").fetchall()]
     importance = []
+    frames = driver_frames(con, revisits)
     for i, r in enumerate(revisits, 1):
-        frame = driver_frame(con, r)
+        frame = frames.pop(r)
         say(f"importance {r} (revisit {i}/{len(revisits)}): {len(frame):,} respondents")
         importance.append(
             revisit_importance(frame, r, min_pairs=min_pairs, n_resamples=n_resamples, seed=seed, progress=say)
         )
-    measured = [revisit_measure_effects(con, r) for r in revisits]
+    pairs = measure_pairs(con, revisits)
+    measured = [revisit_measure_effects(con, r, pairs[r]) for r in revisits]
     effects = pd.concat([m[0] for m in measured], ignore_index=True) if measured else pd.DataFrame()
     effects = effects.reindex(columns=EFFECT_COLUMNS)
     effects["q_value"] = benjamini_hochberg(effects["p_value"].to_numpy(dtype=float)) if len(effects) else []

@@ -18,7 +18,7 @@ from cjx.metrics.change import (
     two_proportion_test,
     welch_test,
 )
-from cjx.metrics.drivers import driver_frame, importance_settings, model_drivers
+from cjx.metrics.drivers import driver_frames, importance_settings, model_drivers
 from cjx.metrics.importance import NotEstimable, bootstrap_difference
 from cjx.store import query, run_sql
 from cjx.workspace import revisits_with_data
@@ -315,7 +315,8 @@ def importance_change(con: duckdb.DuckDBPyConnection, revisit_a: str, revisit_b:
     not distinguishable from noise with a few hundred respondents per revisit.
     """
     min_pairs, n_resamples, seed = importance_settings(con)
-    frame_a, frame_b = driver_frame(con, revisit_a), driver_frame(con, revisit_b)
+    frames = driver_frames(con, [revisit_a, revisit_b])  # one pass for both
+    frame_a, frame_b = frames[revisit_a], frames[revisit_b]
     drivers = sorted(set(model_drivers(frame_a, min_pairs)) & set(model_drivers(frame_b, min_pairs)))
     if len(drivers) < 2:
         return pd.DataFrame(columns=IMPORTANCE_CHANGE_COLUMNS)

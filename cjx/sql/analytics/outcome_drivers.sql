@@ -1,21 +1,15 @@
--- Long frame for key-driver analysis in one revisit: per response of the outcome survey, its outcome score and
--- its (non-N/A) touchpoint ratings. cjx.metrics.drivers pivots it to one column per touchpoint.
--- Ratings are read only for the revisit's outcome responses (a semi-join first), not aggregated over all answers.
-WITH outcome AS (
-    SELECT a.source_id, a.response_id, a.score AS outcome
-    FROM core.answers a
-    JOIN core.questions q USING (source_id, column_name)
-    JOIN core.responses r USING (source_id, response_id)
-    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
-    WHERE q.is_outcome AND NOT a.is_na AND v.revisit_id = $revisit_id
-), ratings AS (
-    SELECT a.source_id, a.response_id, m.touchpoint_id, avg(a.score) AS score
-    FROM core.answers a
-    SEMI JOIN outcome o USING (source_id, response_id)
-    JOIN core.answer_touchpoints m USING (source_id, response_id, column_name)
-    WHERE a.metric IN ('csat', 'ces') AND NOT a.is_na AND m.touchpoint_id IS NOT NULL
-    GROUP BY ALL
-)
-SELECT o.response_id, o.outcome, r.touchpoint_id, r.score
-FROM outcome o
-LEFT JOIN ratings r USING (source_id, response_id)
+-- Long frame for key-driver analysis, for every revisit in $revisits in one pass over the outcome survey's answers:
+-- per response, one row with its (non-N/A) outcome score (touchpoint_id NULL), and one per (non-N/A) CSAT/CES
+-- rating of a touchpoint (outcome NULL). cjx.metrics.drivers keeps the responses with an outcome and pivots the
+-- ratings to one column per touchpoint. Each answer is joined once with its response's revisit and mapping.
+SELECT rv.revisit_id, a.response_id,
+       CASE WHEN q.is_outcome THEN a.score END AS outcome,
+       CASE WHEN NOT q.is_outcome THEN coalesce(a.touchpoint_id, rv.touchpoint_id) END AS touchpoint_id,
+       CASE WHEN NOT q.is_outcome THEN a.score END AS score
+FROM core.answers a
+JOIN core.questions q USING (source_id, column_name)
+JOIN core.response_revisits rv USING (source_id, response_id)
+WHERE NOT a.is_na
+  AND a.source_id = (SELECT source_id FROM core.questions WHERE is_outcome)
+  AND list_contains($revisits, rv.revisit_id)
+  AND (q.is_outcome OR (a.metric IN ('csat', 'ces') AND coalesce(a.touchpoint_id, rv.touchpoint_id) IS NOT NULL))

@@ -5,16 +5,15 @@
 -- on its own scale only when every answer shares one; an interval is NULL wherever its estimate is.
 CREATE OR REPLACE TABLE marts.revisit_headline AS
 WITH source AS (
-    SELECT v.revisit_id, CASE WHEN a.metric = 'binary' THEN 'overall' ELSE a.metric END AS metric, a.score,
+    SELECT rv.revisit_id, CASE WHEN a.metric = 'binary' THEN 'overall' ELSE a.metric END AS metric, a.score,
            q.scale_max, q.top_box, a.score >= q.scale_max - q.top_box + 1 AS is_top_box, q.scale_min || '-' || q.scale_max AS scale,
            CASE WHEN q.top_box = 1 THEN q.scale_max::VARCHAR ELSE (q.scale_max - q.top_box + 1) || '-' || q.scale_max END
                || ' on ' || q.scale_min || '-' || q.scale_max AS box
     FROM core.answers a
-    JOIN core.answer_touchpoints m USING (source_id, response_id, column_name)
-    JOIN core.responses r USING (source_id, response_id)
+    JOIN core.response_revisits rv USING (source_id, response_id)
     JOIN core.questions q USING (source_id, column_name)
-    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
-    WHERE m.touchpoint_id IS NULL AND m.unmapped_reason IS NULL AND NOT a.is_na
+    -- journey-level: no touchpoint of its own, and its response is not one a mapping rule failed to place
+    WHERE a.touchpoint_id IS NULL AND rv.touchpoint_id IS NULL AND rv.unmapped_reason IS NULL AND NOT a.is_na
       AND (a.metric IN ('nps', 'overall') OR (a.metric = 'binary' AND q.is_outcome))
 ), renamed AS (
     SELECT

@@ -16,11 +16,10 @@ WITH events AS (
     LEFT JOIN events e ON e.revisit_id = a.revisit_id AND e.touchpoint_id = t.touchpoint_id
     GROUP BY a.revisit_id, t.touchpoint_id
 ), outcome_answers AS (
-    SELECT v.revisit_id, a.response_id, q.touchpoint_id
+    SELECT rv.revisit_id, a.response_id, q.touchpoint_id
     FROM core.answers a
     JOIN core.questions q USING (source_id, column_name)
-    JOIN core.responses r USING (source_id, response_id)
-    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
+    JOIN core.response_revisits rv USING (source_id, response_id)
     WHERE a.source_id = (SELECT source_id FROM core.questions WHERE is_outcome)
 ), survey_reach AS (
     SELECT a.revisit_id, q.touchpoint_id,

@@ -7,22 +7,23 @@
 -- An interval is NULL wherever its estimate is.
 CREATE OR REPLACE TABLE marts.touchpoint_scorecard AS
 WITH source AS (
-    SELECT m.touchpoint_id, v.revisit_id, a.response_id, a.source_id, a.metric, a.score, q.scale_min, q.scale_max,
+    SELECT coalesce(a.touchpoint_id, rv.touchpoint_id) AS touchpoint_id, rv.revisit_id, a.response_id, a.source_id,
+           a.metric, a.score, q.scale_min, q.scale_max,
            q.top_box, 100.0 * (a.score - q.scale_min) / (q.scale_max - q.scale_min) AS score_100,
            a.score >= q.scale_max - q.top_box + 1 AS is_top_box,
            q.scale_min || '-' || q.scale_max AS scale,
            CASE WHEN q.top_box = 1 THEN q.scale_max::VARCHAR ELSE (q.scale_max - q.top_box + 1) || '-' || q.scale_max END
                || ' on ' || q.scale_min || '-' || q.scale_max AS box
+    -- one pass: each answer joined once with its response's revisit and mapping (core.response_revisits)
     FROM core.answers a
-    JOIN core.answer_touchpoints m USING (source_id, response_id, column_name)
-    JOIN core.responses r USING (source_id, response_id)
+    JOIN core.response_revisits rv USING (source_id, response_id)
     JOIN core.questions q USING (source_id, column_name)
-    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
-    WHERE m.touchpoint_id IS NOT NULL AND NOT a.is_na
+    WHERE coalesce(a.touchpoint_id, rv.touchpoint_id) IS NOT NULL AND NOT a.is_na
 ), renamed AS (
     SELECT
         touchpoint_id, revisit_id,
         count(DISTINCT (source_id, response_id)) AS n_responses,
+        list(DISTINCT source_id ORDER BY source_id) AS sources,
         count(*) FILTER (metric = 'csat') AS n_csat,
         count(DISTINCT scale) FILTER (metric = 'csat') AS n_csat_scales,
         avg(score) FILTER (metric = 'csat') AS csat_pooled_mean,
@@ -88,6 +89,7 @@ WITH source AS (
         m.csat_sd, m.n_csat_top2, m.ces_sd, m.n_ces_easy, m.n_promoters, m.n_detractors,
         core.nps_se(m.promoter_share, m.detractor_share, m.n_nps) AS nps_se,
         m.promoter_share, m.detractor_share,
+        m.sources,
         j.min_base
     FROM core.revisits v
     CROSS JOIN core.touchpoints t
@@ -137,3 +139,4 @@ COMMENT ON COLUMN marts.touchpoint_scorecard.nps_se IS 'Standard error of NPS, s
 COMMENT ON COLUMN marts.touchpoint_scorecard.headline_metric IS 'csat, ces, binary or nps: the target metric if declared, else the first measured.';
 COMMENT ON COLUMN marts.touchpoint_scorecard.headline_value IS 'Top-box share (csat), share easy (ces), share of yes (binary) or NPS (nps); compare with target_value. headline_ci_* is its 95% interval (NULL when the value is).';
 COMMENT ON COLUMN marts.touchpoint_scorecard.is_low_base IS 'True when n_headline (the base of the headline metric) is below core.journey.min_base: show as low base, not as a finding.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.sources IS 'Sources (survey tools) with a rated answer for the touchpoint in the revisit, sorted; a comparison notes when they differ between revisits.';
