@@ -28,7 +28,8 @@ install-check:
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/bench_lmg.py
-	$(BIN)/python bench/importance_bench.py
+	$(BIN)/python bench/importance_bench.py --skip-score
+	$(BIN)/python bench/score_bench.py
 	$(BIN)/python bench/comments_bench.py
 	$(BIN)/python bench/scale_bench.py
 

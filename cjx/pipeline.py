@@ -151,13 +151,14 @@ class ScoreResult:
         return {**self.marts, **self.revisits}
 
 
-def build_all_marts(ws: Workspace) -> dict[str, int]:
-    """Rebuild every mart in one transaction, so readers never see half of them; rows per mart."""
+def build_all_marts(ws: Workspace, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Rebuild every mart in one transaction, so readers never see half of them; rows per mart. ``progress``: see
+    ``score``."""
     from cjx.metrics.marts import build_marts
 
     with closing(connect(ws.db)) as con:
         con.execute("BEGIN TRANSACTION")
-        counts = build_marts(con)
+        counts = build_marts(con, progress)
         con.execute("COMMIT")
     return counts
 
@@ -187,11 +188,12 @@ def score_comments(ws: Workspace) -> dict[str, int]:
     return counts
 
 
-def score(ws: Workspace) -> ScoreResult:
+def score(ws: Workspace, progress: Callable[[str], None] | None = None) -> ScoreResult:
     """Score the comments, build the marts (scorecard, importance, priority, themes, ...), then the revisit
-    snapshots and comparisons."""
+    snapshots and comparisons. ``progress`` hears the long steps (importance per revisit and per batch of
+    resamples); default: the cjx log."""
     score_comments(ws)
-    marts = build_all_marts(ws)
+    marts = build_all_marts(ws, progress)
     revisits, undocumented = update_revisit_records(ws)
     return ScoreResult(marts, revisits, undocumented)
 

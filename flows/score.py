@@ -13,7 +13,9 @@ from cjx.pipeline import ScoreResult, Workspace, open_workspace
 @task(cache_policy=NO_CACHE)
 def score_marts(ws: Workspace) -> ScoreResult:
     """Rebuild every mart in one transaction, then the revisit snapshots and comparisons in another."""
-    scored = pipeline.score(ws)
+    # the long steps' progress (importance per revisit and resample batch) goes to the run's log, so it shows in
+    # `cjx run`'s output and the Prefect UI, not only in the cjx log
+    scored = pipeline.score(ws, progress=get_run_logger().info)
     create_table_artifact(key="marts", table=[{"mart": k, "rows": v} for k, v in scored.marts.items()])
     return scored
 

@@ -109,33 +109,36 @@ def driver_frames(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[s
     # A behavioural outcome is 0/1: its LMG is the decomposition of the linear probability model's R².
     sql = "analytics/behaviour_drivers" if behaviour else "analytics/outcome_drivers"
     long = _streamed(con, sql, {"revisits": list(revisits)})
-    groups = dict(tuple(long.groupby("revisit_id", sort=False))) if len(long) else {}
-    return {r: _pivot(groups[r]) if r in groups else _pivot(long.iloc[:0]) for r in revisits}
-
-
-def _pivot(long: pd.DataFrame) -> pd.DataFrame:
-    """The long rows of one revisit (outcome rows, rating rows) as the wide frame of ``driver_frames``: the
-    responses with an outcome, sorted by id, each rating averaged per response and touchpoint."""
-    codes, ids = pd.factorize(long["response_id"], sort=True)
-    has_outcome = long["outcome"].notna().to_numpy()
-    kept = np.zeros(len(ids), dtype=bool)
-    kept[codes[has_outcome]] = True
-    row_of = np.cumsum(kept) - 1  # position of each kept response among the kept ones
-    responses = ids[kept]
-    outcome = np.full(len(responses), np.nan)
-    outcome[row_of[codes[has_outcome]]] = long["outcome"].to_numpy(dtype="float64")[has_outcome]
-    rated = kept[codes] & long["touchpoint_id"].notna().to_numpy() & long["score"].notna().to_numpy()
-    rows = row_of[codes[rated]]
-    cols, touchpoints = pd.factorize(long["touchpoint_id"][rated], sort=True)
-    flat = rows * len(touchpoints) + cols
-    size = len(responses) * len(touchpoints)
-    sums = np.bincount(flat, weights=long["score"].to_numpy(dtype="float64")[rated], minlength=size)
-    counts = np.bincount(flat, minlength=size)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wide = np.where(counts > 0, sums / counts, np.nan).reshape(len(responses), len(touchpoints))
-    frame = pd.DataFrame(wide, index=pd.Index(responses, name="response_id"), columns=pd.Index(touchpoints))
-    frame.columns.name = "touchpoint_id"
-    return frame.assign(outcome=outcome)
+    # Codes once for the whole frame (sorted, so a revisit's subset keeps response and touchpoint id order), then
+    # each revisit is a boolean mask over numpy arrays: no pandas split of millions of string rows.
+    revisit_codes, revisit_ids = pd.factorize(long["revisit_id"])
+    response_codes, response_ids = pd.factorize(long["response_id"], sort=True)
+    touchpoint_codes, touchpoint_ids = pd.factorize(long["touchpoint_id"], sort=True)  # -1: the outcome rows
+    outcome = long["outcome"].to_numpy(dtype="float64", na_value=np.nan)
+    score = long["score"].to_numpy(dtype="float64", na_value=np.nan)
+    position = {r: i for i, r in enumerate(revisit_ids)}
+    frames = {}
+    for r in revisits:
+        mask = revisit_codes == position.get(r, -1)
+        has_outcome = mask & ~np.isnan(outcome)
+        responses, first = np.unique(response_codes[has_outcome], return_index=True)
+        rows = np.minimum(np.searchsorted(responses, response_codes), max(len(responses) - 1, 0))
+        known = mask & (responses[rows] == response_codes) if len(responses) else np.zeros_like(mask)
+        rated = known & (touchpoint_codes >= 0) & ~np.isnan(score)
+        columns, cols = np.unique(touchpoint_codes[rated], return_inverse=True)
+        flat = rows[rated] * len(columns) + cols
+        size = len(responses) * len(columns)
+        sums = np.bincount(flat, weights=score[rated], minlength=size)
+        counts = np.bincount(flat, minlength=size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wide = np.where(counts > 0, sums / counts, np.nan).reshape(len(responses), len(columns))
+        frame = pd.DataFrame(
+            wide,
+            index=pd.Index(np.asarray(response_ids, dtype=object)[responses], name="response_id"),
+            columns=pd.Index(np.asarray(touchpoint_ids, dtype=object)[columns], name="touchpoint_id"),
+        )
+        frames[r] = frame.assign(outcome=outcome[has_outcome][first])
+    return frames
 
 
 def driver_frame(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 from duckdb.func import FunctionNullHandling
 from scipy import stats
@@ -49,13 +51,14 @@ def map_touchpoints(con: duckdb.DuckDBPyConnection) -> None:
         run_sql(con, name)
 
 
-def build_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Map touchpoints, rebuild the marts from core and ops, run the key-driver analysis; return row counts."""
+def build_marts(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Map touchpoints, rebuild the marts from core and ops, run the key-driver analysis; return row counts.
+    ``progress`` hears the key-driver analysis per revisit and per batch of resamples (default: the log)."""
     register_functions(con)
     map_touchpoints(con)
     for mart in SQL_MARTS:
         run_sql(con, f"marts/{mart}")
-    importance, effects, bands = compute_drivers(con)
+    importance, effects, bands = compute_drivers(con, progress)
     con.register("importance_df", importance)
     con.register("effects_df", effects)
     con.register("bands_df", bands)

@@ -7,45 +7,76 @@
 -- An interval is NULL wherever its estimate is.
 CREATE OR REPLACE TABLE marts.touchpoint_scorecard AS
 WITH source AS (
-    SELECT coalesce(a.touchpoint_id, rv.touchpoint_id) AS touchpoint_id, rv.revisit_id, a.response_id, a.source_id,
-           a.metric, a.score, q.scale_min, q.scale_max,
-           q.top_box, 100.0 * (a.score - q.scale_min) / (q.scale_max - q.scale_min) AS score_100,
-           a.score >= q.scale_max - q.top_box + 1 AS is_top_box,
-           q.scale_min || '-' || q.scale_max AS scale,
-           CASE WHEN q.top_box = 1 THEN q.scale_max::VARCHAR ELSE (q.scale_max - q.top_box + 1) || '-' || q.scale_max END
-               || ' on ' || q.scale_min || '-' || q.scale_max AS box
     -- one pass: each answer joined once with its response's revisit and mapping (core.response_revisits)
+    SELECT coalesce(a.touchpoint_id, rv.touchpoint_id) AS touchpoint_id, rv.revisit_id, a.source_id, a.column_name,
+           a.response_id, a.metric, a.score
     FROM core.answers a
     JOIN core.response_revisits rv USING (source_id, response_id)
-    JOIN core.questions q USING (source_id, column_name)
     WHERE coalesce(a.touchpoint_id, rv.touchpoint_id) IS NOT NULL AND NOT a.is_na
+), cells AS (
+    -- ... down to one row per touchpoint, revisit, question and score value: what every statistic below needs
+    SELECT touchpoint_id, revisit_id, source_id, column_name, metric, score, count(*) AS n
+    FROM source
+    GROUP BY ALL
+), scored AS (
+    -- question facts once per cell, not per answer
+    SELECT c.*, q.scale_min, q.scale_max, q.top_box,
+           100.0 * (c.score - q.scale_min) / (q.scale_max - q.scale_min) AS score_100,
+           c.score >= q.scale_max - q.top_box + 1 AS is_top_box,
+           q.scale_min || '-' || q.scale_max AS scale,
+           CASE WHEN q.top_box = 1 THEN q.scale_max::VARCHAR ELSE (q.scale_max - q.top_box + 1) || '-' || q.scale_max END
+               || ' on ' || q.scale_min || '-' || q.scale_max AS box,
+           -- the group mean of the metric, for the standard deviation about it (two passes over the cells)
+           sum(c.n * c.score) OVER w / sum(c.n) OVER w AS group_mean
+    FROM cells c
+    JOIN core.questions q USING (source_id, column_name)
+    WINDOW w AS (PARTITION BY c.touchpoint_id, c.revisit_id, c.metric)
+), ambiguous AS (
+    -- a response answers each question once, so with one question per source, touchpoint and revisit its answers
+    -- are its responses; only where two or more questions feed one touchpoint are responses counted distinct
+    SELECT touchpoint_id, revisit_id, source_id FROM cells GROUP BY ALL HAVING count(DISTINCT column_name) > 1
+), distinct_responses AS (
+    SELECT touchpoint_id, revisit_id, source_id, count(DISTINCT response_id) AS n_responses
+    FROM source
+    JOIN ambiguous USING (touchpoint_id, revisit_id, source_id)
+    GROUP BY ALL
+), responses AS (
+    SELECT touchpoint_id, revisit_id,
+           sum(coalesce(d.n_responses, c.n_answers))::BIGINT AS n_responses,
+           list(source_id ORDER BY source_id) AS sources
+    FROM (SELECT touchpoint_id, revisit_id, source_id, sum(n) AS n_answers FROM cells GROUP BY ALL) c
+    LEFT JOIN distinct_responses d USING (touchpoint_id, revisit_id, source_id)
+    GROUP BY ALL
 ), renamed AS (
     SELECT
         touchpoint_id, revisit_id,
-        count(DISTINCT (source_id, response_id)) AS n_responses,
-        list(DISTINCT source_id ORDER BY source_id) AS sources,
-        count(*) FILTER (metric = 'csat') AS n_csat,
+        any_value(r.n_responses) AS n_responses,
+        any_value(r.sources) AS sources,
+        coalesce(sum(n) FILTER (metric = 'csat'), 0)::BIGINT AS n_csat,
         count(DISTINCT scale) FILTER (metric = 'csat') AS n_csat_scales,
-        avg(score) FILTER (metric = 'csat') AS csat_pooled_mean,
-        stddev_samp(score) FILTER (metric = 'csat') AS csat_pooled_sd,
-        avg(score_100) FILTER (metric = 'csat') AS csat_mean_100,
+        sum(n * score) FILTER (metric = 'csat') / sum(n) FILTER (metric = 'csat') AS csat_pooled_mean,
+        sqrt(sum(n * (score - group_mean) ^ 2) FILTER (metric = 'csat') / nullif(sum(n) FILTER (metric = 'csat') - 1, 0))
+            AS csat_pooled_sd,
+        sum(n * score_100) FILTER (metric = 'csat') / sum(n) FILTER (metric = 'csat') AS csat_mean_100,
         string_agg(DISTINCT scale, ', ' ORDER BY scale) FILTER (metric = 'csat') AS csat_scale,
         string_agg(DISTINCT box, ', ' ORDER BY box)
             FILTER (metric = 'csat') AS csat_box,
-        count(*) FILTER (metric = 'csat' AND is_top_box) AS n_csat_top2,
-        count(*) FILTER (metric = 'ces') AS n_ces,
+        coalesce(sum(n) FILTER (metric = 'csat' AND is_top_box), 0)::BIGINT AS n_csat_top2,
+        coalesce(sum(n) FILTER (metric = 'ces'), 0)::BIGINT AS n_ces,
         count(DISTINCT scale) FILTER (metric = 'ces') AS n_ces_scales,
-        avg(score) FILTER (metric = 'ces') AS ces_pooled_mean,
-        stddev_samp(score) FILTER (metric = 'ces') AS ces_pooled_sd,
-        avg(score_100) FILTER (metric = 'ces') AS ces_mean_100,
+        sum(n * score) FILTER (metric = 'ces') / sum(n) FILTER (metric = 'ces') AS ces_pooled_mean,
+        sqrt(sum(n * (score - group_mean) ^ 2) FILTER (metric = 'ces') / nullif(sum(n) FILTER (metric = 'ces') - 1, 0))
+            AS ces_pooled_sd,
+        sum(n * score_100) FILTER (metric = 'ces') / sum(n) FILTER (metric = 'ces') AS ces_mean_100,
         string_agg(DISTINCT scale, ', ' ORDER BY scale) FILTER (metric = 'ces') AS ces_scale,
-        count(*) FILTER (metric = 'ces' AND score > (scale_min + scale_max) / 2) AS n_ces_easy,
-        count(*) FILTER (metric = 'binary') AS n_binary,
-        count(*) FILTER (metric = 'binary' AND is_top_box) AS n_binary_yes,
-        count(*) FILTER (metric = 'nps') AS n_nps,
-        count(*) FILTER (metric = 'nps' AND score >= 9) AS n_promoters,
-        count(*) FILTER (metric = 'nps' AND score <= 6) AS n_detractors
-    FROM source
+        coalesce(sum(n) FILTER (metric = 'ces' AND score > (scale_min + scale_max) / 2), 0)::BIGINT AS n_ces_easy,
+        coalesce(sum(n) FILTER (metric = 'binary'), 0)::BIGINT AS n_binary,
+        coalesce(sum(n) FILTER (metric = 'binary' AND is_top_box), 0)::BIGINT AS n_binary_yes,
+        coalesce(sum(n) FILTER (metric = 'nps'), 0)::BIGINT AS n_nps,
+        coalesce(sum(n) FILTER (metric = 'nps' AND score >= 9), 0)::BIGINT AS n_promoters,
+        coalesce(sum(n) FILTER (metric = 'nps' AND score <= 6), 0)::BIGINT AS n_detractors
+    FROM scored
+    JOIN responses r USING (touchpoint_id, revisit_id)
     GROUP BY touchpoint_id, revisit_id
 ), measured AS (
     SELECT
