@@ -213,10 +213,8 @@ def revisit_importance(
 
 
 def measure_pairs(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[str, pd.DataFrame]:
-    """The (measure, score) pairs of each revisit asked for, from one query (analytics/measure_pairs.sql)."""
-    pairs = query(con, "analytics/measure_pairs", {"revisits": list(revisits)})
-    groups = dict(tuple(pairs.groupby("revisit_id", sort=False))) if len(pairs) else {}
-    return {r: groups.get(r, pairs.iloc[:0]).drop(columns="revisit_id") for r in revisits}
+    """The (measure, score) pairs of each revisit asked for (analytics/measure_pairs.sql, per revisit)."""
+    return {r: query(con, "analytics/measure_pairs", {"revisit_id": r}) for r in revisits}
 
 
 def revisit_measure_effects(
