@@ -24,6 +24,7 @@ from cjx.alerts import Alert, alerts_for_run
 from cjx.ingest import FileResult, ingest_journey
 from cjx.ingest.gate import BatchGate, docs_dir_for
 from cjx.journey import LoadedJourney, load_journey
+from cjx.segments.customers import load_customers
 from cjx.store import connect, migrate
 from cjx.store.publish import clean_published, is_published
 from cjx.store.publish import publish as publish_database
@@ -97,8 +98,9 @@ def ingest(ws: Workspace) -> list[FileResult]:
     gate = BatchGate(ws.docs_dir)
     with closing(open_database(ws.journey, ws.db)) as con:
         files = ingest_journey(con, ws.journey, ws.pseudonym_key, gate=gate)
+        customers = load_customers(con, ws.journey, ws.pseudonym_key)  # the customers: table (cjx.segments)
     _build_docs(gate, files)
-    return files
+    return files + ([customers] if customers else [])
 
 
 def reprocess(ws: Workspace, sources: list[str] | None = None) -> list[FileResult]:

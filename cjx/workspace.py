@@ -8,6 +8,7 @@ import duckdb
 
 from cjx.journey import LoadedJourney, load_journey
 from cjx.journey.sync import sync_journey
+from cjx.segments.sync import sync_segments
 from cjx.store import connect, migrate
 
 
@@ -17,6 +18,7 @@ def open_database(lj: LoadedJourney, db_path: str | Path) -> duckdb.DuckDBPyConn
     try:
         migrate(con)
         sync_journey(con, lj)
+        sync_segments(con, lj.journey)
     except BaseException:
         con.close()
         raise

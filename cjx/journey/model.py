@@ -424,6 +424,50 @@ class Alerts(Strict):
         return self
 
 
+class Customers(Strict):
+    """A customer table (CRM export, CSV) joined to respondents through the pseudonym: its id column is
+    pseudonymised at load with the same key as respondent ids, so no raw identifier is stored (cjx.segments.customers)."""
+
+    files: str = Field(
+        min_length=1, description="glob pattern of the customer CSV file(s), relative to the journey file"
+    )
+    customer_id: str = Field(
+        min_length=1, description="column with the customer's identifier (e-mail, as in the surveys)"
+    )
+    columns: list[str] = Field(min_length=1, description="attribute columns segments may use (tier, region, ...)")
+    valid_from: str | None = Field(
+        None,
+        min_length=1,
+        description="column with the date (ISO-8601) a row holds from, for attribute history (tier upgrades): a "
+        "response gets the value in force at its time; absent: every row holds always",
+    )
+
+
+class Segment(Strict):
+    """One way to break scores down by who answered: a survey column, a customer-table column, or derived."""
+
+    id: Id = Field(pattern=ID_PATTERN)
+    name: str | None = Field(None, min_length=1, description="label on the page; absent: the id")
+    column: str | None = Field(None, min_length=1, description="a survey column holding the value (Class, Region)")
+    source: Id | None = Field(None, description="with column: only this survey source's column (absent: any survey)")
+    customer: str | None = Field(None, min_length=1, description="a column of the customers: table (tier)")
+    derived: Literal["new_vs_repeat"] | None = Field(
+        None,
+        description="new_vs_repeat: 'new' with one order of event_types up to the response, 'repeat' with two or more "
+        "(respondents with none get no value)",
+    )
+    event_types: list[str] = Field(default_factory=lambda: ["order"], description="events counted as orders (derived)")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Segment:
+        given = [k for k in ("column", "customer", "derived") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a segment needs exactly one of column, customer or derived; got {given or 'none'}")
+        if self.source is not None and self.column is None:
+            raise ValueError("source is only for a segment read from a survey column")
+        return self
+
+
 class Journey(Strict):
     journey: JourneyInfo
     stages: list[Stage] = Field(min_length=1)
@@ -442,6 +486,8 @@ class Journey(Strict):
         description="comment theme codebook: theme id -> language -> terms (words or phrases, matched by their "
         "Snowball stems: 'forsinket' also finds 'forsinkelse')",
     )
+    customers: Customers | None = None
+    segments: list[Segment] = Field(default_factory=list, description="breakdowns of the scores by who answered")
 
     @model_validator(mode="after")
     def _date_sources_by_revisit(self) -> Journey:

@@ -10,6 +10,7 @@ from scipy import stats
 
 from cjx.comments.score import build_comment_marts
 from cjx.metrics.drivers import compute_drivers
+from cjx.segments.build import build_segment_marts
 from cjx.store import run_sql
 
 # In dependency order: mapping first, marts that read other marts last.
@@ -68,7 +69,8 @@ def build_marts(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] 
     for mart in PRIORITY_MARTS:
         run_sql(con, f"marts/{mart}")
     build_comment_marts(con)
+    segments = build_segment_marts(con)  # reads the scorecard and reach: after them (cjx.segments.build)
     return {
         mart: con.execute(f"SELECT count(*) FROM marts.{mart}").fetchall()[0][0]
         for mart in SQL_MARTS + DRIVER_MARTS + PRIORITY_MARTS + COMMENT_MARTS
-    }
+    } | segments

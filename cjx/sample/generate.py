@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import yaml
 
+from cjx.sample.segments import CUSTOMERS_FILE, add_region, customers_table, segment_rng, segments_truth
+from cjx.sample.segments import README as SEGMENTS_README
+
 DEFAULT_SEED = 20261124
 JOURNEY_FILE = Path(__file__).with_name("journey.yml")
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
@@ -587,6 +590,9 @@ def generate_sample(out: Path, seed: int = DEFAULT_SEED) -> dict:
 
     means = _revisit_means(revisits)
     relationship = _make_relationship(next(streams), journey, touchpoints, orders, revisits, means)
+    segment_stream = segment_rng(seed)  # its own generator: the streams above and below are unchanged
+    add_region(segment_stream, relationship)
+    files[CUSTOMERS_FILE] = customers_table(segment_stream, [c.email for c in customers])
     for rv, (header, rows) in zip(revisits, relationship):
         name = f"surveys/relationship_{rv.id}.csv"
         files[name] = header + rows
@@ -607,8 +613,9 @@ def generate_sample(out: Path, seed: int = DEFAULT_SEED) -> dict:
     min_base = int(journey.get("settings", {}).get("min_base", 30))
     truth = _truth(seed, touchpoints, revisits, means, quality, relationship, min_base)
     truth["comment_theme"] = {"touchpoint": "parcel_delivery", "theme": "delivery_delay", "grows_in": revisits[-1].id}
+    truth["segments"] = segments_truth(relationship, files[CUSTOMERS_FILE])
     _write_text(out / "planted_truth.json", json.dumps(truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    _write_text(out / "README.md", _readme(seed, revisits))
+    _write_text(out / "README.md", _readme(seed, revisits) + SEGMENTS_README)
     return truth
 
 

@@ -1,0 +1,36 @@
+"""Reference checks of the journey's segments and customers table: (key, message) pairs like reference_problems."""
+
+from __future__ import annotations
+
+from cjx.journey.model import Journey
+
+
+def segment_problems(j: Journey) -> list[tuple[str, str]]:
+    """Duplicate segment ids, a source that is no survey, a customer column the customers table does not declare."""
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    surveys = sorted(s.id for s in j.sources if s.kind == "survey")
+    customer_columns = list(j.customers.columns) if j.customers else []
+    event_types = sorted({s.event_type for s in j.sources if s.kind == "operational" and s.event_type})
+    for i, seg in enumerate(j.segments):
+        key = f"segments[{i}]"
+        if seg.id in seen:
+            problems.append((f"{key}.id", f"duplicate id {seg.id!r}"))
+        seen.add(seg.id)
+        if seg.source is not None and seg.source not in surveys:
+            problems.append((f"{key}.source", f"unknown survey source {seg.source!r}; expected one of {surveys}"))
+        if seg.customer is not None and j.customers is None:
+            problems.append((f"{key}.customer", "a customer segment needs a customers: table in the journey"))
+        elif seg.customer is not None and seg.customer not in customer_columns:
+            problems.append(
+                (f"{key}.customer", f"{seg.customer!r} is not a declared column of customers: {customer_columns}")
+            )
+        if seg.derived is not None and (unknown := sorted(set(seg.event_types) - set(event_types))):
+            problems.append(
+                (f"{key}.event_types", f"unknown event type(s) {unknown}; operational sources declare {event_types}")
+            )
+    if j.customers is not None and j.customers.customer_id in j.customers.columns:
+        problems.append(
+            ("customers.columns", "the customer id column cannot be a segment attribute (it identifies a person)")
+        )
+    return problems

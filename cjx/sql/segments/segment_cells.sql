@@ -1,0 +1,45 @@
+-- Headline counts per touchpoint x revisit x segment value, and the same for the rest of the segment's
+-- respondents in that touchpoint and revisit (every other known value of the segment). The headline metric is
+-- the touchpoint's own (marts.touchpoint_scorecard.headline_metric), so a segment is read on the scorecard's
+-- metric and box: csat/binary top box, ces above the midpoint, nps promoters (9-10) and detractors (0-6).
+-- One row for every value of the segment seen in the revisit and every touchpoint (n = 0 where none answered).
+WITH answers AS (
+    SELECT m.touchpoint_id, v.revisit_id, r.respondent_id, a.metric, a.score,
+           a.score >= q.scale_max - q.top_box + 1 AS is_top_box,
+           a.score > (q.scale_min + q.scale_max) / 2 AS is_easy
+    FROM core.answers a
+    JOIN core.answer_touchpoints m USING (source_id, response_id, column_name)
+    JOIN core.responses r USING (source_id, response_id)
+    JOIN core.questions q USING (source_id, column_name)
+    JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
+    WHERE m.touchpoint_id IS NOT NULL AND NOT a.is_na
+), scored AS (
+    SELECT a.touchpoint_id, a.revisit_id, a.respondent_id,
+           CASE s.headline_metric WHEN 'ces' THEN a.is_easy WHEN 'nps' THEN a.score >= 9 ELSE a.is_top_box END
+               AS is_good,
+           s.headline_metric = 'nps' AND a.score <= 6 AS is_detractor
+    FROM answers a
+    JOIN marts.touchpoint_scorecard s USING (touchpoint_id, revisit_id)
+    WHERE a.metric = s.headline_metric
+), cells AS (
+    SELECT g.segment_id, g.value AS segment_value, s.touchpoint_id, s.revisit_id,
+           count(*) AS n, count(*) FILTER (s.is_good) AS n_good, count(*) FILTER (s.is_detractor) AS n_detractors
+    FROM scored s
+    JOIN core.respondent_segments g USING (respondent_id, revisit_id)
+    GROUP BY ALL
+), seg_values AS (
+    SELECT DISTINCT segment_id, revisit_id, value AS segment_value FROM core.respondent_segments
+), grid AS (
+    SELECT sv.segment_id, sv.segment_value, t.touchpoint_id, t.revisit_id, t.headline_metric,
+           coalesce(c.n, 0) AS n, coalesce(c.n_good, 0) AS n_good, coalesce(c.n_detractors, 0) AS n_detractors
+    FROM seg_values sv
+    JOIN marts.touchpoint_scorecard t USING (revisit_id)
+    LEFT JOIN cells c USING (segment_id, segment_value, touchpoint_id, revisit_id)
+)
+SELECT *,
+       sum(n) OVER w - n AS n_rest,
+       sum(n_good) OVER w - n_good AS n_good_rest,
+       sum(n_detractors) OVER w - n_detractors AS n_detractors_rest
+FROM grid
+WINDOW w AS (PARTITION BY segment_id, touchpoint_id, revisit_id)
+ORDER BY segment_id, revisit_id, touchpoint_id, segment_value
