@@ -287,18 +287,22 @@ def write_revisit_report(ws: Workspace, revisit_id: str) -> RevisitReport:
     from cjx.report.artifacts import headline_markdown, priority_rows
     from cjx.report.assets import write_assets
     from cjx.report.exports import write_exports
+    from cjx.report.segments import load_segment_data
 
     out = ws.reports
     with closing(connect(ws.db)) as con:  # not read_only: the run holds this file open for writing
         data = load_scorecard_data(con, revisit_id)
+        segments = load_segment_data(con, revisit_id)  # the pages' segment selector (cjx.report.segments)
         files = ReportFiles(revisit_id, tuple(data.owners))
         # readable CSV/XLSX in the page's language, raw mart rows as Parquet (cjx.report.exports)
         exports = write_exports(inside(out, f"{files.folder}/exports"), con, data)
     write_assets(out)  # the plotly.js bundle the main pages share
     # inside(): every write is confirmed to stay in the reports folder (cjx.privacy.paths)
-    owner_pages = [_write(inside(out, files.owner(owner)), render_owner_page(data, owner)) for owner in data.owners]
+    owner_pages = [
+        _write(inside(out, files.owner(owner)), render_owner_page(data, owner, segments)) for owner in data.owners
+    ]
     links = [(Path(p).name, str(Path(p).relative_to(out))) for p in exports]
-    main = _write(inside(out, files.main), render_scorecard(data, exports=links))
+    main = _write(inside(out, files.main), render_scorecard(data, exports=links, segments=segments))
     return RevisitReport(revisit_id, main, owner_pages, exports, headline_markdown(data, main), priority_rows(data))
 
 

@@ -38,6 +38,15 @@ JOURNEY = {
     "customers": {"files": "crm/customers.csv", "customer_id": "email", "valid_from": "since", "columns": ["tier"]},
     "segments": [{"id": "tier", "customer": "tier"}],
 }
+ORDERS = {
+    "id": "o",
+    "kind": "operational",
+    "files": "none_o.csv",
+    "respondent_id": "email",
+    "timestamp": "at",
+    "event_id": "id",
+    "event_type": "order",
+}
 CSV = """email,tier,since
 ann@example.dk,Bronze,2025-01-01
   Ann@Example.DK ,Gold,2026-02-01
@@ -151,9 +160,12 @@ def test_an_erased_person_is_left_out(workspace):
             "exactly one of column, customer or derived",
         ),
         (
-            lambda j: j["segments"].append({"id": "x", "derived": "new_vs_repeat"}),
+            lambda j: (
+                j["sources"].append({**ORDERS, "event_type": "delivery"})
+                or j["segments"].append({"id": "x", "derived": "new_vs_repeat"})
+            ),
             "segments[1].event_types",
-            "unknown event type(s) ['order']",
+            "none of ['order'] is declared",
         ),
     ],
 )

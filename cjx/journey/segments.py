@@ -25,9 +25,14 @@ def segment_problems(j: Journey) -> list[tuple[str, str]]:
             problems.append(
                 (f"{key}.customer", f"{seg.customer!r} is not a declared column of customers: {customer_columns}")
             )
-        if seg.derived is not None and (unknown := sorted(set(seg.event_types) - set(event_types))):
+        # A derived segment on event types no source declares is no error: nobody has such an order, so nobody
+        # gets a value (a journey trimmed to its surveys keeps its segments declaration valid).
+        if seg.derived is not None and event_types and not set(seg.event_types) & set(event_types):
             problems.append(
-                (f"{key}.event_types", f"unknown event type(s) {unknown}; operational sources declare {event_types}")
+                (
+                    f"{key}.event_types",
+                    f"none of {seg.event_types} is declared; operational sources declare {event_types}",
+                )
             )
     if j.customers is not None and j.customers.customer_id in j.customers.columns:
         problems.append(

@@ -29,6 +29,7 @@ from cjx.report.figures import (
 )
 from cjx.report.importance_flags import importance_flags
 from cjx.report.labels import Lang
+from cjx.report.segments import SegmentData, segment_context
 from cjx.report.sentences import act_first_reason
 from cjx.report.trends import journey_trend_rows, touchpoint_trend_rows
 from cjx.report.verbatims import split_verbatims, theme_groups, top_negative_theme
@@ -117,6 +118,7 @@ def render_scorecard(
     exports: list[tuple[str, str]] | None = None,
     *,
     single_file: bool = False,
+    segments: SegmentData | None = None,
 ) -> str:
     """The main page of a revisit; `exports`: (label, path) links.
 
@@ -165,10 +167,19 @@ def render_scorecard(
         unmapped=_records(data.unmapped),
         owners=[(o, files.owner(o)) for o in data.owners],
         quadrant_colours=QUADRANT_COLOURS,
+        segments=segment_context(  # the segment selector and "where it differs" (cjx.report.segments)
+            priority,
+            segments,
+            lang,
+            data.min_base,
+            lambda r: _priority_view(r, data, lang),
+            quadrant_colours=QUADRANT_COLOURS,
+            plotly_config=Markup(pio.json.to_json_plotly(PLOTLY_CONFIG)),
+        ),
     )
 
 
-def render_owner_page(data: ScorecardData, owner: str) -> str:
+def render_owner_page(data: ScorecardData, owner: str, segments: SegmentData | None = None) -> str:
     """One owner's page: only their touchpoints, most urgent first, with what customers say about them."""
     lang = Lang(data.language)
     files = ReportFiles(data.revisit_id, tuple(data.owners))
@@ -189,6 +200,17 @@ def render_owner_page(data: ScorecardData, owner: str) -> str:
         verbatims=_verbatim_blocks(data, list(mine.touchpoint_id), limit=4),
         average=_first(data.priority.performance_crosshair),
         quadrant_colours=QUADRANT_COLOURS,
+        segments=segment_context(  # the owner's touchpoints only, no charts (cjx.report.segments)
+            data.priority,
+            segments,
+            lang,
+            data.min_base,
+            lambda r: _priority_view(r, data, lang),
+            quadrant_colours=QUADRANT_COLOURS,
+            plotly_config=Markup(pio.json.to_json_plotly(PLOTLY_CONFIG)),
+            touchpoints=list(mine.touchpoint_id),
+            link_owner=False,
+        ),
     )
 
 

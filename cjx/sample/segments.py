@@ -1,8 +1,8 @@
 """The sample's segments (issue 15): a Region column in the relationship survey and a customers table.
 
 Everything here draws from its own seeded generator (``np.random.default_rng([seed, SEGMENT_STREAM])``), never from
-the generator's streams, so every other file of the sample stays byte for byte what it was: Region is appended as
-the last column of the relationship exports, and the customers table is a new file.
+the generator's streams, so every other file of the sample stays byte for byte what it was: Region is a column of
+the relationship exports between the metadata and the questions (after UserLanguage), and the customers table is a new file.
 
 Planted:
 - a segment gap: Danish respondents who rated parcel delivery 1-3 are likelier to be from Jylland (P = 0.55 against
@@ -24,6 +24,7 @@ import numpy as np
 SEGMENT_STREAM = 15  # issue 15: a seed sequence of its own, apart from generate_sample's spawned streams
 REGION_COLUMN = "Region"
 PARCEL_COLUMN = "Q3_6"
+AFTER_COLUMN = "UserLanguage"
 DK_REGIONS = ("Hovedstaden", "Sjælland", "Fyn", "Jylland")
 SE_REGIONS = ("Stockholm", "Skåne")
 GAP_REGION = "Jylland"
@@ -46,12 +47,13 @@ def add_region(rng: np.random.Generator, relationship: list[tuple[list[list[str]
     """Append the Region column (embedded data: column id, text and ImportId rows) to every relationship export."""
     header = relationship[0][0]
     email_at, parcel_at = header[0].index("RecipientEmail"), header[0].index(PARCEL_COLUMN)
-    for shared in {id(h): h for h, _ in relationship}.values():  # the exports may share one header object
-        for i, row in enumerate(shared):
-            row.append(REGION_COLUMN if i < 2 else '{"ImportId":"Region"}')
+    at = header[0].index(AFTER_COLUMN) + 1  # embedded data between the metadata and the questions
     for _, rows in relationship:
         for row in rows:
-            row.append(_region(rng, row[email_at], row[parcel_at]))
+            row.insert(at, _region(rng, row[email_at], row[parcel_at]))
+    for shared in {id(h): h for h, _ in relationship}.values():  # the exports may share one header object
+        for i, row in enumerate(shared):
+            row.insert(at, REGION_COLUMN if i < 2 else '{"ImportId":"Region"}')
 
 
 def _region(rng: np.random.Generator, email: str, parcel: str) -> str:
@@ -93,7 +95,7 @@ def segments_truth(relationship: list[tuple[list[list[str]], list[list[str]]]], 
 README = """
 ## Segments (issue 15)
 
-- `surveys/relationship_<revisit>.csv` end with an embedded-data column `Region` (Danish regions, or
+- `surveys/relationship_<revisit>.csv` have an embedded-data column `Region` (Danish regions, or
   Stockholm/Skåne for Swedish customers). Planted gap: Danish respondents who rated parcel delivery
   1-3 are likelier to be from Jylland, so parcel delivery is clearly worse there than in the other regions.
 - `customers/customers.csv` - the CRM's loyalty tier per customer (Bronze/Silver/Gold) with its history
