@@ -58,7 +58,9 @@ def _table(page) -> dict[str, tuple[str, str]]:
 def _ipa_y(page) -> list[float]:
     return sorted(
         round(y, 6)
-        for y in page.evaluate("() => document.getElementById('ipa')._fullData.filter(t => t.visible !== false).flatMap(t => Array.from(t.y || []))")
+        for y in page.evaluate(
+            "() => document.getElementById('ipa')._fullData.filter(t => t.visible !== false).flatMap(t => Array.from(t.y || []))"
+        )
     )
 
 
