@@ -11,7 +11,7 @@ CREATE OR REPLACE TABLE core.respondent_segments AS
 WITH responses AS (
     SELECT r.respondent_id, r.responded_at, v.revisit_id
     FROM core.responses r
-    JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
+    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
 ), latest AS (
     SELECT respondent_id, revisit_id, max(responded_at) AS as_of
     FROM responses
@@ -20,7 +20,7 @@ WITH responses AS (
     SELECT c.segment_id, c.respondent_id, v.revisit_id, arg_max(c.value, c.responded_at) AS value,
            max(c.responded_at) AS as_of, 'column' AS kind
     FROM segment_column_values c
-    JOIN core.revisits v ON c.responded_at >= v.start_date AND c.responded_at < v.end_date + INTERVAL 1 DAY
+    JOIN core.revisits v ON c.responded_at >= v.start_at AND c.responded_at < v.end_at
     WHERE c.value IS NOT NULL
     GROUP BY ALL
 ), customer_values AS (

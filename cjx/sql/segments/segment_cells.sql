@@ -11,7 +11,7 @@ WITH answers AS (
     JOIN core.answer_touchpoints m USING (source_id, response_id, column_name)
     JOIN core.responses r USING (source_id, response_id)
     JOIN core.questions q USING (source_id, column_name)
-    JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
+    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
     WHERE m.touchpoint_id IS NOT NULL AND NOT a.is_na
 ), scored AS (
     SELECT a.touchpoint_id, a.revisit_id, a.respondent_id,
