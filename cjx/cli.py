@@ -32,6 +32,7 @@ ENVIRONMENT = """Environment variables:
   CJX_MEMORY_BUDGET       MiB the whole process should stay within (default 512)
   CJX_DUCKDB_MEMORY       pins DuckDB's buffer pool instead (e.g. 192MB)
   CJX_BLAS_THREADS        threads for the importance statistics' linear algebra
+  CJX_PARTITIONS          where a parallel ingest's per-file Parquet partitions go (default <db>.partitions/)
   CJX_PREFECT_HOME        where the Prefect server cjx starts keeps its data (default .cjx/prefect)
   CJX_PREFECT_PORT        its port (default: a free port chosen at start)
   PREFECT_API_URL         a Prefect server of your own: cjx then starts none
