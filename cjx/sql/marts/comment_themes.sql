@@ -14,7 +14,8 @@ WITH base AS (
 ), hits AS (
     SELECT b.revisit_id, b.touchpoint_id, h.theme_id, count(*) AS n_theme,
            count(*) FILTER (b.is_detractor) AS n_detractor_theme,
-           avg(b.score) AS mean_sentiment, count(*) FILTER (b.label = 'negative') AS n_negative
+           -- summed in a fixed order: a parallel float sum differs in its last bits from run to run
+           avg(b.score ORDER BY b.source_id, b.response_id, b.column_name) AS mean_sentiment, count(*) FILTER (b.label = 'negative') AS n_negative
     FROM base b
     JOIN core.comment_theme_hits h USING (source_id, response_id, column_name)
     GROUP BY ALL
