@@ -6,7 +6,7 @@ WITH source AS (
     SELECT c.source_id, c.response_id, c.column_name, c.touchpoint_id AS question_touchpoint_id, v.revisit_id
     FROM core.comments c
     JOIN core.responses r ON r.source_id = c.source_id AND r.response_id = c.response_id
-    JOIN core.revisits v ON r.responded_at >= v.start_date AND r.responded_at < v.end_date + INTERVAL 1 DAY
+    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
     WHERE trim(c.comment) <> ''
 ), ratings AS (
     SELECT a.source_id, a.response_id, t.touchpoint_id,
