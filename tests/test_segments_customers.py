@@ -178,3 +178,16 @@ def test_a_bad_segment_declaration_names_the_file_and_key(tmp_path, mutate, key,
     message = str(caught.value)
     assert message.startswith(f"{tmp_path / 'journey.yml'}: {key}: ") and expected in message, message
     assert "\n" not in message
+
+
+def test_forget_removes_the_persons_customer_attributes_in_its_own_transaction(workspace):
+    from cjx.privacy.forget import erase
+
+    _, lj, con = workspace
+    load_customers(con, lj, KEY)
+    before = dict(con.execute("SELECT respondent_id, count(*) FROM core.customer_attributes GROUP BY 1").fetchall())
+    bo = pseudonymise("bo@example.dk", KEY)
+    assert before.get(bo) == 1  # two rows for bo (Silver, Gold on the same day): one loaded, one duplicate
+    erase(con, lj, KEY, "  BO@example.dk ", "e1")
+    after = dict(con.execute("SELECT respondent_id, count(*) FROM core.customer_attributes GROUP BY 1").fetchall())
+    assert after == {k: v for k, v in before.items() if k != bo}

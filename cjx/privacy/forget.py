@@ -171,6 +171,9 @@ def _delete(con: duckdb.DuckDBPyConnection, stored: list[str], erasure_id: str) 
         if name:
             counts[name] = n
     con.execute("DELETE FROM core.respondents WHERE list_contains($stored, respondent_id)", p)
+    # the person's customers-table attributes (cjx.segments), in this transaction too; core.respondent_segments is
+    # rebuilt with the marts that forget rebuilds next
+    con.execute("DELETE FROM core.customer_attributes WHERE list_contains($stored, respondent_id)", p)
     counts["quarantined"] = con.execute(
         "DELETE FROM ops.quarantine q USING erase_rows e WHERE q.file_id = e.file_id AND q.row_number = e.row_number"
     ).fetchall()[0][0]

@@ -15,20 +15,35 @@ MIGRATIONS = SQL_DIR / "migrations"
 # Memory. The process (Python, pandas, great-expectations once imported, and DuckDB's buffer pool) should stay
 # within $CJX_MEMORY_BUDGET MiB. DuckDB's pool gets what the budget leaves beyond the process's resident size
 # (`fit_memory`, before each file), at least MIN_POOL_MIB; big exports spill to <db>.tmp beyond it.
-# $CJX_DUCKDB_MEMORY (e.g. "192MB") pins the pool instead.
+# $CJX_DUCKDB_MEMORY (e.g. "192MB") pins the pool instead. The budget is ingest's (it streams files of any size);
+# every other step (scoring's joins and window functions over all of core) gets DuckDB's own default pool, 80 % of
+# RAM: `connect` resets what an earlier ingest in the same process fitted, since one process shares the instance.
 DEFAULT_BUDGET_MIB = 512
 MIN_POOL_MIB = 128
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the database file, with UTC as the session time zone."""
+    """Open (creating if needed) the database file, with UTC as the session time zone and DuckDB's default buffer
+    pool (or $CJX_DUCKDB_MEMORY); ingest narrows the pool per file with `fit_memory`."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
-    fit_memory(con)
+    default_memory(con)
     return con
+
+
+def default_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """The buffer pool for work other than ingest: $CJX_DUCKDB_MEMORY when pinned, else DuckDB's default. The
+    setting is the instance's, shared by every connection of the process to the file: a scoring step after an
+    ingest in the same process would otherwise run in the pool ingest fitted to its budget (and run out of memory
+    on 10 M answers)."""
+    pinned = os.environ.get("CJX_DUCKDB_MEMORY")
+    if pinned:
+        con.execute("SET memory_limit = ?", [pinned])
+    else:
+        con.execute("RESET memory_limit")
 
 
 def fit_memory(con: duckdb.DuckDBPyConnection, *, reserve_mib: int = 0) -> int:
