@@ -14,7 +14,7 @@ from pydantic_core import ErrorDetails
 
 from cjx.journey.codebooks import BUILTIN_CODEBOOKS
 from cjx.journey.model import Journey, Revisit, Source, Stage, Touchpoint
-from cjx.journey.segments import segment_problems
+from cjx.journey.segments import segment_problems, weighting_problems
 
 
 class JourneyError(ValueError):
@@ -186,6 +186,7 @@ def reference_problems(j: Journey) -> list[tuple[str, str]]:
                     f"its declared rated columns are {columns}",
                 )
     problems += segment_problems(j)
+    problems += weighting_problems(j)
     ordered = sorted(enumerate(j.revisits), key=lambda r: r[1].start)
     for (_, a), (i, b) in itertools.pairwise(ordered):
         if b.start <= a.end:

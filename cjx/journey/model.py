@@ -468,6 +468,22 @@ class Segment(Strict):
         return self
 
 
+class Weighting(Strict):
+    """Raking to known population margins (issue 15): every revisit's respondents get weights whose weighted shares
+    match the margins on each named segment (cjx.segments.weights). Respondents with no value of a weighted segment,
+    or one the margins leave out, make the revisit's weighting refused with the reason (reported unweighted)."""
+
+    margins: dict[Id, dict[Annotated[str, Field(min_length=1)], float]] = Field(
+        min_length=1,
+        description="segment id -> value -> population share (the shares of a segment sum to 1); the segments must "
+        "be declared in segments:",
+    )
+    tolerance: float = Field(
+        0.001, gt=0, le=0.05, description="how far a segment's shares may sum from 1, and the raked margins from them"
+    )
+    max_iterations: int = Field(1000, ge=10, le=100_000, description="raking passes before giving up (refused)")
+
+
 class Journey(Strict):
     journey: JourneyInfo
     stages: list[Stage] = Field(min_length=1)
@@ -488,6 +504,9 @@ class Journey(Strict):
     )
     customers: Customers | None = None
     segments: list[Segment] = Field(default_factory=list, description="breakdowns of the scores by who answered")
+    weighting: Weighting | None = Field(
+        None, description="raking to population margins of declared segments; absent: every respondent weighs 1"
+    )
 
     @model_validator(mode="after")
     def _date_sources_by_revisit(self) -> Journey:

@@ -39,3 +39,30 @@ def segment_problems(j: Journey) -> list[tuple[str, str]]:
             ("customers.columns", "the customer id column cannot be a segment attribute (it identifies a person)")
         )
     return problems
+
+
+def weighting_problems(j: Journey) -> list[tuple[str, str]]:
+    """Margins on undeclared segments, shares that are not positive or do not sum to 1 (within the tolerance)."""
+    if j.weighting is None:
+        return []
+    problems: list[tuple[str, str]] = []
+    declared = [s.id for s in j.segments]
+    tol = j.weighting.tolerance
+    for segment_id, shares in j.weighting.margins.items():
+        key = f"weighting.margins.{segment_id}"
+        if segment_id not in declared:
+            problems.append((key, f"unknown segment {segment_id!r}; expected one of the declared segments {declared}"))
+        if len(shares) < 2:
+            problems.append((key, f"found {len(shares)} value; expected two or more values with their shares"))
+        for value, share in shares.items():
+            if not 0 < share < 1:
+                problems.append(
+                    (
+                        f"{key}.{value}",
+                        f"share {share}; expected a share between 0 and 1 (leave out a value nobody has)",
+                    )
+                )
+        total = sum(shares.values())
+        if abs(total - 1) > tol:
+            problems.append((key, f"shares sum to {total:.6g}; expected 1 (within {tol})"))
+    return problems

@@ -35,9 +35,19 @@ def journey_frames(lj: LoadedJourney) -> dict[str, pd.DataFrame]:
                     "timezone": j.journey.timezone,
                     "outcome_event_types": list(behaviour.event_types) if behaviour else None,
                     "language": j.settings.language,
+                    "weighting_tolerance": j.weighting.tolerance if j.weighting else None,
+                    "weighting_max_iterations": j.weighting.max_iterations if j.weighting else None,
                 }
             ]
-        ).astype({"min_driver_pairs": "Int64", "outcome_within_days": "Int64", "outcome_behaviour": "object"}),
+        ).astype(
+            {
+                "min_driver_pairs": "Int64",
+                "outcome_within_days": "Int64",
+                "outcome_behaviour": "object",
+                "weighting_tolerance": "float64",
+                "weighting_max_iterations": "Int64",
+            }
+        ),
         "stages_df": pd.DataFrame(
             [{"stage_id": s.id, "name": s.name, "position": i + 1} for i, s in enumerate(j.stages)]
         ),

@@ -163,8 +163,12 @@ def revisit_importance(
     n_resamples: int,
     seed: int,
     progress: Callable[[str], None] | None = None,
+    weights: pd.Series | None = None,
 ) -> pd.DataFrame:
     """LMG and relative weights with bootstrap intervals (the same resamples), plus simple correlations.
+
+    ``weights`` (the responses' raking weights by response id, ``response_weights``; None: unweighted): the
+    weighted correlation matrix and a bootstrap of respondents with their weights (cjx.metrics.importance).
 
     Touchpoints without `min_pairs` joint answers get no importance (they appear as low base elsewhere)
     rather than a number resting on a handful of answers; the model's flags (corr_repaired,
@@ -173,6 +177,7 @@ def revisit_importance(
     drivers = model_drivers(frame, min_pairs)
     if len(drivers) < 2:
         return pd.DataFrame(columns=IMPORTANCE_COLUMNS)
+    w = None if weights is None else weights.reindex(frame.index).fillna(0.0).to_numpy(dtype=np.float64)
     try:
         results = bootstrap_importances(
             frame,
@@ -183,12 +188,13 @@ def revisit_importance(
             min_pairs=min_pairs,
             progress=progress,
             label=f"importance {revisit_id}",
+            weights=w,
         )
     except NotEstimable as why:
         log.warning("importance %s: not estimated: %s", revisit_id, why)
         return pd.DataFrame(columns=IMPORTANCE_COLUMNS)
     used = list(results["lmg"].driver)
-    correlations = driver_correlations(frame, "outcome", used).set_index("driver")
+    correlations = driver_correlations(frame, "outcome", used, weights=w).set_index("driver")
     parts = []
     for method, result in results.items():
         attrs = result.attrs
@@ -243,6 +249,20 @@ def revisit_measure_effects(
     return effects, banded.reindex(columns=BAND_COLUMNS)
 
 
+def response_weights(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.Series | None:
+    """The raking weight of each response of a weighted revisit (its respondent's, core.respondent_weights) by
+    response id; None when the revisit is not weighted (no weighting: declared, or refused)."""
+    rows = con.execute(
+        "SELECT rv.response_id, w.weight FROM core.response_revisits rv JOIN core.respondent_weights w "
+        "ON w.respondent_id = rv.respondent_id AND w.revisit_id = rv.revisit_id WHERE rv.revisit_id = ?",
+        [revisit_id],
+    ).fetchall()
+    if not rows:
+        return None
+    ids, weights = zip(*rows, strict=True)
+    return pd.Series(weights, index=pd.Index(ids, name="response_id"), dtype="float64").groupby(level=0).first()
+
+
 def importance_settings(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
     """(min_driver_pairs, bootstrap_resamples, bootstrap_seed) of the journey in force."""
     min_pairs, n_resamples, seed = con.execute(
@@ -267,8 +287,11 @@ def compute_drivers(
     for i, r in enumerate(revisits, 1):
         frame = frames.pop(r)
         say(f"importance {r} (revisit {i}/{len(revisits)}): {len(frame):,} respondents")
+        weights = response_weights(con, r)
         importance.append(
-            revisit_importance(frame, r, min_pairs=min_pairs, n_resamples=n_resamples, seed=seed, progress=say)
+            revisit_importance(
+                frame, r, min_pairs=min_pairs, n_resamples=n_resamples, seed=seed, progress=say, weights=weights
+            )
         )
     pairs = measure_pairs(con, revisits)
     measured = [revisit_measure_effects(con, r, pairs[r]) for r in revisits]

@@ -195,10 +195,24 @@ def pairwise_correlation(df: pd.DataFrame, min_periods: int = 2) -> tuple[pd.Dat
     return pd.DataFrame(r, index=cols, columns=cols), pd.DataFrame(n.round().astype(np.int64), index=cols, columns=cols)
 
 
-def driver_correlations(df: pd.DataFrame, outcome: str, drivers: Sequence[str]) -> pd.DataFrame:
-    """Per driver: Pearson r and Spearman rho with the outcome, their p-values, and the pairwise n."""
+def _weighted_pearson(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """Weighted Pearson r of complete pairs: sum w (x - mx)(y - my) / sqrt(sum w (x - mx)^2 sum w (y - my)^2)."""
+    mx, my = np.average(x, weights=w), np.average(y, weights=w)
+    dx, dy = x - mx, y - my
+    return float(np.sum(w * dx * dy) / np.sqrt(np.sum(w * dx * dx) * np.sum(w * dy * dy)))
+
+
+def driver_correlations(
+    df: pd.DataFrame, outcome: str, drivers: Sequence[str], weights: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Per driver: Pearson r and Spearman rho with the outcome, their p-values, and the pairwise n.
+
+    With survey weights, pearson_r is the weighted Pearson correlation and pearson_p its t test on the Kish
+    effective number of pairs; Spearman's rho and its p stay unweighted (ranks of a weighted sample are not defined
+    without a choice of method; read rho as the unweighted check)."""
     drivers = _check_columns(df, outcome, drivers)
     y = _numeric_matrix(df[[outcome]])[:, 0]
+    w_all = None if weights is None else np.asarray(weights, dtype=np.float64)
     rows = []
     for driver in drivers:
         x = _numeric_matrix(df[[driver]])[:, 0]
@@ -223,6 +237,12 @@ def driver_correlations(df: pd.DataFrame, outcome: str, drivers: Sequence[str]) 
                 spearman_rho=float(sr.statistic),
                 spearman_p=float(sr.pvalue),
             )
+            if w_all is not None:
+                w = w_all[keep]
+                r = float(np.clip(_weighted_pearson(xs, ys, w), -1.0, 1.0))
+                n_eff = w.sum() ** 2 / (w * w).sum()
+                t = r * np.sqrt(max(n_eff - 2, 0) / max(1 - r * r, 1e-300))
+                row.update(pearson_r=r, pearson_p=float(2 * stats.t.sf(abs(t), max(n_eff - 2, 1))))
         rows.append(row)
     return pd.DataFrame(rows, columns=["driver", "pearson_r", "pearson_p", "spearman_rho", "spearman_p", "n"])
 
@@ -649,14 +669,25 @@ class _Plan:
     complete_case: bool
     note: str | None  # why the pairwise matrix was not used
     groups: MomentGroups | None = None  # moment matrices of the rows used, for the bootstrap
+    w: np.ndarray | None = None  # survey weights of the rows used (journey weighting:), None: unweighted
 
 
-def _correlate(x: np.ndarray, group_seed: int | None) -> tuple[np.ndarray, np.ndarray, MomentGroups | None]:
-    """Pairwise r and n of x; with a group seed, from the bootstrap's moment matrices (computed once)."""
-    if group_seed is None:
-        return (*_corr_from_basis(*_moment_basis(x)), None)
-    groups = moment_groups(x, seed=group_seed)
-    return (*full_sample_correlation(groups), groups)
+def _correlate(
+    x: np.ndarray, group_seed: int | None, w: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, MomentGroups | None]:
+    """Pairwise r and n of x; with a group seed, from the bootstrap's moment matrices (computed once).
+
+    With survey weights ``w``, r is the weighted pairwise Pearson correlation (every cross product weighted,
+    cjx.metrics.resampling.moment_groups) while n stays the count of joint answers, for the guards."""
+    if w is None:
+        if group_seed is None:
+            return (*_corr_from_basis(*_moment_basis(x)), None)
+        groups = moment_groups(x, seed=group_seed)
+        return (*full_sample_correlation(groups), groups)
+    groups = moment_groups(x, seed=group_seed or 0, weights=w)
+    r, _ = full_sample_correlation(groups)
+    present = (~np.isnan(x)).astype(np.float64)
+    return r, present.T @ present, groups if group_seed is not None else None
 
 
 def _plan(
@@ -666,13 +697,14 @@ def _plan(
     min_pairs: int,
     repair_tolerance: float | None,
     group_seed: int | None = None,
+    w: np.ndarray | None = None,
 ) -> _Plan:
     kept, excluded = usable_drivers(df, outcome, drivers, min_pairs)
     if not kept:
         raise NotEstimable(f"no driver has enough answers: {'; '.join(f'{d}: {w}' for d, w in excluded.items())}")
     while True:
         x = _numeric_matrix(df[[*kept, outcome]])
-        r, n, groups = _correlate(x, group_seed)
+        r, n, groups = _correlate(x, group_seed, w)
         bad = [(i, j) for i, j in zip(*np.nonzero(~np.isfinite(r))) if i <= j]
         if not bad:
             break
@@ -699,17 +731,19 @@ def _plan(
     frame = pd.DataFrame(r, index=names, columns=names)
     try:
         prepared, _, repaired = _prepare(frame, outcome, kept, repair_tolerance)
-        return _Plan(kept, excluded, x, prepared, n[:-1, -1], repaired, False, None, groups)
+        return _Plan(kept, excluded, x, prepared, n[:-1, -1], repaired, False, None, groups, w)
     except NotEstimable as why:
-        complete = x[~np.isnan(x).any(axis=1)]
+        is_complete = ~np.isnan(x).any(axis=1)
+        complete = x[is_complete]
+        w_cc = None if w is None else w[is_complete]
         if len(complete) <= p + EXTRA_N:
             raise NotEstimable(
                 f"{why}, and only {len(complete)} respondents answered every driver and the outcome "
                 f"(more than {p + EXTRA_N} needed)"
             ) from None
-        r_cc, n_cc, groups_cc = _correlate(complete, group_seed)
+        r_cc, n_cc, groups_cc = _correlate(complete, group_seed, w_cc)
         prepared, _, repaired = _prepare(pd.DataFrame(r_cc, index=names, columns=names), outcome, kept, None)
-        return _Plan(kept, excluded, complete, prepared, n_cc[:-1, -1], repaired, True, str(why), groups_cc)
+        return _Plan(kept, excluded, complete, prepared, n_cc[:-1, -1], repaired, True, str(why), groups_cc, w_cc)
 
 
 def _fit(plan: _Plan, method: Method, options: dict[str, int]) -> ImportanceResult:
@@ -810,7 +844,9 @@ def _bootstrap_draws(
     batch: int = 100,
 ) -> _Draws:
     """Bootstrap weights for each method on the same resamples, from sufficient statistics (see resampling)."""
-    groups = plan.groups if plan.groups is not None else moment_groups(plan.x, seed=int(rng.integers(2**63)))
+    groups = (
+        plan.groups if plan.groups is not None else moment_groups(plan.x, seed=int(rng.integers(2**63)), weights=plan.w)
+    )
     p = len(plan.drivers)
     weights: dict[str, np.ndarray] = {m: np.full((n_resamples, p), np.nan) for m in methods}
     r2: dict[str, np.ndarray] = {m: np.full(n_resamples, np.nan) for m in methods}
@@ -877,9 +913,14 @@ def bootstrap_importances(
     repair_tolerance: float | None = REPAIR_R2_TOLERANCE,
     progress: Progress | None = None,
     label: str = "importance",
+    weights: np.ndarray | None = None,
     **options: int,
 ) -> dict[str, pd.DataFrame]:
     """Importance per driver with percentile-bootstrap intervals, for each method on the same resamples.
+
+    ``weights`` (survey weights, one per row of ``df``; journey weighting:): the correlation matrix is the weighted
+    pairwise one (every cross product weighted) and each resample draws respondents with their weights (the
+    weights are not re-raked per resample); the guards still count joint answers.
 
     Guards as in ``importance_from_data``. Respondents are resampled with replacement using
     ``numpy.random.default_rng(seed)`` (``cjx.metrics.resampling``: each resample is a weighted sum
@@ -899,7 +940,8 @@ def bootstrap_importances(
         _check_method(m)
     _check_level(level, n_resamples)
     rng = np.random.default_rng(seed)
-    plan = _plan(df, outcome, drivers, min_pairs, repair_tolerance, group_seed=int(rng.integers(2**63)))
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    plan = _plan(df, outcome, drivers, min_pairs, repair_tolerance, group_seed=int(rng.integers(2**63)), w=w)
     draws = _bootstrap_draws(plan, methods, n_resamples, rng, options, repair_tolerance, progress, label)
     out: dict[str, pd.DataFrame] = {}
     for m in methods:

@@ -10,7 +10,7 @@ from scipy import stats
 
 from cjx.comments.score import build_comment_marts
 from cjx.metrics.drivers import compute_drivers
-from cjx.segments.build import build_segment_marts
+from cjx.segments.build import build_segment_marts, build_segment_tables
 from cjx.store import run_sql
 
 # In dependency order: mapping first, marts that read other marts last.
@@ -25,6 +25,8 @@ SQL_MARTS = (
     "blind_spots",
     "data_quality",
 )
+# re-estimated in place on the weighted revisits when the journey declares weighting: (cjx.segments.weights)
+WEIGHTED_MARTS = {"touchpoint_scorecard": "weighted_scorecard", "revisit_headline": "weighted_headline"}
 # written by sql/marts/touchpoint_importance.sql
 DRIVER_MARTS = ("touchpoint_importance", "measure_effects", "measure_bands")
 PRIORITY_MARTS = ("touchpoint_priority",)
@@ -57,8 +59,11 @@ def build_marts(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] 
     ``progress`` hears the key-driver analysis per revisit and per batch of resamples (default: the log)."""
     register_functions(con)
     map_touchpoints(con)
+    weighted = build_segment_tables(con)  # respondent segments and raking weights (cjx.segments.weights)
     for mart in SQL_MARTS:
         run_sql(con, f"marts/{mart}")
+        if weighted and mart in WEIGHTED_MARTS:
+            run_sql(con, f"marts/{WEIGHTED_MARTS[mart]}")
     importance, effects, bands = compute_drivers(con, progress)
     con.register("importance_df", importance)
     con.register("effects_df", effects)

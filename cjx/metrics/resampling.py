@@ -77,15 +77,23 @@ class MomentGroups:
         return self.moments.shape[0]
 
 
-def moment_groups(x: np.ndarray, *, max_groups: int = MAX_GROUPS, seed: int = 0) -> MomentGroups:
-    """Moment matrices per row (n ≤ max_groups) or per random group of rows, from an (n × q) array with NaN."""
+def moment_groups(
+    x: np.ndarray, *, max_groups: int = MAX_GROUPS, seed: int = 0, weights: np.ndarray | None = None
+) -> MomentGroups:
+    """Moment matrices per row (n ≤ max_groups) or per random group of rows, from an (n × q) array with NaN.
+
+    ``weights`` (survey weights, one per row): each row's moments are multiplied by its weight, so every sum is a
+    weighted sum (n becomes the pairwise sum of weights) and the correlations are weighted Pearson correlations;
+    a bootstrap resample then draws respondents with their weights (counts x weights)."""
     n, q = x.shape
     present = ~np.isnan(x)
     counts = present.sum(axis=0)
     centre = np.divide(np.where(present, x, 0.0).sum(axis=0), counts, out=np.zeros(q), where=counts > 0)
     z = np.where(present, x - centre, 0.0)
-    left = np.concatenate([present.astype(np.float64), z, z * z], axis=1)  # (n, 3q)
-    right = left[:, : 2 * q]
+    right = np.concatenate([present.astype(np.float64), z], axis=1)  # (n, 2q)
+    left = np.concatenate([right, z * z], axis=1)  # (n, 3q)
+    if weights is not None:
+        left = left * np.asarray(weights, dtype=np.float64)[:, None]
     grouped = n > max_groups
     if not grouped:
         moments = (left[:, :, None] * right[:, None, :]).reshape(n, -1)
@@ -96,8 +104,14 @@ def moment_groups(x: np.ndarray, *, max_groups: int = MAX_GROUPS, seed: int = 0)
     padded = np.zeros((g * size, 3 * q))
     padded[:n] = left[order]
     blocks = padded.reshape(g, size, 3 * q)
+    if weights is None:
+        right_blocks = blocks[:, :, : 2 * q]
+    else:  # the weight once per row: on the left side only
+        padded_right = np.zeros((g * size, 2 * q))
+        padded_right[:n] = right[order]
+        right_blocks = padded_right.reshape(g, size, 2 * q)
     # Contiguous operands, so numpy hands each group's product to BLAS rather than its own slow loop.
-    moments = np.matmul(np.ascontiguousarray(blocks.transpose(0, 2, 1)), np.ascontiguousarray(blocks[:, :, : 2 * q]))
+    moments = np.matmul(np.ascontiguousarray(blocks.transpose(0, 2, 1)), np.ascontiguousarray(right_blocks))
     moments = moments.reshape(g, -1)
     return MomentGroups(moments, centre, n, grouped)
 

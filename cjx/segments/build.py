@@ -1,6 +1,7 @@
 """Build the segment tables in dependency order: respondent segments, the segment scorecard, importance, priority.
 
-Called by cjx.metrics.marts.build_marts after the journey's marts (it reads marts.touchpoint_scorecard and
+build_segment_tables runs first (respondent segments and weights: the journey's marts read the weights);
+build_segment_marts is called by cjx.metrics.marts.build_marts after the journey's marts (it reads marts.touchpoint_scorecard and
 touchpoint_reach), in the same transaction. Without declared segments the tables are built empty.
 """
 
@@ -13,16 +14,23 @@ import duckdb
 from cjx.segments.priority import segment_importance
 from cjx.segments.respondents import build_respondent_segments
 from cjx.segments.scorecard import segment_tests
+from cjx.segments.weights import build_weights
 from cjx.store import query, run_sql
 
 SEGMENT_MARTS = ("segment_scorecard", "segment_importance", "segment_priority")
 
 
+def build_segment_tables(con: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild core.respondent_segments and, from them, the raking weights (before any mart: the journey's marts
+    read the weights); the number of weighted revisits."""
+    build_respondent_segments(con)
+    return build_weights(con)
+
+
 def build_segment_marts(
     con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] | None = None
 ) -> dict[str, int]:
-    """Rebuild core.respondent_segments and the segment marts; rows per mart."""
-    build_respondent_segments(con)
+    """Rebuild the segment marts from core.respondent_segments (build_segment_tables, first); rows per mart."""
     (min_base,) = con.execute("SELECT min_base FROM core.journey").fetchall()[0]
     cells = query(con, "segments/segment_cells")
     tests = segment_tests(cells, int(min_base))

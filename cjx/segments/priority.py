@@ -16,7 +16,13 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
-from cjx.metrics.drivers import IMPORTANCE_COLUMNS, driver_frame, importance_settings, revisit_importance
+from cjx.metrics.drivers import (
+    IMPORTANCE_COLUMNS,
+    driver_frame,
+    importance_settings,
+    response_weights,
+    revisit_importance,
+)
 from cjx.store import query
 
 log = logging.getLogger(__name__)
@@ -34,11 +40,14 @@ def segment_importance(con: duckdb.DuckDBPyConnection, progress: Callable[[str],
         if members.empty:
             continue
         frame = driver_frame(con, revisit)
+        weights = response_weights(con, revisit)  # None unless the revisit is weighted
         for (segment_id, value), group in members.groupby(["segment_id", "segment_value"], sort=True):
             rows = frame[frame.index.isin(group.response_id)]
             if len(rows) <= min_pairs:  # cannot pass the guards: skip the bootstrap's setup
                 continue
-            result = revisit_importance(rows, revisit, min_pairs=min_pairs, n_resamples=n_resamples, seed=seed)
+            result = revisit_importance(
+                rows, revisit, min_pairs=min_pairs, n_resamples=n_resamples, seed=seed, weights=weights
+            )
             if len(result):
                 say(f"segment importance {revisit} {segment_id}={value}: {len(rows):,} respondents")
                 parts.append(result.assign(segment_id=segment_id, segment_value=value))

@@ -41,12 +41,29 @@ def segments_frame(j: Journey) -> pd.DataFrame:
     )
 
 
+def margins_frame(j: Journey) -> pd.DataFrame:
+    """One row per weighted segment x value with its population share (empty without weighting:)."""
+    rows = [
+        {"segment_id": segment, "value": value, "share": float(share)}
+        for segment, shares in (j.weighting.margins.items() if j.weighting else [])
+        for value, share in shares.items()
+    ]
+    return pd.DataFrame(rows, columns=["segment_id", "value", "share"]).astype(
+        {"segment_id": "object", "value": "object", "share": "float64"}
+    )
+
+
 def sync_segments(con: duckdb.DuckDBPyConnection, j: Journey) -> None:
-    """Replace core.segments with the journey's declarations."""
+    """Replace core.segments and core.weighting_margins with the journey's declarations."""
     frame = segments_frame(j)
+    margins = margins_frame(j)
     con.register("segments_df", frame)
+    con.register("margins_df", margins)
     try:
         con.execute("DELETE FROM core.segments")
         con.execute("INSERT INTO core.segments BY NAME SELECT * FROM segments_df")
+        con.execute("DELETE FROM core.weighting_margins")
+        con.execute("INSERT INTO core.weighting_margins BY NAME SELECT * FROM margins_df")
     finally:
         con.unregister("segments_df")
+        con.unregister("margins_df")

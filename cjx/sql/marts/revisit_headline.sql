@@ -48,7 +48,9 @@ SELECT
     *,
     -- the adjusted-Wald interval of the touchpoint scorecard (Rocks 2016); NULL where there is no NPS
     CASE WHEN nps IS NOT NULL THEN core.nps_adj_ci_low(n_promoters, n_detractors, n_nps) END AS nps_ci_low,
-    CASE WHEN nps IS NOT NULL THEN core.nps_adj_ci_high(n_promoters, n_detractors, n_nps) END AS nps_ci_high
+    CASE WHEN nps IS NOT NULL THEN core.nps_adj_ci_high(n_promoters, n_detractors, n_nps) END AS nps_ci_high,
+    -- Kish effective bases: the counts here; a weighted revisit's are set by marts/weighted_headline.sql
+    n_nps::DOUBLE AS n_eff_nps, n_overall::DOUBLE AS n_eff_overall, false AS is_weighted
 FROM final
 ORDER BY revisit_start;
 
@@ -59,3 +61,5 @@ COMMENT ON COLUMN marts.revisit_headline.overall_top2_share IS 'Share of overall
 COMMENT ON COLUMN marts.revisit_headline.overall_box IS 'Which answers count as satisfied, per scale (4-5 on 1-5, 1 on 0-1).';
 COMMENT ON COLUMN marts.revisit_headline.overall_scale IS 'Scale(s) of the overall-satisfaction answers (1-5; several, comma-separated, when sources differ).';
 COMMENT ON COLUMN marts.revisit_headline.overall_mean IS 'Mean overall satisfaction on its scale (overall_scale); NULL when answers come from more than one scale';
+COMMENT ON COLUMN marts.revisit_headline.n_eff_nps IS 'Kish effective base of the NPS, (sum w)^2 / sum w^2; equals n_nps unweighted (n_eff_overall likewise for overall satisfaction).';
+COMMENT ON COLUMN marts.revisit_headline.is_weighted IS 'True when the revisit is raked to the journey''s weighting margins: NPS, overall satisfaction and their intervals are weighted (intervals on the effective base).';

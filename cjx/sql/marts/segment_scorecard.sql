@@ -13,23 +13,39 @@ WITH source AS (
         d.status::VARCHAR AS status, d.note::VARCHAR AS note, d.difference::DOUBLE AS difference,
         d.diff_ci_low::DOUBLE AS difference_ci_low, d.diff_ci_high::DOUBLE AS difference_ci_high,
         d.statistic::DOUBLE AS statistic, d.p_value::DOUBLE AS p_value, d.q_value::DOUBLE AS q_value,
-        d.is_significant::BOOLEAN AS is_significant, d.direction::VARCHAR AS direction
+        d.is_significant::BOOLEAN AS is_significant, d.direction::VARCHAR AS direction,
+        -- the effective counts of a weighted revisit (weighted share x Kish n_eff; the counts when unweighted)
+        d.is_weighted::BOOLEAN AS is_weighted, d.n_eff::DOUBLE AS n_eff_headline, d.good_eff::DOUBLE AS good_eff,
+        d.detractors_eff::DOUBLE AS detractors_eff, d.n_eff_rest::DOUBLE AS n_eff_rest,
+        d.good_eff_rest::DOUBLE AS good_eff_rest, d.detractors_eff_rest::DOUBLE AS detractors_eff_rest
     FROM segment_tests_df d
 ), final AS (
     SELECT
         s.*, g.name AS segment_name, g.kind AS segment_kind, g.position AS segment_position,
         t.touchpoint_name, t.stage_id, t.stage_name, t.stage_position, t.touchpoint_position, t.owner, t.is_critical,
+        -- a weighted revisit reads the effective counts, an unweighted one the counts (the same numbers there)
         CASE WHEN s.n_headline = 0 THEN NULL
+             WHEN s.is_weighted AND s.headline_metric = 'nps' THEN 100.0 * (s.good_eff - s.detractors_eff) / s.n_eff_headline
+             WHEN s.is_weighted THEN s.good_eff / s.n_eff_headline
              WHEN s.headline_metric = 'nps' THEN 100.0 * (s.n_good - s.n_detractors) / s.n_headline
              ELSE s.n_good / s.n_headline END AS headline_value,
-        CASE WHEN s.headline_metric = 'nps' THEN core.nps_adj_ci_low(s.n_good, s.n_detractors, s.n_headline)
+        CASE WHEN s.is_weighted AND s.headline_metric = 'nps'
+                 THEN core.nps_adj_ci_low(s.good_eff, s.detractors_eff, s.n_eff_headline)
+             WHEN s.is_weighted THEN core.wilson_low(s.good_eff, s.n_eff_headline)
+             WHEN s.headline_metric = 'nps' THEN core.nps_adj_ci_low(s.n_good, s.n_detractors, s.n_headline)
              ELSE core.wilson_low(s.n_good, s.n_headline) END AS headline_ci_low,
-        CASE WHEN s.headline_metric = 'nps' THEN core.nps_adj_ci_high(s.n_good, s.n_detractors, s.n_headline)
+        CASE WHEN s.is_weighted AND s.headline_metric = 'nps'
+                 THEN core.nps_adj_ci_high(s.good_eff, s.detractors_eff, s.n_eff_headline)
+             WHEN s.is_weighted THEN core.wilson_high(s.good_eff, s.n_eff_headline)
+             WHEN s.headline_metric = 'nps' THEN core.nps_adj_ci_high(s.n_good, s.n_detractors, s.n_headline)
              ELSE core.wilson_high(s.n_good, s.n_headline) END AS headline_ci_high,
         CASE WHEN s.n_rest = 0 THEN NULL
+             WHEN s.is_weighted AND s.headline_metric = 'nps'
+                 THEN 100.0 * (s.good_eff_rest - s.detractors_eff_rest) / s.n_eff_rest
+             WHEN s.is_weighted THEN s.good_eff_rest / s.n_eff_rest
              WHEN s.headline_metric = 'nps' THEN 100.0 * (s.n_good_rest - s.n_detractors_rest) / s.n_rest
              ELSE s.n_good_rest / s.n_rest END AS rest_value,
-        s.n_headline < j.min_base AS is_low_base
+        CASE WHEN s.is_weighted THEN s.n_eff_headline < j.min_base ELSE s.n_headline < j.min_base END AS is_low_base
     FROM source s
     JOIN core.segments g USING (segment_id)
     JOIN marts.touchpoint_scorecard t USING (revisit_id, touchpoint_id)
@@ -40,7 +56,7 @@ SELECT
     touchpoint_name, owner, is_critical, headline_metric, n_headline, headline_value, headline_ci_low,
     headline_ci_high, is_low_base, n_rest, rest_value, difference, difference_ci_low, difference_ci_high, status,
     note, statistic, p_value, q_value, is_significant, direction, n_good, n_detractors, n_good_rest,
-    n_detractors_rest, segment_position, stage_position, touchpoint_position
+    n_detractors_rest, segment_position, stage_position, touchpoint_position, n_eff_headline, n_eff_rest, is_weighted
 FROM final
 ORDER BY revisit_id, segment_position, segment_value, stage_position, touchpoint_position;
 
@@ -69,4 +85,7 @@ COMMENT ON COLUMN marts.segment_scorecard.n_good IS 'Answers in the headline box
 COMMENT ON COLUMN marts.segment_scorecard.n_detractors IS 'NPS detractors (0-6) among this value''s answers; 0 for other metrics.';
 COMMENT ON COLUMN marts.segment_scorecard.n_good_rest IS 'n_good of the rest.';
 COMMENT ON COLUMN marts.segment_scorecard.n_detractors_rest IS 'n_detractors of the rest.';
+COMMENT ON COLUMN marts.segment_scorecard.n_eff_headline IS 'Kish effective base of this value''s headline answers, (sum w)^2 / sum w^2 (= n_headline unweighted); in a weighted revisit the interval, the test and low base rest on it.';
+COMMENT ON COLUMN marts.segment_scorecard.n_eff_rest IS 'Kish effective base of the rest (= n_rest unweighted).';
+COMMENT ON COLUMN marts.segment_scorecard.is_weighted IS 'The revisit is raked to the journey''s weighting margins: headline, rest and test weighted (n_good etc. stay counts).';
 COMMENT ON COLUMN marts.segment_scorecard.segment_position IS 'Order of the segment in journey.yml.';

@@ -145,7 +145,10 @@ SELECT
     CASE headline_metric WHEN 'csat' THEN n_csat WHEN 'ces' THEN n_ces WHEN 'binary' THEN n_binary WHEN 'nps' THEN n_nps END
         AS n_headline,
     -- low base on the headline's own base, not on all responses of the touchpoint
-    coalesce(n_headline, 0) < min_base AS is_low_base
+    coalesce(n_headline, 0) < min_base AS is_low_base,
+    -- Kish effective bases: the counts themselves here; a weighted revisit's are set by marts/weighted_scorecard.sql
+    n_csat::DOUBLE AS n_eff_csat, n_ces::DOUBLE AS n_eff_ces, n_binary::DOUBLE AS n_eff_binary,
+    n_nps::DOUBLE AS n_eff_nps, n_headline::DOUBLE AS n_eff_headline, false AS is_weighted
 FROM final
 ORDER BY revisit_id, stage_position, touchpoint_position;
 
@@ -170,4 +173,6 @@ COMMENT ON COLUMN marts.touchpoint_scorecard.nps_se IS 'Standard error of NPS, s
 COMMENT ON COLUMN marts.touchpoint_scorecard.headline_metric IS 'csat, ces, binary or nps: the target metric if declared, else the first measured.';
 COMMENT ON COLUMN marts.touchpoint_scorecard.headline_value IS 'Top-box share (csat), share easy (ces), share of yes (binary) or NPS (nps); compare with target_value. headline_ci_* is its 95% interval (NULL when the value is).';
 COMMENT ON COLUMN marts.touchpoint_scorecard.is_low_base IS 'True when n_headline (the base of the headline metric) is below core.journey.min_base: show as low base, not as a finding.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.n_eff_headline IS 'Kish effective base of the headline, (sum w)^2 / sum w^2 over its answers'' weights; equals n_headline unweighted. Low base and the intervals rest on it when is_weighted.';
+COMMENT ON COLUMN marts.touchpoint_scorecard.is_weighted IS 'True when the revisit is raked to the journey''s weighting margins (core.weighting_revisits): shares, means, NPS and their intervals are weighted, the n_* columns stay counts of answers.';
 COMMENT ON COLUMN marts.touchpoint_scorecard.sources IS 'Sources (survey tools) with a rated answer for the touchpoint in the revisit, sorted; a comparison notes when they differ between revisits.';
