@@ -106,3 +106,23 @@ def test_core_comment_sentiment_has_one_row_per_comment(sample_run):
         methods = {r[0] for r in con.execute("SELECT DISTINCT method FROM core.comment_sentiment").fetchall()}
     assert rows == (comments, comments, 0)
     assert methods <= {"afinn-da-32+vader-rules", "afinn-en-165+vader-rules", "vader-sv-1.0.3+vader-rules"}
+
+
+def test_a_score_from_an_older_lexicon_or_rule_set_is_redone(tmp_path):
+    from contextlib import closing
+
+    from cjx.comments.score import score_sentiment
+    from cjx.comments.sentiment import current_methods
+    from cjx.store import connect, migrate
+
+    with closing(connect(tmp_path / "c.duckdb")) as con:
+        migrate(con)
+        con.execute("INSERT INTO core.comments VALUES ('s', 'r1', 'comment', NULL, 'Levering var alt for langsom')")
+        assert score_sentiment(con, "da") == 1
+        assert score_sentiment(con, "da") == 0  # current: nothing to do
+        (method, score), *_ = con.execute("SELECT method, score FROM core.comment_sentiment").fetchall()
+        assert method in current_methods() and method.startswith("afinn-da-32+")
+        # as scored by an earlier release with another lexicon version and a made-up wrong score
+        con.execute("UPDATE core.comment_sentiment SET method = 'afinn-da-31+vader-rules', score = 0.99")
+        assert score_sentiment(con, "da") == 1
+        assert con.execute("SELECT method, score FROM core.comment_sentiment").fetchall() == [(method, score)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -224,6 +225,13 @@ def test_the_suite_is_a_real_gx_suite_and_data_docs_build(tmp_path, con):
     index = docs_gate.build_docs()
     assert index is not None and index.exists()
     assert BatchGate().build_docs() is None
+    # no page calls GX's S3 bucket with the data context's id; the logo is the site's own copy
+    site = index.parent
+    pages = [*site.rglob("*.html"), *site.rglob("*.css")]
+    assert len(pages) > 2 and not [p for p in pages if "amazonaws" in p.read_text() or "dataContextId" in p.read_text()]
+    validation = next(p for p in site.rglob("*.html") if "validations" in p.parts)
+    logos = re.findall(r'src="([^"]*logo-long\.png)"', validation.read_text())
+    assert logos and all((validation.parent / src).resolve().is_file() for src in logos)
 
 
 def test_default_gate_is_one_per_process():

@@ -1,7 +1,8 @@
 """The comment step of scoring: language and sentiment of every new or changed comment, then every comment's themes.
 
 Runs after the core load and before the marts (cjx.pipeline.score). Sentiment is kept per comment and redone only
-for comments that are new or whose text changed (`text_hash`); themes are redone on every run, because they depend
+for comments that are new, whose text changed (`text_hash`) or that an older lexicon or rule set scored (`method`,
+e.g. after an upgrade brings a new AFINN list); themes are redone on every run, because they depend
 on the journey's codebook and on the discovered themes, which are fit on all comments at once.
 """
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from cjx.comments.changes import theme_changes
 from cjx.comments.language import detect_languages
-from cjx.comments.sentiment import score_comment
+from cjx.comments.sentiment import current_methods, score_comment
 from cjx.comments.themes import assign_themes
 from cjx.journey.model import Journey
 from cjx.store import query, run_sql
@@ -20,7 +21,7 @@ from cjx.store import query, run_sql
 
 def score_sentiment(con: duckdb.DuckDBPyConnection, default_language: str) -> int:
     """Detect the language and score the sentiment of comments without a current row; how many were scored."""
-    run_sql(con, "comments/stale_sentiment")
+    run_sql(con, "comments/stale_sentiment", {"methods": current_methods()})
     todo = query(con, "comments/unscored")
     if todo.empty:
         return 0

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
-from cjx.comments.lexicons import LEXICON_OF, lexicon, method_of
+from cjx.comments.lexicons import LEXICON_OF, LEXICONS, lexicon, method_of
 from cjx.comments.text import PUNCTUATION, stems, tokens
 
 B_INCR, N_SCALAR, EXCLAMATION, ALPHA = 0.293, -0.74, 0.292, 15.0
@@ -37,7 +37,7 @@ BUT_BEFORE, BUT_AFTER = 0.5, 1.5
 POSITIVE_AT, NEGATIVE_AT = 0.05, -0.05
 MIN_STEM = 5  # letters of a stem matched against the lexicon's stems
 POST_VERB_NEGATION = frozenset({"da", "sv", "nb"})
-RULES = "vader-rules"
+RULES = "vader-rules"  # change it with the rules below: every stored score of the old rules is then redone
 
 _EN_NEGATIONS = (
     "not no never nothing nobody none neither nor nowhere without cannot cant isn't isnt aren't arent wasn't wasnt "
@@ -169,3 +169,8 @@ def score_comment(text: str, language: str) -> Sentiment:
         total += math.copysign(min(exclamations, 4) * EXCLAMATION, total)
     compound = total / math.sqrt(total * total + ALPHA) if total else 0.0
     return Sentiment(round(compound, 4), label_of(compound), f"{method_of(language)}+{RULES}", n_scored, negated)
+
+
+def current_methods() -> list[str]:
+    """Every `method` score_comment gives today (lexicon + rules); a stored score with another is stale."""
+    return sorted({f"{LEXICONS[code][3]}+{RULES}" for code in LEXICON_OF.values()})

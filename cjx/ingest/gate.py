@@ -407,11 +407,16 @@ class BatchGate:
         return GateOutcome(success=bool(result.success), rows=rows, message=message)
 
     def build_docs(self) -> Path | None:
-        """Render GX Data Docs; return the index page, or None without a docs folder."""
+        """Render GX Data Docs (their images local, cjx.ingest.data_docs); return the index page, or None without a
+        docs folder."""
         if self.docs_dir is None or self._context is None:
             return None
+        from cjx.ingest.data_docs import localise_assets
+
         self._context.build_data_docs()
-        index = self.docs_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+        site = self.docs_dir / "gx" / "uncommitted" / "data_docs" / "local_site"
+        localise_assets(site)  # no beacon to GX's S3 bucket in the pages (cjx.ingest.data_docs)
+        index = site / "index.html"
         return index if index.exists() else None
 
 
