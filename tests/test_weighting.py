@@ -16,6 +16,7 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
 from cjx.metrics.marts import build_marts
+from cjx.metrics.revisits import update_revisits
 from cjx.segments.weights import WeightingRefused, kish_n_eff, rake
 from cjx.workspace import open_workspace
 
@@ -119,6 +120,7 @@ def _build(tmp, journey: dict, given: pd.DataFrame):
                 [g.response_id, column, METRIC[column], TOUCHPOINT[column], value, value],
             )
     build_marts(con)
+    update_revisits(con)
     return con
 
 
@@ -335,10 +337,11 @@ def test_weights_of_one_change_nothing(tmp_path):
     journey = copy.deepcopy(JOURNEY)
     journey["revisits"] = journey["revisits"][:1]
     journey["weighting"] = {"margins": {"region": {"North": 0.75, "South": 0.25}}}
-    con = _build(tmp_path / "ones", journey, r1) if (tmp_path / "ones").mkdir() is None else None
     plain = copy.deepcopy(journey)
     del plain["weighting"]
+    (tmp_path / "ones").mkdir()
     (tmp_path / "plain").mkdir()
+    con = _build(tmp_path / "ones", journey, r1)
     con_plain = _build(tmp_path / "plain", plain, r1)
     cols = ["csat_top2_share", "csat_top2_ci_low", "ces_mean", "ces_mean_ci_high", "nps", "nps_ci_low", "n_eff_nps"]
     a = con.execute(f"SELECT {', '.join(cols)} FROM marts.touchpoint_scorecard ORDER BY touchpoint_id").df()
@@ -390,3 +393,89 @@ def test_a_declared_weighting_loads(tmp_path):
     path.write_text(yaml.safe_dump(JOURNEY, sort_keys=False))
     w = load_journey(path).journey.weighting
     assert w is not None and w.margins == MARGINS and w.tolerance == 0.001
+
+
+# the scorecard page shows the effective base beside n when weighted ---------------------------------------------------
+
+
+def test_scorecard_page_shows_effective_base_when_weighted(weighted, unweighted):
+    from cjx.report.data import load_scorecard_data
+    from cjx.report.pages import render_scorecard
+
+    con, _ = weighted
+    data = load_scorecard_data(con, "R1")
+    assert data.weighted_segments == ["region", "tier"]
+    html = render_scorecard(data)
+    assert 'id="weighted-note"' in html and "Kish" in html
+    n_eff = con.execute("SELECT n_eff_nps FROM marts.revisit_headline WHERE revisit_id = 'R1'").fetchall()[0][0]
+    assert f"effective n = {round(n_eff)}" in html
+    assert 'data-col="n_eff_headline"' in html
+    plain = render_scorecard(load_scorecard_data(unweighted[0], "R1"))
+    assert "weighted-note" not in plain and "effective n" not in plain
+
+
+def test_revisit_comparison_tests_a_weighted_revisit_on_its_effective_base(weighted):
+    con, given = weighted
+    row = con.execute(
+        "SELECT * FROM marts.revisit_changes WHERE touchpoint_id = 'delivery' AND metric = 'csat_top2'"
+    ).df()
+    assert len(row) == 1
+    row = row.iloc[0]
+    x, w = _answers(given, "deliv")
+    share, n_eff = np.sum(w * (x >= 4)) / w.sum(), w.sum() ** 2 / (w**2).sum()
+    r2 = given[given.response_id.str.startswith("q")].deliv
+    k2, n2 = int((r2 >= 4).sum()), len(r2)  # R2's weighting was refused: its counts
+    pooled = (share * n_eff + k2) / (n_eff + n2)
+    z = (k2 / n2 - share) / math.sqrt(pooled * (1 - pooled) * (1 / n_eff + 1 / n2))
+    assert row.status == "tested" and row.value_a == pytest.approx(share)
+    assert row.statistic == pytest.approx(z) and row.p_value == pytest.approx(2 * stats.norm.sf(abs(z)))
+
+
+# (c) weighted importance ------------------------------------------------------------------------------------------------
+
+
+def _weighted_r(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b, w = a[keep], b[keep], w[keep]
+    cov = np.cov(a, b, aweights=w)  # numpy's weighted covariance; r does not depend on its normalisation
+    return float(cov[0, 1] / math.sqrt(cov[0, 0] * cov[1, 1]))
+
+
+def test_weighted_importance_matches_a_hand_weighted_correlation_lmg(weighted):
+    import itertools
+
+    con, given = weighted
+    got = con.execute(
+        "SELECT touchpoint_id, importance, pearson_r, r2 FROM marts.touchpoint_importance "
+        "WHERE revisit_id = 'R1' AND method = 'lmg' ORDER BY touchpoint_id"
+    ).df()
+    r1 = given[given.response_id.str.startswith("r")]
+    w = _hand_weights(given).loc[r1.respondent].to_numpy()
+    columns = {"delivery": "deliv", "support": "sup", "web": "web"}
+    drivers = list(got.touchpoint_id)
+    assert len(drivers) >= 2 and set(drivers) <= set(columns)
+    x = {tp: r1[columns[tp]].to_numpy(dtype=float) for tp in drivers}
+    y = r1.nps.to_numpy(dtype=float)
+    names = [*drivers, "outcome"]
+    data = {**x, "outcome": y}
+    r = np.array([[1.0 if a == b else _weighted_r(data[a], data[b], w) for b in names] for a in names])
+
+    def r2(subset):
+        if not subset:
+            return 0.0
+        idx = list(subset)
+        return float(r[-1, idx] @ np.linalg.solve(r[np.ix_(idx, idx)], r[idx, -1]))
+
+    p = len(drivers)
+    lmg = np.zeros(p)
+    for order in itertools.permutations(range(p)):
+        for k, j in enumerate(order):
+            lmg[j] += (r2(order[: k + 1]) - r2(order[:k])) / math.factorial(p)
+    np.testing.assert_allclose(got.importance.to_numpy(), lmg, rtol=1e-7, atol=1e-10)
+    assert got.r2.iloc[0] == pytest.approx(r2(range(p)))
+    for tp, pearson in zip(got.touchpoint_id, got.pearson_r, strict=True):
+        assert pearson == pytest.approx(_weighted_r(x[tp], y, w))
+    # and the weights matter: the unweighted correlation of delivery with the outcome is another number
+    assert got.set_index("touchpoint_id").pearson_r["delivery"] != pytest.approx(
+        float(pd.Series(x["delivery"]).corr(pd.Series(y))), abs=1e-3
+    )

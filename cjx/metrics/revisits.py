@@ -187,7 +187,7 @@ def compare_revisits(
             row = _row(revisit_a, revisit_b, tp, rb, metric, "tested", "; ".join(notes) or None, n_a, n_b)
             if n_a == 0 or n_b == 0:
                 row.update(status="not comparable", note=f"not measured in {revisit_a if n_a == 0 else revisit_b}")
-            elif min(n_a, n_b) < min_base:
+            elif min(_base(ra, cols[-1]), _base(rb, cols[-1])) < min_base:
                 row.update(status="low base", value_a=_value(ra, metric), value_b=_value(rb, metric))
             else:
                 try:
@@ -242,12 +242,41 @@ def _value(row: pd.Series, metric: str) -> float:
     }[metric]
 
 
-def _test(test: str, ra: pd.Series, rb: pd.Series, cols: tuple[str, ...]) -> dict:
+# A weighted revisit (journey weighting:) is tested on its weighted estimates and Kish effective bases: a share as
+# (share x n_eff, n_eff), a mean with n_eff, NPS from its weighted promoter and detractor shares x n_eff.
+_SHARE = {"n_csat_top2": "csat_top2_share", "n_ces_easy": "ces_easy_share"}
+_N_EFF = {"n_csat": "n_eff_csat", "n_ces": "n_eff_ces", "n_nps": "n_eff_nps"}
+
+
+def _effective(row: pd.Series, test: str, cols: tuple[str, ...]) -> list[float]:
+    """The test's inputs from one snapshot row: as frozen, or for a weighted revisit the effective ones."""
+    values = [row[c] for c in cols]
+    weighted = row.get("is_weighted")
+    if weighted is None or pd.isna(weighted) or not bool(weighted):
+        return values
+    n_eff = float(row[_N_EFF[cols[-1]]])
     if test == "proportion":
-        return two_proportion_test(ra[cols[0]], ra[cols[1]], rb[cols[0]], rb[cols[1]])
+        return [float(row[_SHARE[cols[0]]]) * n_eff, n_eff]
     if test == "mean":
-        return welch_test(ra[cols[0]], ra[cols[1]], ra[cols[2]], rb[cols[0]], rb[cols[1]], rb[cols[2]])
-    return nps_counts_test(ra[cols[0]], ra[cols[1]], ra[cols[2]], rb[cols[0]], rb[cols[1]], rb[cols[2]])
+        return [*values[:2], n_eff]
+    return [float(row.promoter_share) * n_eff, float(row.detractor_share) * n_eff, n_eff]
+
+
+def _base(row: pd.Series, n: str) -> float:
+    """The base low base is judged on: the count, or a weighted revisit's Kish effective base."""
+    weighted = row.get("is_weighted")
+    if weighted is None or pd.isna(weighted) or not bool(weighted):
+        return float(row[n] or 0)
+    return float(row[_N_EFF[n]])
+
+
+def _test(test: str, ra: pd.Series, rb: pd.Series, cols: tuple[str, ...]) -> dict:
+    a, b = _effective(ra, test, cols), _effective(rb, test, cols)
+    if test == "proportion":
+        return two_proportion_test(a[0], a[1], b[0], b[1])
+    if test == "mean":
+        return welch_test(a[0], a[1], a[2], b[0], b[1], b[2])
+    return nps_counts_test(a[0], a[1], a[2], b[0], b[1], b[2])
 
 
 def quadrant_migrations(snap: pd.DataFrame, revisit_a: str, revisit_b: str) -> pd.DataFrame:

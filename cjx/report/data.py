@@ -51,6 +51,7 @@ class ScorecardData:
     migrations: pd.DataFrame = field(default_factory=pd.DataFrame)  # marts.quadrant_migrations into this revisit
     run_id: str = ""
     generated_at: str = ""  # UTC, when the page was rendered from the marts
+    weighted_segments: list[str] = field(default_factory=list)  # names of the segments raked to (weighted revisit)
 
     @property
     def owners(self) -> list[str]:
@@ -133,6 +134,15 @@ def load_scorecard_data(con: duckdb.DuckDBPyConnection, revisit_id: str, languag
             "SELECT * FROM marts.quadrant_migrations WHERE revisit_b = ? ORDER BY touchpoint_id", [revisit_id]
         ).df(),
         run_id="" if runs.empty else str(runs.run_id.iloc[0]),
+        weighted_segments=[
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT s.name, s.position FROM core.weighting_margins m JOIN core.segments s USING "
+                "(segment_id) WHERE EXISTS (SELECT 1 FROM core.weighting_revisits w WHERE w.revisit_id = ? AND "
+                "w.status = 'weighted') ORDER BY s.position",
+                [revisit_id],
+            ).fetchall()
+        ],
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
@@ -188,6 +198,7 @@ def headline_kpis(current: pd.Series, previous: pd.Series | None) -> list[dict]:
             "ci_low": current.nps_ci_low,
             "ci_high": current.nps_ci_high,
             "n": current.n_nps,
+            "n_eff": current.get("n_eff_nps") if current.get("is_weighted") else None,
         },
         {
             "key": "overall",
@@ -196,6 +207,7 @@ def headline_kpis(current: pd.Series, previous: pd.Series | None) -> list[dict]:
             "ci_low": current.overall_top2_ci_low,
             "ci_high": current.overall_top2_ci_high,
             "n": current.n_overall,
+            "n_eff": current.get("n_eff_overall") if current.get("is_weighted") else None,
             "box": current.get("overall_box"),
         },
         {
@@ -205,12 +217,23 @@ def headline_kpis(current: pd.Series, previous: pd.Series | None) -> list[dict]:
             "ci_low": current.ces_easy_ci_low,
             "ci_high": current.ces_easy_ci_high,
             "n": current.n_ces,
+            "n_eff": current.get("n_eff_ces") if current.get("is_weighted") else None,
         },
     ]
     for kpi in kpis:
         kpi["n"] = 0 if pd.isna(kpi["n"]) else int(kpi["n"])
         kpi["change"] = None if previous is None else _headline_change(kpi["key"], previous, current)
     return [k for k in kpis if k["n"] > 0]
+
+
+def _effective_counts(row: pd.Series, key: str, k: str, n: str) -> tuple[float, float]:
+    """(k, n) of a headline share for its test: the counts, or in a weighted revisit the weighted share times the
+    Kish effective base and that base (the effective-sample-size approximation; cjx.segments.weights)."""
+    if bool(row.get("is_weighted", False)):
+        n_eff = float(row[f"n_eff_{key}"])
+        share = float(row["overall_top2_share" if key == "overall" else "ces_easy_share"])
+        return share * n_eff, n_eff
+    return float(row[k]), float(row[n])
 
 
 def _headline_change(key: str, a: pd.Series, b: pd.Series) -> dict | None:
@@ -223,7 +246,7 @@ def _headline_change(key: str, a: pd.Series, b: pd.Series) -> dict | None:
         k, n = ("n_overall_top2", "n_overall") if key == "overall" else ("n_ces_easy", "n_ces")
         if pd.isna(a[n]) or pd.isna(b[n]) or not (a[n] and b[n]):
             return None
-        result = two_proportion_test(float(a[k]), float(a[n]), float(b[k]), float(b[n]))
+        result = two_proportion_test(*_effective_counts(a, key, k, n), *_effective_counts(b, key, k, n))
         n_from = a[n]
     # is_significant, direction and q_value are set by adjust_page_family, with the page's other changes
     return {**result, "from": a.revisit_id, "n_from": int(n_from), "is_significant": False, "direction": None}

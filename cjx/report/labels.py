@@ -697,6 +697,35 @@ _THEME_LABELS = {
         "act_first_theme": "Mest negative tema i kommentarene: {theme} ({n} av {n_all} kommentarer, {n_negative} negative).",
     },
 }
+# Weighting (journey weighting:): the Kish effective base beside n, and what the page's numbers are.
+_WEIGHT_LABELS = {
+    "en": {
+        "base_effective": "effective n = {n}",
+        "weighted_note": "Weighted to the population's {segments} shares (raking): shares, means, NPS, intervals, "
+        "tests and importance use the weights; n counts answers, effective n = (Σw)² / Σw² (Kish) is what the "
+        "intervals and the low-base flag rest on.",
+    },
+    "da": {
+        "base_effective": "effektivt n = {n}",
+        "weighted_note": "Vægtet til befolkningens fordeling på {segments} (raking): andele, gennemsnit, NPS, "
+        "intervaller, test og betydning bruger vægtene; n tæller svar, effektivt n = (Σw)² / Σw² (Kish) er det, "
+        "intervallerne og lav base hviler på.",
+    },
+    "sv": {
+        "base_effective": "effektivt n = {n}",
+        "weighted_note": "Viktat till befolkningens fördelning på {segments} (raking): andelar, medelvärden, NPS, "
+        "intervall, test och betydelse använder vikterna; n räknar svar, effektivt n = (Σw)² / Σw² (Kish) är vad "
+        "intervallen och låg bas vilar på.",
+    },
+    "nb": {
+        "base_effective": "effektivt n = {n}",
+        "weighted_note": "Vektet til befolkningens fordeling på {segments} (raking): andeler, gjennomsnitt, NPS, "
+        "intervaller, tester og betydning bruker vektene; n teller svar, effektivt n = (Σw)² / Σw² (Kish) er det "
+        "intervallene og lav base hviler på.",
+    },
+}
+for _code, _labels in _WEIGHT_LABELS.items():
+    LABELS[_code].update(_labels)
 for _code, _labels in _THEME_LABELS.items():
     LABELS[_code].update(_labels)
 for _table in (LABELS, QUADRANTS, METRICS, BLIND_SPOTS, CODES):

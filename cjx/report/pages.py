@@ -249,7 +249,12 @@ def kpi_view(kpi: dict, lang: Lang, n_tests: int = 0) -> dict:
         else lang.t(f"kpi_{kpi['key']}_note"),
         "text": fmt(kpi["value"]),
         "ci": lang.t("ci", low=fmt(kpi["ci_low"]), high=fmt(kpi["ci_high"])),
-        "base": lang.t("base", n=lang.count(kpi["n"])),
+        "base": lang.t("base", n=lang.count(kpi["n"]))
+        + (
+            f" · {lang.t('base_effective', n=lang.count(round(kpi['n_eff'])))}"
+            if kpi.get("n_eff") is not None and not pd.isna(kpi["n_eff"])
+            else ""
+        ),
         "change_text": None,
     }
     change = kpi.get("change")

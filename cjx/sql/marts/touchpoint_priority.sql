@@ -16,7 +16,9 @@ WITH source AS (
         -- what the model had to do to give the importance, for the flags beside it on the pages
         i.corr_repaired, i.n_failed_resamples, i.n_resamples, i.method_detail,
         i.sampling_se / nullif(i.r2, 0) AS importance_sampling_se, i.n_used AS importance_n_used,
-        r.reach, r.reach_basis
+        r.reach, r.reach_basis,
+        -- Kish effective base beside n, for the pages when the revisit is weighted (journey weighting:)
+        s.n_eff_headline, s.is_weighted
     FROM marts.touchpoint_scorecard s
     LEFT JOIN marts.touchpoint_importance i
         ON i.revisit_id = s.revisit_id AND i.touchpoint_id = s.touchpoint_id AND i.method = 'lmg'

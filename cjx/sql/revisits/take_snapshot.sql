@@ -16,7 +16,8 @@ SELECT
     s.n_nps, s.nps, s.nps_se, s.n_promoters, s.n_detractors,
     s.headline_metric, s.headline_value, s.headline_ci_low, s.headline_ci_high, s.n_headline,
     p.performance, p.importance, p.importance_ci_low, p.importance_ci_high, p.importance_rank,
-    p.reach, p.quadrant, p.priority_score, p.priority_rank
+    p.reach, p.quadrant, p.priority_score, p.priority_rank,
+    s.n_eff_csat, s.n_eff_ces, s.n_eff_nps, s.promoter_share, s.detractor_share, s.is_weighted
 FROM marts.touchpoint_scorecard s
 LEFT JOIN marts.touchpoint_priority p USING (revisit_id, touchpoint_id)
 WHERE s.revisit_id = $revisit_id;
