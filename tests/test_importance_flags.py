@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 import cjx.metrics.importance as importance
 from cjx.metrics.importance import pairwise_correlation
@@ -21,7 +20,7 @@ from cjx.report import render_owner_page, render_scorecard
 from cjx.report.data import load_scorecard_data
 from cjx.report.importance_flags import FLAG_LABELS
 from cjx.report.labels import Lang
-from cjx.workspace import open_workspace
+from tests.small_db import small_db, survey
 
 TOUCHPOINTS = [f"t{i:02d}" for i in range(25)]
 OWNERS = {tp: ("Web" if i % 2 == 0 else "Care") for i, tp in enumerate(TOUCHPOINTS)}
@@ -32,21 +31,15 @@ JOURNEY = {
     "stages": [{"id": "buy", "name": "Buy"}],
     "touchpoints": [{"id": tp, "name": f"Touchpoint {tp}", "stage": "buy", "owner": OWNERS[tp]} for tp in TOUCHPOINTS],
     "sources": [
-        {
-            "id": "s",
-            "kind": "survey",
-            "files": "none_*.csv",
-            "respondent_id": "email",
-            "response_id": "id",
-            "timestamp": "at",
-            "questions": [
+        survey(
+            [
                 {"column": "y", "metric": "nps"},
                 *(
                     {"column": f"q_{tp}", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": tp}
                     for tp in TOUCHPOINTS
                 ),
-            ],
-        }
+            ]
+        )
     ],
     "outcome": {"source": "s", "question": "y"},
     "revisits": [
@@ -175,8 +168,7 @@ def _flags(page: str) -> dict[str, list[tuple[str, str, str]]]:
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     folder = tmp_path_factory.mktemp("flags")
-    (folder / "journey.yml").write_text(yaml.safe_dump(JOURNEY, sort_keys=False))
-    _lj, con = open_workspace(folder / "journey.yml", folder / "db.duckdb")
+    con = small_db(folder, JOURNEY)
     frames = {"R1": repairable(), "R2": unrepairable(), "R3": many_drivers()}
     for revisit, frame in frames.items():
         _insert(con, revisit, frame)

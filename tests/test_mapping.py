@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from cjx.metrics.marts import map_touchpoints
-from cjx.workspace import open_workspace
+from tests.small_db import small_db
 
 JOURNEY = {
     "journey": {"id": "map", "name": "Mapping"},
@@ -77,8 +76,7 @@ T = "2026-03-10 12:00:00"
 
 @pytest.fixture
 def con(tmp_path):
-    (tmp_path / "journey.yml").write_text(yaml.safe_dump(JOURNEY, sort_keys=False))
-    _, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    con = small_db(tmp_path, JOURNEY)
     events = [  # (source, event id, type, touchpoint, respondent, hours relative to T)
         ("deliveries", "d1", "delivery", "delivery", "alice", -10),
         ("deliveries", "d0", "delivery", "delivery", "alice", -30),
@@ -151,9 +149,8 @@ def test_remapping_follows_the_journey_in_force(con, tmp_path):
             *JOURNEY["sources"][1:],
         ],
     }
-    (tmp_path / "journey.yml").write_text(yaml.safe_dump(changed, sort_keys=False))
     con.close()
-    _, con2 = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    con2 = small_db(tmp_path, changed)  # the same database, opened under the changed journey
     map_touchpoints(con2)
     got = dict(
         con2.execute("SELECT response_id, event_id FROM core.answer_touchpoints WHERE source_id = 'pulse'").fetchall()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from cjx.metrics.marts import build_marts
-from cjx.workspace import open_workspace
+from tests.small_db import add_answer, add_response, small_db, survey
 
 JOURNEY = {
     "journey": {"id": "tiny", "name": "Tiny"},
@@ -25,14 +24,8 @@ JOURNEY = {
         {"id": "returns", "name": "Returns", "stage": "support", "owner": "Logistics"},
     ],
     "sources": [
-        {
-            "id": "s",
-            "kind": "survey",
-            "files": "none_*.csv",
-            "respondent_id": "email",
-            "response_id": "id",
-            "timestamp": "at",
-            "questions": [
+        survey(
+            [
                 {"column": "nps", "metric": "nps"},
                 {"column": "sat", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "checkout"},
                 {"column": "ces7", "metric": "ces", "scale": {"min": 1, "max": 7}, "touchpoint": "service"},
@@ -43,8 +36,8 @@ JOURNEY = {
                     "touchpoint": "returns",
                     "direction": "lower_is_better",
                 },
-            ],
-        }
+            ]
+        )
     ],
     "revisits": [
         {"id": "R1", "start": "2026-01-01", "end": "2026-01-31"},
@@ -66,20 +59,16 @@ GIVEN = [
 
 @pytest.fixture
 def con(tmp_path):
-    (tmp_path / "journey.yml").write_text(yaml.safe_dump(JOURNEY, sort_keys=False))
-    _lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    con = small_db(tmp_path, JOURNEY)
     scales = {"nps": (0, 10, False), "sat": (1, 5, False), "ces7": (1, 7, False), "effort5": (1, 5, True)}
     touchpoint = {"nps": None, "sat": "checkout", "ces7": "service", "effort5": "returns"}
     metric = {"nps": "nps", "sat": "csat", "ces7": "ces", "effort5": "ces"}
     for rid, at, answers in GIVEN:
-        con.execute("INSERT INTO core.responses VALUES ('s', ?, 'p_' || ?, ?::TIMESTAMP, 'f', 1)", [rid, rid, at])
+        add_response(con, rid, f"p_{rid}", at)
         for column, value in answers.items():
             lo, hi, reversed_ = scales[column]
             score = None if value is None else (lo + hi - value if reversed_ else value)
-            con.execute(
-                "INSERT INTO core.answers VALUES ('s', ?, ?, ?, ?, ?, ?, ?)",
-                [rid, column, metric[column], touchpoint[column], value, score, value is None],
-            )
+            add_answer(con, rid, column, metric[column], touchpoint[column], value, score, is_na=value is None)
     build_marts(con)
     yield con
     con.close()

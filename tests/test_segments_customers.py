@@ -14,23 +14,14 @@ from cjx.privacy import pseudonymise
 from cjx.segments.customers import load_customers
 from cjx.segments.respondents import build_respondent_segments
 from cjx.workspace import open_workspace
+from tests.small_db import survey
 
 KEY = "test-key-not-secret"
 JOURNEY = {
     "journey": {"id": "tiny", "name": "Tiny"},
     "stages": [{"id": "buy", "name": "Buy"}],
     "touchpoints": [{"id": "checkout", "name": "Checkout", "stage": "buy", "owner": "Web"}],
-    "sources": [
-        {
-            "id": "s",
-            "kind": "survey",
-            "files": "none_*.csv",
-            "respondent_id": "email",
-            "response_id": "id",
-            "timestamp": "at",
-            "questions": [{"column": "sat", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "checkout"}],
-        }
-    ],
+    "sources": [survey([{"column": "sat", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "checkout"}])],
     "revisits": [
         {"id": "R1", "start": "2026-01-01", "end": "2026-01-31"},
         {"id": "R2", "start": "2026-02-01", "end": "2026-02-28"},

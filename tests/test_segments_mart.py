@@ -8,12 +8,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from cjx.metrics.marts import build_marts
-from cjx.workspace import open_workspace
+from tests.small_db import add_answer, add_response, small_db, survey
 
 MIN_BASE = 8
 JOURNEY = {
@@ -25,20 +24,14 @@ JOURNEY = {
         {"id": "crew", "name": "Crew", "stage": "fly", "owner": "Cabin"},
     ],
     "sources": [
-        {
-            "id": "s",
-            "kind": "survey",
-            "files": "none_*.csv",
-            "respondent_id": "email",
-            "response_id": "id",
-            "timestamp": "at",
-            "questions": [
+        survey(
+            [
                 {"column": "nps", "metric": "nps"},
                 {"column": "board", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "boarding"},
                 {"column": "seat", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "seat"},
                 {"column": "crew", "metric": "nps", "touchpoint": "crew"},
-            ],
-        },
+            ]
+        ),
         {
             "id": "orders",
             "kind": "operational",
@@ -101,24 +94,17 @@ def _given() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("segments")
-    (tmp / "journey.yml").write_text(yaml.safe_dump(JOURNEY, sort_keys=False))
-    _lj, con = open_workspace(tmp / "journey.yml", tmp / "db.duckdb")
+    con = small_db(tmp, JOURNEY)
     given = _given()
     con.execute('CREATE TABLE raw.s (file_id VARCHAR, row_number BIGINT, "Class" VARCHAR)')
     metric = {"nps": "nps", "board": "csat", "seat": "csat", "crew": "nps"}
     touchpoint = {"nps": None, "board": "boarding", "seat": "seat", "crew": "crew"}
     for k, g in enumerate(given.itertuples()):
-        con.execute(
-            "INSERT INTO core.responses VALUES ('s', ?, ?, ?::TIMESTAMP, 'f', ?)",
-            [g.response_id, g.respondent, g.at, k],
-        )
+        add_response(con, g.response_id, g.respondent, g.at, row_number=k)
         con.execute("INSERT INTO raw.s VALUES ('f', ?, ?)", [k, g.Class])
         for column in metric:
             value = getattr(g, column)
-            con.execute(
-                "INSERT INTO core.answers VALUES ('s', ?, ?, ?, ?, ?, ?, false)",
-                [g.response_id, column, metric[column], touchpoint[column], value, value],
-            )
+            add_answer(con, g.response_id, column, metric[column], touchpoint[column], value, value)
     # orders: p0..p4 ordered twice before their R1 response (repeat), p5.. once (new), p90.. never
     for i in range(90):
         con.execute(

@@ -3,14 +3,12 @@ pins the fix against an independent computation (exact multinomial coverage, sci
 
 from __future__ import annotations
 
-import copy
 import math
 
 import duckdb
 import numpy as np
 import pytest
 import statsmodels.api as sm
-import yaml
 from scipy import stats
 
 from cjx.metrics.change import (
@@ -25,7 +23,7 @@ from cjx.metrics.change import (
 )
 from cjx.metrics.marts import build_marts
 from cjx.store import migrate
-from cjx.workspace import open_workspace
+from tests.small_db import add_answer, add_response, small_db, survey
 
 Z = stats.norm.ppf(0.975)
 
@@ -140,18 +138,12 @@ JOURNEY = {
         {"id": "checkout", "name": "Checkout", "stage": "buy", "owner": "Web", "target": {"metric": "nps", "value": 30}}
     ],
     "sources": [
-        {
-            "id": "s",
-            "kind": "survey",
-            "files": "none_*.csv",
-            "respondent_id": "email",
-            "response_id": "id",
-            "timestamp": "at",
-            "questions": [
+        survey(
+            [
                 {"column": "sat", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "checkout"},
                 {"column": "rec", "metric": "nps", "touchpoint": "checkout"},
-            ],
-        }
+            ]
+        )
     ],
     "revisits": [{"id": "R1", "start": "2026-01-01", "end": "2026-01-31"}],
     "settings": {"min_base": 4},
@@ -159,16 +151,13 @@ JOURNEY = {
 
 
 def test_low_base_is_judged_on_the_headline_base(tmp_path):
-    (tmp_path / "journey.yml").write_text(yaml.safe_dump(copy.deepcopy(JOURNEY), sort_keys=False))
-    _lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    con = small_db(tmp_path, JOURNEY)
     # Six respondents rate checkout's CSAT; only two answer its NPS, the headline (the target's metric).
     for i in range(6):
-        con.execute(
-            "INSERT INTO core.responses VALUES ('s', ?, ?, '2026-01-05'::TIMESTAMP, 'f', 1)", [f"r{i}", f"p{i}"]
-        )
-        con.execute("INSERT INTO core.answers VALUES ('s', ?, 'sat', 'csat', 'checkout', 4, 4, false)", [f"r{i}"])
+        add_response(con, f"r{i}", f"p{i}", "2026-01-05")
+        add_answer(con, f"r{i}", "sat", "csat", "checkout", 4, 4)
         if i < 2:
-            con.execute("INSERT INTO core.answers VALUES ('s', ?, 'rec', 'nps', 'checkout', 10, 10, false)", [f"r{i}"])
+            add_answer(con, f"r{i}", "rec", "nps", "checkout", 10, 10)
     build_marts(con)
     row = con.execute(
         "SELECT n_responses, n_headline, headline_metric, is_low_base, nps_ci_low, nps_ci_high "
@@ -243,18 +232,12 @@ BEHAVIOUR_JOURNEY = {
         {"id": "parcel", "name": "Parcel", "stage": "buy", "owner": "Logistics"},
     ],
     "sources": [
-        {
-            "id": "s",
-            "kind": "survey",
-            "files": "none_*.csv",
-            "respondent_id": "email",
-            "response_id": "id",
-            "timestamp": "at",
-            "questions": [
+        survey(
+            [
                 {"column": "qw", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "web"},
                 {"column": "qp", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "parcel"},
-            ],
-        },
+            ]
+        ),
         {
             "id": "orders",
             "kind": "operational",
@@ -278,22 +261,16 @@ def test_repurchase_within_ninety_days_is_an_outcome_with_its_headline_and_lpm_i
     from cjx.metrics.drivers import driver_frame
     from cjx.metrics.importance import bootstrap_importances
 
-    (tmp_path / "journey.yml").write_text(yaml.safe_dump(BEHAVIOUR_JOURNEY, sort_keys=False))
-    _lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    con = small_db(tmp_path, BEHAVIOUR_JOURNEY)
     rng = np.random.default_rng(5)
     n = 240
     qw, qp = rng.integers(1, 6, n), rng.integers(1, 6, n)
     bought = rng.random(n) < 0.05 + 0.12 * (qw - 1) + 0.05 * (qp - 1)
     late = ~bought & (rng.random(n) < 0.3)  # bought again, but after the window
     for i in range(n):
-        con.execute(
-            "INSERT INTO core.responses VALUES ('s', ?, ?, '2026-01-10'::TIMESTAMP, 'f', ?)", [f"r{i}", f"p{i}", i]
-        )
+        add_response(con, f"r{i}", f"p{i}", "2026-01-10", row_number=i)
         for col, tp, v in (("qw", "web", qw[i]), ("qp", "parcel", qp[i])):
-            con.execute(
-                "INSERT INTO core.answers VALUES ('s', ?, ?, 'csat', ?, ?, ?, false)",
-                [f"r{i}", col, tp, int(v), int(v)],
-            )
+            add_answer(con, f"r{i}", col, "csat", tp, int(v), int(v))
         if bought[i]:
             con.execute(
                 "INSERT INTO core.events VALUES ('orders', ?, 'order', NULL, ?, '2026-03-01', 'f', ?)",
