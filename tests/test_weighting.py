@@ -479,3 +479,38 @@ def test_weighted_importance_matches_a_hand_weighted_correlation_lmg(weighted):
     assert got.set_index("touchpoint_id").pearson_r["delivery"] != pytest.approx(
         float(pd.Series(x["delivery"]).corr(pd.Series(y))), abs=1e-3
     )
+
+
+def test_trend_weighs_a_weighted_revisit_by_its_effective_base():
+    """Three revisits of one touchpoint; the middle one weighted (n = 100 answers, n_eff = 25): its share's SE is
+    sqrt(p (1 - p) / 25), so it counts less in the WLS slope; low base is judged on n_eff."""
+    from cjx.metrics.revisits import revisit_trends
+
+    shares = [0.50, 0.70, 0.60]
+    snap = pd.DataFrame(
+        {
+            "revisit_id": ["A", "B", "C"],
+            "revisit_start": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
+            "touchpoint_id": "t",
+            "touchpoint_name": "T",
+            "headline_metric": "csat",
+            "headline_value": shares,
+            "n_headline": [100, 100, 100],
+            "n_promoters": [0, 0, 0],
+            "n_detractors": [0, 0, 0],
+            "n_eff_csat": [100.0, 25.0, 100.0],
+            "promoter_share": [None, None, None],
+            "detractor_share": [None, None, None],
+            "is_weighted": [False, True, False],
+        }
+    )
+    got = revisit_trends(snap, min_base=20).iloc[0]
+    n = np.array([100, 25, 100])
+    w = n / (np.array(shares) * (1 - np.array(shares)))  # 1 / SE^2
+    x = np.arange(3.0)
+    xb = np.sum(w * x) / w.sum()
+    slope = np.sum(w * (x - xb) * shares) / np.sum(w * (x - xb) ** 2)
+    assert got.status == "tested" and got.slope == pytest.approx(slope)
+    assert got.slope_se == pytest.approx(1 / math.sqrt(np.sum(w * (x - xb) ** 2)))
+    low = revisit_trends(snap, min_base=30).iloc[0]  # n = 100 everywhere, but the weighted revisit's n_eff is 25
+    assert low.status.startswith("not tested")

@@ -1017,9 +1017,13 @@ def bootstrap_difference(
     level: float = 0.95,
     min_pairs: int = MIN_PAIRS,
     repair_tolerance: float | None = REPAIR_R2_TOLERANCE,
+    weights_a: np.ndarray | None = None,
+    weights_b: np.ndarray | None = None,
     **options: int,
 ) -> pd.DataFrame:
     """Change in importance from sample a to sample b (b − a) with a percentile-bootstrap interval.
+
+    ``weights_a`` / ``weights_b``: survey weights of a sample's rows (as in ``bootstrap_importances``), or None.
 
     The two samples (e.g. two revisits) are resampled independently, each from the same seeded
     generator, and the interval is taken over the per-resample differences (Efron & Tibshirani
@@ -1037,10 +1041,12 @@ def bootstrap_difference(
         if d in usable_drivers(df_a, outcome, drivers, min_pairs)[0]
         and d in usable_drivers(df_b, outcome, drivers, min_pairs)[0]
     ]
-    plan_a = _plan(df_a, outcome, both, min_pairs, repair_tolerance)
-    plan_b = _plan(df_b, outcome, plan_a.drivers, min_pairs, repair_tolerance)
+    w_a = None if weights_a is None else np.asarray(weights_a, dtype=np.float64)
+    w_b = None if weights_b is None else np.asarray(weights_b, dtype=np.float64)
+    plan_a = _plan(df_a, outcome, both, min_pairs, repair_tolerance, w=w_a)
+    plan_b = _plan(df_b, outcome, plan_a.drivers, min_pairs, repair_tolerance, w=w_b)
     if plan_b.drivers != plan_a.drivers:
-        plan_a = _plan(df_a, outcome, plan_b.drivers, min_pairs, repair_tolerance)
+        plan_a = _plan(df_a, outcome, plan_b.drivers, min_pairs, repair_tolerance, w=w_a)
     rng = np.random.default_rng(seed)
     full_a = _fit(plan_a, method, options).weights.to_numpy()
     full_b = _fit(plan_b, method, options).weights.to_numpy()

@@ -18,7 +18,7 @@ from cjx.metrics.change import (
     two_proportion_test,
     welch_test,
 )
-from cjx.metrics.drivers import driver_frames, importance_settings, model_drivers
+from cjx.metrics.drivers import driver_frames, importance_settings, model_drivers, response_weights
 from cjx.metrics.importance import NotEstimable, bootstrap_difference
 from cjx.store import query, run_sql
 from cjx.workspace import revisits_with_data
@@ -309,14 +309,19 @@ def revisit_trends(snap: pd.DataFrame, min_base: int) -> pd.DataFrame:
             "last_revisit": order[-1],
         }
         n = group.n_headline.fillna(0)
+        promoters, detractors = group.n_promoters, group.n_detractors
+        weighted = group.is_weighted.fillna(False).astype(bool) if "is_weighted" in group else None
+        if weighted is not None and weighted.any() and f"n_eff_{metric}" in group:
+            # a weighted revisit's SE on its Kish effective base and weighted shares (cjx.segments.weights)
+            n = n.astype(float).where(~weighted, group[f"n_eff_{metric}"].astype(float))
+            promoters = promoters.astype(float).where(~weighted, group.promoter_share * n)
+            detractors = detractors.astype(float).where(~weighted, group.detractor_share * n)
         if len(order) < 3 or metric is None or (n < min_base).any() or (group.headline_metric != metric).any():
             rows.append({**row, "status": "not tested: needs three revisits with a base on the same metric"})
             continue
         values = group.headline_value.to_numpy(dtype=float)
         if metric == "nps":  # adjusted-Wald SE (Rocks 2016): finite even for a revisit of only promoters
-            se = np.array(
-                [nps_adjusted(p, d, k)[1] for p, d, k in zip(group.n_promoters, group.n_detractors, n, strict=True)]
-            )
+            se = np.array([nps_adjusted(p, d, k)[1] for p, d, k in zip(promoters, detractors, n, strict=True)])
         else:  # binomial SE of the share; floor at half an answer so a 0% or 100% share keeps a finite weight
             p = np.clip(values, 0.5 / n, 1 - 0.5 / n)
             se = np.sqrt(p * (1 - p) / n.to_numpy(dtype=float))
@@ -335,6 +340,12 @@ def revisit_trends(snap: pd.DataFrame, min_base: int) -> pd.DataFrame:
     return out
 
 
+def _frame_weights(con: duckdb.DuckDBPyConnection, revisit_id: str, frame: pd.DataFrame) -> np.ndarray | None:
+    """The raking weights of a driver frame's rows (by response id), None when the revisit is not weighted."""
+    weights = response_weights(con, revisit_id)
+    return None if weights is None else weights.reindex(frame.index).fillna(0.0).to_numpy(dtype=np.float64)
+
+
 def importance_change(con: duckdb.DuckDBPyConnection, revisit_a: str, revisit_b: str) -> pd.DataFrame:
     """Change in LMG importance per touchpoint from a to b, with a bootstrap percentile interval.
 
@@ -351,7 +362,15 @@ def importance_change(con: duckdb.DuckDBPyConnection, revisit_a: str, revisit_b:
         return pd.DataFrame(columns=IMPORTANCE_CHANGE_COLUMNS)
     try:
         out = bootstrap_difference(
-            frame_a, frame_b, "outcome", drivers, n_resamples=n_resamples, seed=seed, min_pairs=min_pairs
+            frame_a,
+            frame_b,
+            "outcome",
+            drivers,
+            n_resamples=n_resamples,
+            seed=seed,
+            min_pairs=min_pairs,
+            weights_a=_frame_weights(con, revisit_a, frame_a),
+            weights_b=_frame_weights(con, revisit_b, frame_b),
         )
     except NotEstimable:
         return pd.DataFrame(columns=IMPORTANCE_CHANGE_COLUMNS)
