@@ -19,6 +19,21 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def png_snapshots_off():
+    """Chromium's PNG snapshots of the scorecards are taken in the sample run only (sample_run below); every other
+    pipeline run in the suite writes its pages without them, as on a machine without chromium. They cost about
+    15 s a run on two cores (a browser start and a screenshot per chart) and no other test reads them: the PNGs
+    and the e-mail copy built from them are tested on the sample run (test_report_sample, test_scorecard_browser).
+    Runs in a child process (`cjx serve`) still take them."""
+    import cjx.report.snapshot
+
+    real = cjx.report.snapshot.find_chromium
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cjx.report.snapshot, "find_chromium", lambda: None)
+        yield real
+
+
 @pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect server for the whole session (starting one costs several seconds)."""
@@ -29,11 +44,15 @@ def prefect_harness():
 
 
 @pytest.fixture(scope="session")
-def sample_run(prefect_harness, tmp_path_factory):
-    """The pipeline flow run once on data/sample into a fresh database; yields (db path, reports dir, result)."""
+def sample_run(prefect_harness, png_snapshots_off, tmp_path_factory):
+    """The pipeline flow run once on data/sample into a fresh database, PNG snapshots included (when chromium is
+    installed); yields (db path, reports dir, result)."""
+    import cjx.report.snapshot
     from flows.pipeline import pipeline
 
     work = tmp_path_factory.mktemp("sample_run")
     db, reports = work / "cjx.duckdb", work / "reports"
-    result = pipeline(journey=str(SAMPLE / "journey.yml"), db=str(db), reports=str(reports))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cjx.report.snapshot, "find_chromium", png_snapshots_off)
+        result = pipeline(journey=str(SAMPLE / "journey.yml"), db=str(db), reports=str(reports))
     return db, reports, result

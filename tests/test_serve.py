@@ -138,7 +138,10 @@ def completed_flow_runs(api_url: str) -> list[dict]:
 def test_serve_runs_the_pipeline_on_a_one_minute_cron_and_ctrl_c_stops_everything(tmp_path):
     journey = _one_minute_journey(tmp_path)
     db = tmp_path / "cjx.duckdb"
-    serve = Cjx(["serve", "--journey", str(journey), "--db", str(db), "--reports", "reports"], tmp_path, _env(tmp_path))
+    # the runner asks for runs due within its 10 s prefetch every second instead of every 10 s (the default), so
+    # the run the scheduler made for the next minute starts as soon as that minute is near
+    env = _env(tmp_path, PREFECT_RUNNER_POLL_FREQUENCY="1")
+    serve = Cjx(["serve", "--journey", str(journey), "--db", str(db), "--reports", "reports"], tmp_path, env)
     try:
         server = serve.wait_for(SERVER_LINE, within=300)  # a first start migrates Prefect's database
         api_url, server_pid = f"{server[1]}/api", int(server[2])
@@ -148,7 +151,10 @@ def test_serve_runs_the_pipeline_on_a_one_minute_cron_and_ctrl_c_stops_everythin
         while not (runs := completed_flow_runs(api_url)) and time.monotonic() < deadline:
             time.sleep(2)
         assert runs, f"no completed flow run within three minutes:\n{''.join(serve.seen[-40:])}"
-        assert runs[0]["deployment_id"] is not None  # a scheduled run of the served deployment, not a manual one
+        (run,) = runs
+        assert run["deployment_id"] is not None  # a scheduled run of the served deployment, not a manual one
+        # made by the server's scheduler from the cron, not by hand: due on the first second of a minute
+        assert run["auto_scheduled"] is True and run["expected_start_time"][17:19] == "00", run
         started = descendants(serve.proc.pid)
         serve.proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
         serve.proc.wait(timeout=120)
