@@ -400,6 +400,7 @@ def test_a_declared_weighting_loads(tmp_path):
 
 def test_scorecard_page_shows_effective_base_when_weighted(weighted, unweighted):
     from cjx.report.data import load_scorecard_data
+    from cjx.report.labels import Lang
     from cjx.report.pages import render_scorecard
 
     con, _ = weighted
@@ -410,6 +411,16 @@ def test_scorecard_page_shows_effective_base_when_weighted(weighted, unweighted)
     n_eff = con.execute("SELECT n_eff_nps FROM marts.revisit_headline WHERE revisit_id = 'R1'").fetchall()[0][0]
     assert f"effective n = {round(n_eff)}" in html
     assert 'data-col="n_eff_headline"' in html
+    from cjx.report.segments import differs_rows, load_segment_data
+
+    segments = load_segment_data(con, "R1")
+    rows = differs_rows(segments, Lang("en"))
+    south = next(r for r in rows if r["segment_value"] == "South" and r["touchpoint_id"] == "delivery")
+    cell = con.execute(
+        "SELECT n_eff_headline, n_eff_rest FROM marts.segment_scorecard WHERE revisit_id = 'R1' "
+        "AND segment_value = 'South' AND touchpoint_id = 'delivery'"
+    ).fetchall()[0]
+    assert (south["n_eff"], south["n_eff_rest"]) == (str(round(cell[0])), str(round(cell[1])))
     plain = render_scorecard(load_scorecard_data(unweighted[0], "R1"))
     assert "weighted-note" not in plain and "effective n" not in plain
 
@@ -441,9 +452,28 @@ def _weighted_r(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
     return float(cov[0, 1] / math.sqrt(cov[0, 0] * cov[1, 1]))
 
 
-def test_weighted_importance_matches_a_hand_weighted_correlation_lmg(weighted):
+def _hand_lmg(rows: pd.DataFrame, w: np.ndarray, drivers: list[str]) -> tuple[np.ndarray, float]:
+    """LMG (Shapley value of R^2 over orderings) from the weighted pairwise correlation matrix, written out."""
     import itertools
 
+    columns = {"delivery": "deliv", "support": "sup", "web": "web"}
+    data = {tp: rows[columns[tp]].to_numpy(dtype=float) for tp in drivers} | {"outcome": rows.nps.to_numpy(float)}
+    names = [*drivers, "outcome"]
+    r = np.array([[1.0 if a == b else _weighted_r(data[a], data[b], w) for b in names] for a in names])
+
+    def r2(subset):
+        idx = list(subset)
+        return float(r[-1, idx] @ np.linalg.solve(r[np.ix_(idx, idx)], r[idx, -1])) if idx else 0.0
+
+    p = len(drivers)
+    lmg = np.zeros(p)
+    for order in itertools.permutations(range(p)):
+        for k, j in enumerate(order):
+            lmg[j] += (r2(order[: k + 1]) - r2(order[:k])) / math.factorial(p)
+    return lmg, r2(range(p))
+
+
+def test_weighted_importance_matches_a_hand_weighted_correlation_lmg(weighted):
     con, given = weighted
     got = con.execute(
         "SELECT touchpoint_id, importance, pearson_r, r2 FROM marts.touchpoint_importance "
@@ -451,34 +481,33 @@ def test_weighted_importance_matches_a_hand_weighted_correlation_lmg(weighted):
     ).df()
     r1 = given[given.response_id.str.startswith("r")]
     w = _hand_weights(given).loc[r1.respondent].to_numpy()
-    columns = {"delivery": "deliv", "support": "sup", "web": "web"}
     drivers = list(got.touchpoint_id)
-    assert len(drivers) >= 2 and set(drivers) <= set(columns)
-    x = {tp: r1[columns[tp]].to_numpy(dtype=float) for tp in drivers}
-    y = r1.nps.to_numpy(dtype=float)
-    names = [*drivers, "outcome"]
-    data = {**x, "outcome": y}
-    r = np.array([[1.0 if a == b else _weighted_r(data[a], data[b], w) for b in names] for a in names])
-
-    def r2(subset):
-        if not subset:
-            return 0.0
-        idx = list(subset)
-        return float(r[-1, idx] @ np.linalg.solve(r[np.ix_(idx, idx)], r[idx, -1]))
-
-    p = len(drivers)
-    lmg = np.zeros(p)
-    for order in itertools.permutations(range(p)):
-        for k, j in enumerate(order):
-            lmg[j] += (r2(order[: k + 1]) - r2(order[:k])) / math.factorial(p)
+    assert len(drivers) >= 2 and set(drivers) <= {"delivery", "support", "web"}
+    lmg, r2 = _hand_lmg(r1, w, drivers)
     np.testing.assert_allclose(got.importance.to_numpy(), lmg, rtol=1e-7, atol=1e-10)
-    assert got.r2.iloc[0] == pytest.approx(r2(range(p)))
+    assert got.r2.iloc[0] == pytest.approx(r2)
+    y = r1.nps.to_numpy(dtype=float)
     for tp, pearson in zip(got.touchpoint_id, got.pearson_r, strict=True):
-        assert pearson == pytest.approx(_weighted_r(x[tp], y, w))
+        column = {"delivery": "deliv", "support": "sup", "web": "web"}[tp]
+        assert pearson == pytest.approx(_weighted_r(r1[column].to_numpy(dtype=float), y, w))
     # and the weights matter: the unweighted correlation of delivery with the outcome is another number
     assert got.set_index("touchpoint_id").pearson_r["delivery"] != pytest.approx(
-        float(pd.Series(x["delivery"]).corr(pd.Series(y))), abs=1e-3
+        float(r1.deliv.astype(float).corr(r1.nps.astype(float))), abs=1e-3
     )
+
+
+def test_weighted_segment_importance_uses_the_weights_of_its_respondents(weighted):
+    con, given = weighted
+    got = con.execute(
+        "SELECT touchpoint_id, importance FROM marts.segment_importance WHERE revisit_id = 'R1' "
+        "AND segment_id = 'region' AND segment_value = 'North' AND method = 'lmg' ORDER BY touchpoint_id"
+    ).df()
+    r1 = given[given.response_id.str.startswith("r")]
+    north = r1[r1.Region == "North"]
+    w = _hand_weights(given).loc[north.respondent].to_numpy()  # the revisit's weights, not re-raked per value
+    lmg, _ = _hand_lmg(north, w, list(got.touchpoint_id))
+    assert len(got) >= 2
+    np.testing.assert_allclose(got.importance.to_numpy(), lmg, rtol=1e-7, atol=1e-10)
 
 
 def test_trend_weighs_a_weighted_revisit_by_its_effective_base():

@@ -187,6 +187,9 @@ def differs_rows(segments: SegmentData, lang: Lang, touchpoints: list[str] | Non
                 "n": lang.count(r.n_headline),
                 "rest": fmt(r.rest_value),
                 "n_rest": lang.count(r.n_rest),
+                # a weighted revisit's Kish effective bases beside the counts (the test rests on them)
+                "n_eff": lang.count(round(r.n_eff_headline)) if getattr(r, "is_weighted", False) else None,
+                "n_eff_rest": lang.count(round(r.n_eff_rest)) if getattr(r, "is_weighted", False) else None,
                 "gap": gap,
                 "gap_ci": gap_ci,
                 "difference": float(r.difference),
