@@ -32,7 +32,17 @@ def _layout(fig: go.Figure, lang: Lang, **layout) -> go.Figure:
     return fig
 
 
-def journey_curve_figure(priority: pd.DataFrame, lang: Lang = Lang(), min_base: int = 30) -> go.Figure:
+def _figure(validate: bool) -> go.Figure:
+    """An empty figure. validate=False skips plotly.py's property validation (several times faster to build): for
+    the many copies of a chart that the page also draws validated from the same code (a segment value's curve and
+    matrix, cjx.report.segments, whose specs leave the template out). The JSON is the validated one's, except that
+    the template stays a name instead of being expanded (tests/test_figures_unvalidated.py)."""
+    return go.Figure(_validate=validate)
+
+
+def journey_curve_figure(
+    priority: pd.DataFrame, lang: Lang = Lang(), min_base: int = 30, *, validate: bool = True
+) -> go.Figure:
     """Performance per touchpoint in journey order (the "emotional curve"), stages as bands, owners under names.
 
     `priority` is the report's priority frame (marts.touchpoint_priority plus performance_ci_*). The rank-1
@@ -42,7 +52,7 @@ def journey_curve_figure(priority: pd.DataFrame, lang: Lang = Lang(), min_base: 
     x = list(range(len(tp)))
     perf = tp.performance.astype(float) * 100
     low = tp.is_low_base.fillna(False).astype(bool)
-    fig = go.Figure()
+    fig = _figure(validate)
     # stage bands, alternately shaded, each labelled once at the top
     for i, (_stage, group) in enumerate(tp.groupby("stage_position", sort=True)):
         left, right = group.index.min() - 0.5, group.index.max() + 0.5
@@ -179,14 +189,16 @@ def _curve_customdata(tp: pd.DataFrame, lang: Lang) -> list[tuple]:
     )
 
 
-def journey_curve_narrow_figure(priority: pd.DataFrame, lang: Lang = Lang(), min_base: int = 30) -> go.Figure:
+def journey_curve_narrow_figure(
+    priority: pd.DataFrame, lang: Lang = Lang(), min_base: int = 30, *, validate: bool = True
+) -> go.Figure:
     """The journey curve re-laid for a phone: touchpoints top to bottom in journey order (names on the left,
     one line each, never overlapping), performance across with 95% whiskers, stages as bands."""
     tp = priority.sort_values(["stage_position", "touchpoint_position"]).reset_index(drop=True)
     y = list(range(len(tp)))
     perf = tp.performance.astype(float) * 100
     low = tp.is_low_base.fillna(False).astype(bool)
-    fig = go.Figure()
+    fig = _figure(validate)
     for i, (_stage, group) in enumerate(tp.groupby("stage_position", sort=True)):
         top, bottom = group.index.min() - 0.5, group.index.max() + 0.5
         if i % 2 == 0:
@@ -260,11 +272,13 @@ def journey_curve_narrow_figure(priority: pd.DataFrame, lang: Lang = Lang(), min
     return _layout(fig, lang, height=60 + 34 * len(tp), margin={"t": 30, "b": 10, "l": 10, "r": 10})
 
 
-def ipa_figure(priority: pd.DataFrame, lang: Lang = Lang(), narrow: bool = False) -> go.Figure:
+def ipa_figure(
+    priority: pd.DataFrame, lang: Lang = Lang(), narrow: bool = False, *, validate: bool = True
+) -> go.Figure:
     """Importance (x) against performance (y), one colour per quadrant, crosshairs dashed, quadrants labelled.
     `narrow` (a phone): no name beside each point (the hover and the table give it), smaller quadrant labels."""
     placed = priority.dropna(subset=["importance", "performance"])
-    fig = go.Figure()
+    fig = _figure(validate)
     for quadrant, colour in QUADRANT_COLOURS.items():
         rows = placed[placed.quadrant == quadrant]
         fig.add_scatter(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import jinja2
@@ -54,6 +54,18 @@ class SegmentData:
     values: pd.DataFrame  # segment_id, segment_name, segment_value, n_respondents
     priority: pd.DataFrame  # marts.segment_priority of the revisit
     scorecard: pd.DataFrame  # marts.segment_scorecard of the revisit
+    # each value's priority frame (value_priority), made once for the main page and every owner page of the revisit
+    frames: dict[tuple[int, str, str], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+
+    def value_frames(self, journey: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+        """(segment id, value, the journey's priority frame with the value's numbers) per segment value."""
+        out = []
+        for (segment_id, value), rows in self.priority.groupby(["segment_id", "segment_value"], sort=False):
+            key = (id(journey), segment_id, value)  # the pages of a revisit pass the same journey frame
+            if key not in self.frames:
+                self.frames[key] = value_priority(journey, rows)
+            out.append((segment_id, value, self.frames[key]))
+        return out
 
 
 def load_segment_data(con: duckdb.DuckDBPyConnection, revisit_id: str) -> SegmentData | None:
@@ -128,16 +140,19 @@ def value_specs(
     owner's page). The JSON has "</" escaped so no label can close the script element.
     """
     specs: dict[str, dict] = {}
-    for (segment_id, value), rows in segments.priority.groupby(["segment_id", "segment_value"], sort=False):
-        frame = value_priority(journey, rows)
+    for segment_id, value, frame in segments.value_frames(journey):
         entry: dict[str, object] = {}
         if charts:
             entry["charts"] = {
+                # unvalidated: the page's own charts, validated, come from the same code (cjx.report.figures._figure)
                 "journey-curve": {
-                    "wide": _spec(journey_curve_figure(frame, lang, min_base)),
-                    "narrow": _spec(journey_curve_narrow_figure(frame, lang, min_base)),
+                    "wide": _spec(journey_curve_figure(frame, lang, min_base, validate=False)),
+                    "narrow": _spec(journey_curve_narrow_figure(frame, lang, min_base, validate=False)),
                 },
-                "ipa": {"wide": _spec(ipa_figure(frame, lang)), "narrow": _spec(ipa_figure(frame, lang, narrow=True))},
+                "ipa": {
+                    "wide": _spec(ipa_figure(frame, lang, validate=False)),
+                    "narrow": _spec(ipa_figure(frame, lang, narrow=True, validate=False)),
+                },
             }
         shown = frame if touchpoints is None else frame[frame.touchpoint_id.isin(touchpoints)]
         entry["rows"] = re.sub(r">\s+<", "><", render_rows([row_view(r) for _, r in shown.iterrows()]))
