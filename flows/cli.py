@@ -8,11 +8,13 @@ from __future__ import annotations
 import os
 from contextlib import closing
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from cjx import settings
 from cjx.cli import DbOpt, JourneyOpt, ReportsOpt, app, fail
+from cjx.cli import ingest as serial_ingest
 from cjx.journey import JourneyError, load_journey
 
 __all__ = ["app"]
@@ -25,7 +27,42 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
-def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
+MAX_WORKERS = 64
+WorkersOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--workers",
+        metavar="N",
+        help="Parse the new files on a local Dask cluster of N worker processes (Prefect's DaskTaskRunner; one "
+        "writer loads them in arrival order, as a serial run would). Default: serial.",
+        show_default=False,
+    ),
+]
+
+
+def parse_workers(text: str | None) -> int | None:
+    """--workers N: a whole number from 1 to MAX_WORKERS, or None (serial); anything else is a one-line error."""
+    if text is None:
+        return None
+    value = text.strip()
+    if not value.isdigit() or not 1 <= int(value) <= MAX_WORKERS:
+        fail(f"--workers: found {value[:20]!r}, expected a whole number of worker processes from 1 to {MAX_WORKERS}")
+    return int(value)
+
+
+def _with_server(run_flow):
+    """Run `run_flow` against PREFECT_API_URL, or a temporary local server that dies with this process."""
+    from flows.schedule import terminate_as_interrupt
+    from flows.server import configured_api_url, local_server
+
+    with terminate_as_interrupt():
+        if configured_api_url():
+            return run_flow()
+        with local_server(scheduler=False):  # Prefect's own temporary server would outlive this process if killed
+            return run_flow()
+
+
+def _run_pipeline(journey: Path, db: Path | None, reports: Path | None, workers: int | None = None) -> None:
     try:
         load_journey(journey)  # fail fast, with a one-line error, before Prefect starts
     except JourneyError as exc:
@@ -37,20 +74,14 @@ def _run_pipeline(journey: Path, db: Path | None, reports: Path | None) -> None:
     from cjx.store.publish import reader_database
     from cjx.store.runs import RunLocked
     from cjx.supervise import ChildFailed
-    from flows.pipeline import pipeline
-    from flows.schedule import terminate_as_interrupt
-    from flows.server import configured_api_url, local_server
+    from flows.pipeline import pipeline, pipeline_on_dask
 
     def run_flow() -> dict:
-        return pipeline(journey=str(journey), db=str(db) if db else None, reports=str(reports) if reports else None)
+        where = (str(journey), str(db) if db else None, str(reports) if reports else None)
+        return pipeline(*where) if workers is None else pipeline_on_dask(*where, workers=workers)
 
     try:
-        with terminate_as_interrupt():
-            if configured_api_url():
-                result = run_flow()
-            else:  # Prefect's own temporary server would outlive this process if it were killed
-                with local_server(scheduler=False):
-                    result = run_flow()
+        result = _with_server(run_flow)
     except (RunLocked, ReprocessRefused, ChildFailed) as exc:
         fail(str(exc))
     readable = reader_database(settings.database_path(db))
@@ -85,9 +116,41 @@ def demo(db: DbOpt = None, reports: ReportsOpt = None) -> None:
 
 
 @app.command()
-def run(journey: JourneyOpt, db: DbOpt = None, reports: ReportsOpt = None) -> None:
+def run(journey: JourneyOpt, db: DbOpt = None, reports: ReportsOpt = None, workers: WorkersOpt = None) -> None:
     """Run the pipeline flow (ingest, score, report, publish) for a journey file."""
-    _run_pipeline(journey, db, reports)
+    _run_pipeline(journey, db, reports, parse_workers(workers))
+
+
+# `cjx ingest` is cjx.cli's (no Prefect), with --workers added here: the parallel ingest is a Prefect flow
+app.registered_commands[:] = [c for c in app.registered_commands if c.callback is not serial_ingest]
+
+
+@app.command()
+def ingest(journey: JourneyOpt, db: DbOpt = None, workers: WorkersOpt = None) -> None:
+    """Ingest the new files of every source, without scoring or reports; per-file accounting. Serial and without
+    Prefect by default; with --workers N the ingest flow parses the files on a local Dask cluster."""
+    n = parse_workers(workers)
+    if n is None:
+        serial_ingest(journey, db)
+        return
+    try:
+        load_journey(journey)
+    except JourneyError as exc:
+        fail(str(exc))
+    _prefect_defaults()
+    from cjx.cli import _echo_lines, files_text
+    from cjx.ingest import FileResult, ReprocessRefused
+    from cjx.privacy.key import KeyFileError
+    from cjx.store.runs import RunLocked
+    from flows.ingest import ingest_on_dask
+
+    try:
+        found = _with_server(lambda: ingest_on_dask(str(journey), str(db) if db else None, workers=n))
+    except (RunLocked, ReprocessRefused, KeyFileError) as exc:
+        fail(str(exc))
+    files = [FileResult(**{**f, "notes": tuple(f["notes"])}) for f in found]
+    typer.echo(files_text(files))
+    _echo_lines(files, "ingest")
 
 
 @app.command()

@@ -1,8 +1,8 @@
 """Ingest flow: every declared source's files -> raw -> core, gated by great-expectations, recorded in ops.
 
 The work is cjx.pipeline.ingest; this adds the retries on transient failures and the ingested-files artifact.
-With `parallel=True` (run it through `ingest_on_dask`), each file is parsed by a `parse_file` task on the flow's
-task runner (Prefect's DaskTaskRunner: a local cluster or a remote scheduler) into a Parquet partition, and one
+With `parallel=True` (run it through `ingest_on_dask`), each file is parsed on the cluster of the flow's task
+runner (Prefect's DaskTaskRunner: a local cluster or a remote scheduler) into a Parquet partition, and one
 `write_partitions` task, in the flow's own process, loads them in arrival order (cjx.scale.writer).
 """
 
@@ -14,6 +14,7 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 
 from cjx import pipeline, settings
@@ -45,25 +46,35 @@ def ingest_files(ws: Workspace) -> list[FileResult]:
     return files
 
 
-@task(retries=2, retry_delay_seconds=5, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def parse_file(job: partition.ParseJob) -> partition.Partition:
-    """One file into a Parquet partition, on a worker (cjx.scale.partition.parse_file); nothing written to the
-    database. A bad file is not a failure here: the partition carries why, and the writer rejects the file."""
-    return partition.parse_file(job)
-
-
 @task(cache_policy=NO_CACHE)
 def write_partitions(ws: Workspace) -> list[FileResult]:
-    """The single writer: submits every file's parse_file to the flow's task runner, then loads the partitions
-    one transaction per file, in arrival order, as each is ready (cjx.scale.writer.ingest_partitioned)."""
+    """The single writer: sends every new file to the flow's Dask cluster (cjx.scale.partition.parse_file, one Dask
+    task per file), then loads the partitions one transaction per file, in arrival order, as each is ready
+    (cjx.scale.writer.ingest_partitioned).
+
+    The files go to the DaskTaskRunner's own client as plain Dask tasks, not as one Prefect task each: a Prefect
+    task run costs about 0.5 CPU s in the flow's process (its context serialised, its function tokenised) and as
+    much again in the worker (measured, docs/scale.md), more than parsing a small export. Dask retries a parse
+    whose worker died; a bad file is not a failure there (the partition carries why, the writer rejects it)."""
+    client = _dask_client()
 
     def on_workers(jobs: list[partition.ParseJob]) -> Iterator[partition.Partition]:
-        futures = [parse_file.submit(job) for job in jobs]
+        futures = client.map(partition.parse_file, jobs, pure=False, retries=2)
         return (future.result() for future in futures)
 
     files = writer.ingest_partitioned(ws, on_workers)
     _artifact(files)
     return files
+
+
+def _dask_client():
+    """The Dask client of the flow run's DaskTaskRunner (ingest_on_dask); one line if the flow runs without it."""
+    context = FlowRunContext.get()
+    runner = context.task_runner if context is not None else None
+    client = getattr(runner, "client", None)
+    if client is None:
+        raise RuntimeError("the parallel ingest needs the flow to run on a DaskTaskRunner: use ingest_on_dask")
+    return client
 
 
 @flow(name="ingest", log_prints=True)

@@ -1,22 +1,34 @@
 """Issue 17: per-file parsing on a Dask cluster through Prefect, one writer, the same database as a serial run.
 
-The sample is ingested once (cjx.pipeline.run_ingest, serial); each side starts from a copy of that database and ingests the same 20 more files (18 generated exports, one copy of a sample file, one broken file):
-serially through cjx.pipeline, and through the ingest flow on Prefect's DaskTaskRunner against a LocalCluster
-of 2 worker processes. Both then build the marts. Every core and marts table must hold the same rows (count and
-an order-independent content hash, cjx.scale.digest, itself checked against pandas below), and every file the
-same accounting.
+Both sides start from a copy of the sample run's database (conftest's `sample_run`: the sample's 13 files, already
+ingested once for the whole suite) and ingest the same 20 more files (18 generated exports, a copy of a sample
+file, a broken file): serially through cjx.pipeline, and with `cjx ingest --workers 2`, the ingest flow on
+Prefect's DaskTaskRunner with a LocalCluster of 2 worker processes. Both then build the marts, once each. Every
+core and marts table must hold the same rows (count, an order-independent hash of the exact columns and tolerant
+sums of the doubles: cjx.scale.digest, itself checked below), and every file the same accounting.
+
+What keeps it short (about 40 CPU s; it took 73 s of wall before): the sample is not ingested again; the one
+cluster is the one `--workers 2` starts; the files go to it as plain Dask tasks (flows.ingest.write_partitions:
+no Prefect task run per file), so a worker imports cjx.scale.partition and not Prefect; and importance runs with
+the fewest resamples the journey allows (settings.bootstrap_resamples: 50, on both sides: the marts are compared,
+not the intervals' precision). The workers are real processes (processes=True, as `--workers` runs them): the
+jobs and partitions are pickled across, and each worker resolves the pseudonym key itself.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from contextlib import closing
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
+import yaml
+from typer.testing import CliRunner
 
 from cjx import pipeline
 from cjx.scale import digest
@@ -31,9 +43,13 @@ ACCOUNTING = (
 
 
 def _inbox(work: Path, name: str, generated: Path, db: Path) -> Path:
-    """The sample's journey and files, 20 more files, and a copy of the sample run's database."""
+    """The sample's journey (importance on 50 resamples) and files, 20 more files, a copy of the sample run's
+    database."""
     inbox = work / name
     shutil.copytree(SAMPLE, inbox, ignore=shutil.ignore_patterns("*.duckdb*", "reports", "*.partitions"))
+    journey = yaml.safe_load((SAMPLE / "journey.yml").read_text(encoding="utf-8"))
+    journey.setdefault("settings", {})["bootstrap_resamples"] = 50
+    (inbox / "journey.yml").write_text(yaml.safe_dump(journey, allow_unicode=True, sort_keys=False), encoding="utf-8")
     for seed_dir in sorted(generated.iterdir()):
         for f in sorted(seed_dir.glob("surveys/*.csv")):
             shutil.copy(f, inbox / "surveys" / f"{f.stem}_{seed_dir.name}.csv")
@@ -44,15 +60,6 @@ def _inbox(work: Path, name: str, generated: Path, db: Path) -> Path:
     (inbox / "surveys" / "service_ces_2026-Q9_broken.csv").write_text("ticket,score\n1,2\n", encoding="utf-8")
     shutil.copy(db, inbox / "cjx.duckdb")
     return inbox
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory) -> Path:
-    """The sample's 13 files ingested serially into a fresh database (no scoring or reports: cheaper than
-    the session's whole pipeline run, which this test does not need)."""
-    work = tmp_path_factory.mktemp("scale_sample")
-    pipeline.run_ingest(pipeline.open_workspace(SAMPLE / "journey.yml", work / "cjx.duckdb", work / "reports"))
-    return work / "cjx.duckdb"
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +82,10 @@ def _state(db: Path) -> tuple[dict, list]:
         return digest.table_digests(con), con.execute(ACCOUNTING).fetchall()
 
 
-def test_dask_ingest_equals_serial(prefect_harness, sample_db, generated, tmp_path, monkeypatch):
-    from distributed import Client, LocalCluster
+def test_dask_ingest_equals_serial(sample_run, generated, tmp_path, monkeypatch):
+    from flows.cli import app
 
-    from cjx.scale.partition import parsed_here
-    from flows.ingest import ingest_on_dask
-
+    sample_db = sample_run[0]
     serial = _inbox(tmp_path, "serial", generated, sample_db)
     parallel = _inbox(tmp_path, "parallel", generated, sample_db)
     partitions = tmp_path / "partitions"
@@ -90,33 +95,32 @@ def test_dask_ingest_equals_serial(prefect_harness, sample_db, generated, tmp_pa
     pipeline.run_ingest(ws)
     pipeline.score(ws)
 
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, memory_limit="768MiB", dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        files = ingest_on_dask(
-            str(parallel / "journey.yml"), str(parallel / "cjx.duckdb"), address=cluster.scheduler_address
-        )
-        parsed = client.run(parsed_here)
+    out = CliRunner().invoke(
+        app,
+        ["ingest", "--journey", str(parallel / "journey.yml"), "--db", str(parallel / "cjx.duckdb"), "--workers", "2"],
+    )
+    assert out.exit_code == 0, out.output
     pipeline.score(pipeline.open_workspace(parallel / "journey.yml", parallel / "cjx.duckdb", parallel / "reports"))
 
-    # the parsing ran in the workers' processes, not here: each new file once (18 exports and the broken one);
+    # the parsing ran in the 2 workers' processes, not this one: each new file once (18 exports and the broken one);
     # the sample's 13 files and the copy of one are known by their content and never sent to a worker
-    assert all(pid != os.getpid() for pid, _ in parsed.values())
-    assert sum(n for _, n in parsed.values()) == 19
-    by_status = pd.Series([f["status"] for f in files]).value_counts().to_dict()
-    assert by_status == {"loaded": 18, "skipped": 14, "rejected": 1}
-
+    workers = re.findall(r"parsed in process (\d+) on \S+ \(a worker\)", out.output)
+    assert len(workers) == 19
+    assert len(set(workers)) == 2 and str(os.getpid()) not in workers
+    with closing(duckdb.connect(str(parallel / "cjx.duckdb"), read_only=True)) as con:
+        run = con.execute(  # the run record: 19 new files (one of them rejected), 14 skipped (13 + the copy)
+            "SELECT n_files_new, n_files_skipped, n_files_rejected, status FROM ops.runs ORDER BY started_at DESC LIMIT 1"
+        ).fetchall()
+    assert run == [(19, 14, 1, "completed")]
     serial_digests, serial_files = _state(serial / "cjx.duckdb")
     parallel_digests, parallel_files = _state(parallel / "cjx.duckdb")
     sample_digests, _ = _state(sample_db)
     assert {t for t in serial_digests if t.startswith("core.")} >= {"core.responses", "core.answers", "core.comments"}
-    assert any(t.startswith("marts.") for t in serial_digests)
+    assert sum(t.startswith("marts.") for t in serial_digests) >= 10
+    assert any(d.doubles for t, d in serial_digests.items() if t.startswith("marts."))  # the tolerant part is used
     # the new files changed the data (so equal digests below are not two untouched copies)
-    assert serial_digests["core.responses"][0] > sample_digests["core.responses"][0]
-    assert serial_digests["core.answers"][1] != sample_digests["core.answers"][1]
+    assert serial_digests["core.responses"].rows > sample_digests["core.responses"].rows
+    assert serial_digests["core.answers"].exact != sample_digests["core.answers"].exact
     assert digest.differences(serial_digests, parallel_digests) == []
     assert serial_files == parallel_files
     for _, status, read, loaded, quarantined, duplicate, _ in parallel_files:
@@ -124,6 +128,31 @@ def test_dask_ingest_equals_serial(prefect_harness, sample_db, generated, tmp_pa
     # both rejected the broken file the same way and moved it aside; no partition is left behind
     assert (parallel / "rejected" / "service_ces_2026-Q9_broken.csv").exists()
     assert not any(partitions.rglob("*.parquet"))
+
+
+@pytest.mark.parametrize("command", ["ingest", "run"])
+@pytest.mark.parametrize("value", ["0", "two", "-1", "65", "1.5"])
+def test_workers_option_rejects_a_bad_value_in_one_line(command, value, tmp_path):
+    from flows.cli import app
+
+    out = CliRunner().invoke(
+        app,
+        [command, "--journey", str(SAMPLE / "journey.yml"), "--db", str(tmp_path / "x.duckdb"), f"--workers={value}"],
+    )
+    assert out.exit_code == 2
+    lines = out.output.strip().splitlines()
+    assert lines == [f"error: --workers: found {value!r}, expected a whole number of worker processes from 1 to 64"]
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def _digests(variants: dict[str, pd.DataFrame]) -> dict[str, digest.TableDigest]:
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA core")
+    for name, df in variants.items():
+        con.register("df", df)
+        con.execute(f"CREATE TABLE core.{name} AS SELECT * FROM df")
+        con.unregister("df")
+    return {k.split(".")[1]: v for k, v in digest.table_digests(con, ("core",)).items()}
 
 
 def test_digest_is_order_independent_and_sensitive():
@@ -139,20 +168,52 @@ def test_digest_is_order_independent_and_sensitive():
         "missing": frame.iloc[:3],
         "repeated": pd.concat([frame, frame.iloc[[0, 0]]]),  # two copies of a row: an XOR would not see them
     }
-    con = duckdb.connect()
-    con.execute("CREATE SCHEMA core")
-    for name, df in variants.items():
-        con.register("df", df)
-        con.execute(f"CREATE TABLE core.{name} AS SELECT * FROM df")
-        con.unregister("df")
-    got = digest.table_digests(con, ("core",))
-    assert {name: rows for name, (rows, _) in ((k.split(".")[1], v) for k, v in got.items())} == {
-        name: len(df) for name, df in variants.items()
-    }
-    assert got["core.same"] == got["core.shuffled"]
-    for other in ("changed", "missing", "repeated"):
-        assert got["core.same"][1] != got[f"core.{other}"][1]
-    assert digest.differences({"t": (4, 1)}, {"t": (4, 2), "u": (1, 1)}) == [
-        "t: same 4 rows, different content",
-        "u: only in the second database",
+    got = _digests(variants)
+    assert {name: d.rows for name, d in got.items()} == {name: len(df) for name, df in variants.items()}
+    assert digest.differences({"t": got["same"]}, {"t": got["shuffled"]}) == []
+    assert digest.differences({"t": got["same"]}, {"t": got["changed"]}) == ["t: same 4 rows, different content"]
+    assert digest.differences({"t": got["same"]}, {"t": got["missing"]}) == ["t: 4 rows against 3"]
+    assert digest.differences({"t": got["same"]}, {"t": got["repeated"]}) == ["t: 4 rows against 6"]
+    assert digest.differences({"t": got["same"]}, {"t": got["same"], "u": got["same"]}) == [
+        "u: only in the second database"
     ]
+
+
+def test_digest_tolerates_a_parallel_sum_and_catches_a_one_row_difference():
+    """Doubles: the last-bit noise of adding the same numbers in another order passes, even across a 9-decimal
+    rounding boundary (the old digest failed there); a one-row difference in a double, two rows' values swapped,
+    two values replaced by others of the same sum, or NULL for a number, do not. The noisy values are made by
+    numpy's float sums in two orders, independently of DuckDB."""
+    rng = np.random.default_rng(17)
+    parts = rng.uniform(0, 1, size=(500, 40))
+    forward = parts.sum(axis=1)  # the same 40 numbers added in two orders: equal up to the last bits
+    backward = np.array([sum(row[::-1].tolist()) for row in parts])
+    assert (forward != backward).any()
+    # a value on a 9-decimal boundary, one ulp either side: round(x, 9) gives 0.123456789 and 0.123456790
+    edge = np.array([0.1234567895])
+    low, high = np.nextafter(edge, 0), np.nextafter(edge, 1)
+    assert round(float(low[0]), 9) != round(float(high[0]), 9)
+    base = pd.DataFrame({"id": range(501), "mean": np.concatenate([forward, low])})
+    variants = {
+        "base": base,
+        "noise": base.assign(mean=np.concatenate([backward, high])).iloc[::-1],
+        "one_row": base.assign(mean=base["mean"].where(base["id"] != 7, base["mean"] + 1e-6)),
+        "swapped": base.assign(mean=base["mean"].to_numpy()[[1, 0, *range(2, 501)]]),
+        "same_sum": base.assign(
+            mean=base["mean"] + np.where(base["id"] == 3, 0.25, np.where(base["id"] == 4, -0.25, 0))
+        ),
+        "null": base.assign(mean=base["mean"].where(base["id"] != 9)),
+    }
+    got = _digests(variants)
+    assert got["base"].exact == got["noise"].exact
+    assert digest.differences({"t": got["base"]}, {"t": got["noise"]}) == []
+    for name in ("one_row", "swapped", "same_sum"):
+        assert digest.differences({"t": got["base"]}, {"t": got[name]}) == [
+            "t: same 501 rows, column mean differs (beyond a relative 1e-09)"
+        ], name
+    assert digest.differences({"t": got["base"]}, {"t": got["null"]}) == ["t: same 501 rows, different content"]
+    # the sums themselves, against numpy: Σ|x|·w lies between Σ|x| and 2·Σ|x| (every weight is in [1, 2))
+    total = float(np.abs(base["mean"]).sum())
+    (sums,) = got["base"].doubles
+    assert total <= sums.scale <= 2 * total
+    assert sum(b[0] for b in sums.buckets.values()) == pytest.approx(sums.scale, rel=1e-12)  # every value >= 0

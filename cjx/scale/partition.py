@@ -21,6 +21,7 @@ import logging
 import os
 import pickle
 import shutil
+import socket
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,6 +72,7 @@ class Partition:
     folder: str | None = None  # <partition folder>/<file_id>, None when rejected
     landed: dict = field(default_factory=dict)  # cjx.ingest.landing.Landed as a dict
     error: bytes | None = None  # the pickled exception that rejected the file (re-raised by the writer)
+    parsed_by: str = ""  # "process <pid> on <host>": where the parsing ran (a Dask worker's, or the writer's own)
 
     def landed_value(self) -> Landed:
         data = dict(self.landed)
@@ -85,12 +87,6 @@ class Partition:
 
 _JOURNEYS: dict[tuple[str, str], LoadedJourney] = {}
 _SCRATCH: dict[tuple[int, int], duckdb.DuckDBPyConnection] = {}  # (pid, thread): a connection is not shared
-PARSED: dict[int, int] = {}  # files parsed by this process (pid -> count): what a test asks each Dask worker
-
-
-def parsed_here() -> tuple[int, int]:
-    """(this process's pid, the files it has parsed): run on each worker to see where the work went."""
-    return os.getpid(), PARSED.get(os.getpid(), 0)
 
 
 def parse_file(job: ParseJob) -> Partition:
@@ -98,7 +94,6 @@ def parse_file(job: ParseJob) -> Partition:
     path = Path(job.path)
     sha256 = sha256_file(path)
     fid = make_file_id(sha256, job.source_id)
-    PARSED[os.getpid()] = PARSED.get(os.getpid(), 0) + 1
     lj = _journey(job)
     source = lj.journey.source(job.source_id)
     key = settings.pseudonym_key(Path(job.db), lj.journey.settings.pseudonym_key_block)
@@ -121,8 +116,13 @@ def parse_file(job: ParseJob) -> Partition:
         shutil.rmtree(target, ignore_errors=True)
         if not _is_file_rejected(exc):
             log.error("%s: cannot be read\n%s", safe_name(path.name), redacted_traceback(exc))
-        return Partition(job, fid, sha256, error=_pickled(exc))
-    return Partition(job, fid, sha256, folder=str(target), landed=asdict(landed))
+        return Partition(job, fid, sha256, error=_pickled(exc), parsed_by=here())
+    return Partition(job, fid, sha256, folder=str(target), landed=asdict(landed), parsed_by=here())
+
+
+def here() -> str:
+    """This process, as a partition records where it was parsed."""
+    return f"process {os.getpid()} on {socket.gethostname()}"
 
 
 def remove_partition(part: Partition) -> None:

@@ -11,6 +11,7 @@ files) is the serial code, on the one connection, so the database ends exactly a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -23,13 +24,14 @@ import duckdb
 from cjx.ingest.fingerprint import file_id as make_file_id
 from cjx.ingest.fingerprint import sha256_file
 from cjx.ingest.landing import Landed
+from cjx.ingest.limits import safe_name
 from cjx.ingest.load_file import FileResult, Lander, ingest_file, record_rejected_move
 from cjx.ingest.reprocess import record_version, reprocess_sources, stale_sources
 from cjx.ingest.run import archive_dir, move_to_archive, move_to_rejected, rejected_dir, source_files
 from cjx.ingest.staging import ensure_raw_table, file_columns, prepare_source, raw_names_for, raw_table, sql_literal
 from cjx.journey.model import Journey, Source
 from cjx.privacy.scrub import define_sql_scrub
-from cjx.scale.partition import ParseJob, Partition, parse_file, remove_partition
+from cjx.scale.partition import ParseJob, Partition, here, parse_file, remove_partition
 from cjx.workspace import open_database
 
 if TYPE_CHECKING:
@@ -127,6 +129,9 @@ def _write_all(
             )
         finally:
             remove_partition(part)
+        if part.parsed_by and part.parsed_by != here() and result.status != "skipped":
+            note = f"{safe_name(path.name)}: parsed in {part.parsed_by} (a worker), loaded by the writer"
+            result = dataclasses.replace(result, notes=(*result.notes, note))
         # what cjx.ingest.run.ingest_source does with each file's result
         if result.status == "rejected":
             moved = move_to_rejected(path, rejected_dir(lj), result.reject_reason or "rejected", result.file_id)
