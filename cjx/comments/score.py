@@ -86,6 +86,7 @@ def score_comments(con: duckdb.DuckDBPyConnection, journey: Journey) -> dict[str
 
 def build_comment_marts(con: duckdb.DuckDBPyConnection) -> None:
     """marts.comment_themes (SQL over the attributed comments) and marts.theme_changes (tests in Python)."""
+    run_sql(con, "comments/attribution")  # the attribution rule, shared with the scorecard's verbatims
     run_sql(con, "comments/attributed")
     run_sql(con, "marts/comment_themes")
     themes = con.execute("SELECT * FROM marts.comment_themes").df()

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cjx.privacy.scrub import scrub_text
-from cjx.store import query
+from cjx.store import query, run_sql
 
 EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.UNICODE)
 # Eight or more digits, optionally with a +/00 country prefix and spaces, dots, dashes, slashes or brackets in
@@ -37,8 +37,10 @@ def scrub(text: str) -> str:
 
 
 def load_verbatims(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
-    """Every comment of the revisit attributed to a touchpoint (rule in sql/report/verbatims.sql), text scrubbed,
-    with its sentiment and the themes it is about (cjx.comments; empty before the comments are scored)."""
+    """Every comment of the revisit attributed to a touchpoint (the rule in sql/comments/attribution.sql, the comment
+    marts' own), text scrubbed, with its sentiment and the themes it is about (cjx.comments; empty before the
+    comments are scored)."""
+    run_sql(con, "comments/attribution")
     frame = query(con, "report/verbatims", {"revisit_id": revisit_id})
     frame["comment"] = frame["comment"].map(scrub)
     facts = query(con, "comments/comment_facts")
