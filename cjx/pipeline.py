@@ -240,6 +240,11 @@ def run_warnings(ws: Workspace) -> list[str]:
                 f"the outcome {outcome.source}.{outcome.question} has no answer in the latest {revisit}: "
                 "no importance or priority for it"
             )
+    # A declared weighting that a revisit's respondents cannot meet: that revisit is reported unweighted, and says so.
+    from cjx.segments.weights import weighting_warnings
+
+    with closing(connect(ws.db)) as con:
+        warnings += weighting_warnings(con)
     return warnings
 
 

@@ -200,6 +200,10 @@ def test_degenerate_revisit_is_refused_with_a_reason(weighted):
     assert con.execute("SELECT count(*) FROM core.respondent_weights WHERE revisit_id = 'R2'").fetchall()[0][0] == 0
     r2 = con.execute("SELECT * FROM marts.touchpoint_scorecard WHERE revisit_id = 'R2'").df()
     assert not r2.is_weighted.any() and (r2.n_eff_headline == r2.n_headline).all()
+    from cjx.segments.weights import weighting_warnings
+
+    (line,) = weighting_warnings(con)  # the run ends "completed with warnings" with this line (cjx.pipeline)
+    assert line.startswith("weighting refused for revisit R2: tier: no respondent has ['Gold']") and "\n" not in line
 
 
 @pytest.mark.parametrize(
@@ -421,6 +425,15 @@ def test_scorecard_page_shows_effective_base_when_weighted(weighted, unweighted)
         "AND segment_value = 'South' AND touchpoint_id = 'delivery'"
     ).fetchall()[0]
     assert (south["n_eff"], south["n_eff_rest"]) == (str(round(cell[0])), str(round(cell[1])))
+    from cjx.report.exports import readable_tables
+
+    table = readable_tables(data)["priority"].frame.set_index("Touchpoint")
+    scorecard = con.execute(
+        "SELECT touchpoint_name, n_eff_headline FROM marts.touchpoint_scorecard WHERE revisit_id = 'R1'"
+    ).fetchall()
+    for name, n_eff_headline in scorecard:
+        assert table.loc[name, "effective n"] == round(n_eff_headline)
+    assert "effective n" not in readable_tables(load_scorecard_data(unweighted[0], "R1"))["priority"].frame
     plain = render_scorecard(load_scorecard_data(unweighted[0], "R1"))
     assert "weighted-note" not in plain and "effective n" not in plain
 

@@ -190,6 +190,11 @@ def readable_tables(data: ScorecardData, lang: Lang | None = None) -> dict[str, 
             t("x_significant"): [_yes(lang, v is True or v == 1) for v in pr.change_is_significant],
         }
     )
+    if "is_weighted" in pr and pr.is_weighted.fillna(False).astype(bool).any():
+        # a weighted revisit: the Kish effective base beside n (what the intervals and low base rest on)
+        priority.insert(
+            priority.columns.get_loc(t("col_n")) + 1, t("col_n_eff"), pr.n_eff_headline.map(lambda v: _round(v, 0))
+        )
     tp = data.touchpoints
     details = pd.DataFrame(
         {

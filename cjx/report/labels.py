@@ -700,24 +700,28 @@ _THEME_LABELS = {
 # Weighting (journey weighting:): the Kish effective base beside n, and what the page's numbers are.
 _WEIGHT_LABELS = {
     "en": {
+        "col_n_eff": "effective n",
         "base_effective": "effective n = {n}",
         "weighted_note": "Weighted to the population's {segments} shares (raking): shares, means, NPS, intervals, "
         "tests and importance use the weights; n counts answers, effective n = (Σw)² / Σw² (Kish) is what the "
         "intervals and the low-base flag rest on.",
     },
     "da": {
+        "col_n_eff": "effektivt n",
         "base_effective": "effektivt n = {n}",
         "weighted_note": "Vægtet til befolkningens fordeling på {segments} (raking): andele, gennemsnit, NPS, "
         "intervaller, test og betydning bruger vægtene; n tæller svar, effektivt n = (Σw)² / Σw² (Kish) er det, "
         "intervallerne og lav base hviler på.",
     },
     "sv": {
+        "col_n_eff": "effektivt n",
         "base_effective": "effektivt n = {n}",
         "weighted_note": "Viktat till befolkningens fördelning på {segments} (raking): andelar, medelvärden, NPS, "
         "intervall, test och betydelse använder vikterna; n räknar svar, effektivt n = (Σw)² / Σw² (Kish) är vad "
         "intervallen och låg bas vilar på.",
     },
     "nb": {
+        "col_n_eff": "effektivt n",
         "base_effective": "effektivt n = {n}",
         "weighted_note": "Vektet til befolkningens fordeling på {segments} (raking): andeler, gjennomsnitt, NPS, "
         "intervaller, tester og betydning bruker vektene; n teller svar, effektivt n = (Σw)² / Σw² (Kish) er det "

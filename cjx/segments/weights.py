@@ -168,3 +168,12 @@ def build_weights(con: duckdb.DuckDBPyConnection, tolerance: float = 0.001, max_
         con.unregister("weights_df")
         con.unregister("weighting_df")
     return weighted
+
+
+def weighting_warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """One line per revisit whose weighting was refused (a run with any ends "completed with warnings")."""
+    refused = con.execute(
+        "SELECT w.revisit_id, w.reason FROM core.weighting_revisits w JOIN core.revisits v USING (revisit_id) "
+        "WHERE w.status = 'refused' ORDER BY v.start_date"
+    ).fetchall()
+    return [f"weighting refused for revisit {r}: {why}; its scorecard is unweighted" for r, why in refused]
