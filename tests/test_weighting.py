@@ -18,7 +18,7 @@ from statsmodels.stats.weightstats import DescrStatsW
 from cjx.metrics.marts import build_marts
 from cjx.metrics.revisits import update_revisits
 from cjx.segments.weights import WeightingRefused, kish_n_eff, rake
-from cjx.workspace import open_workspace
+from tests.small_db import small_db, survey
 
 MIN_BASE = 8
 MARGINS = {"region": {"North": 0.5, "South": 0.5}, "tier": {"Gold": 0.3, "Silver": 0.7}}
@@ -31,20 +31,14 @@ JOURNEY = {
         {"id": "support", "name": "Support", "stage": "buy", "owner": "Service"},
     ],
     "sources": [
-        {
-            "id": "s",
-            "kind": "survey",
-            "files": "none_*.csv",
-            "respondent_id": "email",
-            "response_id": "id",
-            "timestamp": "at",
-            "questions": [
+        survey(
+            [
                 {"column": "nps", "metric": "nps"},
                 {"column": "deliv", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "delivery"},
                 {"column": "web", "metric": "ces", "scale": {"min": 1, "max": 7}, "touchpoint": "web"},
                 {"column": "sup", "metric": "nps", "touchpoint": "support"},
-            ],
-        }
+            ]
+        )
     ],
     "revisits": [
         {"id": "R1", "start": "2026-01-01", "end": "2026-01-31"},
@@ -102,8 +96,7 @@ TOUCHPOINT = {"nps": None, "deliv": "delivery", "web": "web", "sup": "support"}
 
 
 def _build(tmp, journey: dict, given: pd.DataFrame):
-    (tmp / "journey.yml").write_text(yaml.safe_dump(journey, sort_keys=False))
-    _lj, con = open_workspace(tmp / "journey.yml", tmp / "db.duckdb")
+    con = small_db(tmp, journey)
     con.execute('CREATE TABLE raw.s (file_id VARCHAR, row_number BIGINT, "Region" VARCHAR, "Tier" VARCHAR)')
     for k, g in enumerate(given.itertuples()):
         con.execute(
