@@ -8,6 +8,7 @@ runner (Prefect's DaskTaskRunner: a local cluster or a remote scheduler) into a 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import duckdb
@@ -56,7 +57,9 @@ def write_partitions(ws: Workspace) -> list[FileResult]:
     task run costs about 0.5 CPU s in the flow's process (its context serialised, its function tokenised) and as
     much again in the worker (measured, docs/scale.md), more than parsing a small export. Dask retries a parse
     whose worker died; a bad file is not a failure there (the partition carries why, the writer rejects it)."""
-    client = _dask_client()
+    client, local = _dask_client()
+    if local:  # the writer is the critical path: on the flow's own machine the workers give it the CPU first
+        client.run(os.nice, 10)
 
     def on_workers(jobs: list[partition.ParseJob]) -> Iterator[partition.Partition]:
         futures = client.map(partition.parse_file, jobs, pure=False, retries=2)
@@ -68,13 +71,14 @@ def write_partitions(ws: Workspace) -> list[FileResult]:
 
 
 def _dask_client():
-    """The Dask client of the flow run's DaskTaskRunner (ingest_on_dask); one line if the flow runs without it."""
+    """The Dask client of the flow run's DaskTaskRunner (ingest_on_dask), and whether the runner started its own
+    LocalCluster (no address); one line if the flow runs without it."""
     context = FlowRunContext.get()
     runner = context.task_runner if context is not None else None
     client = getattr(runner, "client", None)
     if client is None:
         raise RuntimeError("the parallel ingest needs the flow to run on a DaskTaskRunner: use ingest_on_dask")
-    return client
+    return client, not getattr(runner, "address", None)
 
 
 @flow(name="ingest", log_prints=True)

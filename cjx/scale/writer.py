@@ -12,7 +12,10 @@ files) is the serial code, on the one connection, so the database ends exactly a
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
+import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
@@ -80,6 +83,8 @@ def ingest_partitioned(
         if stale:
             results += reprocess_sources(con, ws.journey, key, stale, gate=gate, reason="journey file changed")
         jobs = plan_jobs(con, ws, root)
+        if jobs:
+            _import_gate_library()
         try:
             results += _write_all(con, ws, _in_order(con, jobs, parse_all), key, gate)
         finally:
@@ -202,6 +207,13 @@ def load_raw(con: duckdb.DuckDBPyConnection, part: Partition, source: Source, co
             "INSERT OR IGNORE INTO ops.scrubbed_text VALUES (?, ?, ?, 0, 0, 0)", [part.file_id, source.id, column]
         )
     con.execute(f"INSERT INTO ops.erased_rows BY NAME SELECT * FROM {parquet('erased')}")
+
+
+def _import_gate_library() -> None:
+    """Import great-expectations (4-6 CPU s, the gate's first file) in a thread while the workers parse the first
+    files: the writer would only wait for them then, where a serial run pays the import on its critical path."""
+    if "great_expectations" not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
 
 
 def _remove_empty(root: Path) -> None:
