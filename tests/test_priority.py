@@ -34,6 +34,8 @@ def con(tmp_path):
             "is_critical": False,
             "is_low_base": low,
             "n_headline": 100,
+            "n_eff_headline": 100.0,  # unweighted: the effective base is n (marts.touchpoint_scorecard)
+            "is_weighted": False,
             "headline_metric": "csat",
             "headline_value": perf,
             "headline_ci_low": perf - 0.1,
