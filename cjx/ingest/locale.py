@@ -51,23 +51,3 @@ def number_params(source: Source) -> dict[str, object]:
     group_class = "[" + "".join(re.escape(c) for c in groups) + "]"
     group_re = rf"[+-]?\d{{1,3}}(?:{group_class}\d{{3}})+(?:{re.escape(loc.decimal)}\d+)?"
     return {"decimal": loc.decimal, "group_re": group_re, "group_class": group_class}
-
-
-def timestamp_params(source: Source, fmt: str, excel_dates: bool) -> dict[str, object]:
-    """$timestamp_formats (strptime list or NULL for ISO-8601), $excel_dates, $unix_seconds, $timestamp_expected."""
-    declared = source.timestamp_format
-    formats = [declared] if isinstance(declared, str) else list(declared or DEFAULT_FORMATS.get(fmt, []))
-    strptime = [f for f in formats if f not in (EXCEL_SERIAL, UNIX_SECONDS)]
-    # Excel serial days only mean something in a workbook; in a CSV "45361" is not a date.
-    serial = EXCEL_SERIAL in formats and excel_dates
-    expected = (
-        " or ".join(strptime + ([EXCEL_SERIAL] if serial else []) + ([UNIX_SECONDS] if UNIX_SECONDS in formats else []))
-        or "ISO-8601"
-    )
-    return {
-        "timestamp_formats": strptime or None,
-        "excel_dates": serial,
-        "unix_seconds": UNIX_SECONDS in formats,
-        "timestamp_expected": expected,
-        "timezone": source.timezone,
-    }

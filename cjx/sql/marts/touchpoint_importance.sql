@@ -39,7 +39,7 @@ SELECT
 FROM effects_df
 ORDER BY revisit_id, measure, target;
 
-COMMENT ON TABLE marts.measure_effects IS 'How much an operational measure (e.g. delay_minutes) moves a touchpoint rating (answers attributed to the event) or the outcome (respondent''s mean over the revisit): OLS slope with a 95% t interval from the HC3 standard error (MacKinnon & White 1985), q_value = Benjamini-Hochberg over every measure effect of the run; marts.measure_bands has the binned view beside the slope.';
+COMMENT ON TABLE marts.measure_effects IS 'How much a measure (an operational event''s, e.g. delay_minutes, or one the survey file carries: core.response_measures) moves a touchpoint rating (answers attributed to the event, or of the same response) or the outcome (respondent''s mean over the revisit): OLS slope with a 95% t interval from the HC3 standard error (MacKinnon & White 1985), q_value = Benjamini-Hochberg over every measure effect of the run; marts.measure_bands has the binned view beside the slope.';
 COMMENT ON COLUMN marts.measure_effects.slope_se IS 'HC3 heteroskedasticity-consistent standard error of the slope (ratings are bounded, so their spread changes with the measure); slope_ci_* = slope +/- t(n-2) x slope_se.';
 COMMENT ON COLUMN marts.measure_effects.p_value IS 'Two-sided t-test of the slope with the HC3 standard error (n - 2 df).';
 COMMENT ON COLUMN marts.measure_effects.q_value IS 'Benjamini-Hochberg adjusted p_value across every measure effect of the run (all revisits, measures and targets).';
@@ -53,7 +53,7 @@ SELECT
 FROM bands_df
 ORDER BY revisit_id, measure, target, target_touchpoint_id, band;
 
-COMMENT ON TABLE marts.measure_bands IS 'The effect of an operational measure per band (quartiles of the measure; fewer when values tie) beside the slope in marts.measure_effects: a threshold the slope averages away shows here.';
+COMMENT ON TABLE marts.measure_bands IS 'The effect of a measure (operational or survey-carried) per band (quartiles of the measure; fewer when values tie) beside the slope in marts.measure_effects: a threshold the slope averages away shows here.';
 COMMENT ON COLUMN marts.measure_bands.target IS 'csat/ces/nps of target_touchpoint_id, or outcome.';
 COMMENT ON COLUMN marts.measure_bands.difference IS 'mean - mean of band 1 (e.g. CSAT points lost from the shortest to this delay band).';
 COMMENT ON COLUMN marts.measure_bands.band IS '1 = lowest quarter of the measure.';
