@@ -148,6 +148,23 @@ def test_an_indefinite_pairwise_matrix_whose_repair_moves_r2_falls_back_to_compl
         assert frame.importance.sum() == pytest.approx(truth, abs=1e-10)
 
 
+def test_complete_cases_where_a_driver_never_varies_are_refused_with_a_reason_not_a_crash():
+    """Seen at 10 M answers (bench/score_bench.py, a segment's importance): the pairwise matrix is indefinite, the
+    fallback's complete respondents all gave one driver the same rating, and the complete-case correlation was
+    undefined: a ValueError ended the whole score step. It is a refusal with a reason, like the other guards."""
+    df, complete = _indefinite_survey()
+    df.loc[: len(complete) - 1, "c"] = 3.0  # the 80 complete respondents all rate c the same
+    corr, _ = pairwise_correlation(df)
+    assert np.linalg.eigvalsh(corr.to_numpy()).min() < -0.1  # still indefinite, so the fallback is taken
+    assert df.dropna()["c"].nunique() == 1 and len(df.dropna()) == 80
+    why = r"repairing it moves R².*among the 80 respondents who answered every driver and the outcome c does not vary"
+    for method in ("lmg", "rwa"):
+        with pytest.raises(NotEstimable, match=why):
+            importance_from_data(df, "y", ["a", "b", "c"], method)
+    with pytest.raises(NotEstimable, match=why):
+        bootstrap_importances(df, "y", ["a", "b", "c"], n_resamples=20, seed=0)
+
+
 def test_a_repair_that_keeps_r2_is_used_and_flagged():
     rng = np.random.default_rng(12)
     x = rng.normal(size=(400, 3))

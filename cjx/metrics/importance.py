@@ -742,6 +742,12 @@ def _plan(
                 f"(more than {p + EXTRA_N} needed)"
             ) from None
         r_cc, n_cc, groups_cc = _correlate(complete, group_seed, w_cc)
+        flat = [names[i] for i in range(len(names)) if not np.isfinite(r_cc[i, i]) or r_cc[i, i] <= 0]
+        if flat or not np.isfinite(r_cc).all():
+            raise NotEstimable(
+                f"{why}, and among the {len(complete)} respondents who answered every driver and the outcome "
+                f"{', '.join(flat) or 'a pair of them'} {'does' if len(flat) == 1 else 'do'} not vary"
+            ) from None
         prepared, _, repaired = _prepare(pd.DataFrame(r_cc, index=names, columns=names), outcome, kept, None)
         return _Plan(kept, excluded, complete, prepared, n_cc[:-1, -1], repaired, True, str(why), groups_cc, w_cc)
 
