@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import logging
 import math
+import pickle
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -149,16 +150,21 @@ def checks(source: Source) -> list[Check]:
     return out
 
 
+# the uniqueness of the ids about to be loaded: the one check whose counts depend on core (a row's fate, latest
+# wins, is decided against what core holds), so a worker staging a file elsewhere leaves it to the writer
+_UNIQUE_COUNTS = """count(*) FILTER (WHERE status = 'loaded'),
+    count(record_id) FILTER (WHERE status = 'loaded') - count(DISTINCT record_id) FILTER (WHERE status = 'loaded')"""
+_GATED_ROWS = "FROM landed_rows\nWHERE reason IS DISTINCT FROM 'not_a_response'"
 _ROWS_SQL = f"""
 SELECT count(*),
     count(*) FILTER (WHERE record_id IS NULL), min(row_number, {N_EXAMPLES}) FILTER (WHERE record_id IS NULL),
     count(*) FILTER (WHERE respondent_id IS NULL), min(row_number, {N_EXAMPLES}) FILTER (WHERE respondent_id IS NULL),
     count(*) FILTER (WHERE at_utc IS NULL), min(row_number, {N_EXAMPLES}) FILTER (WHERE at_utc IS NULL),
-    count(*) FILTER (WHERE status = 'loaded'),
-    count(record_id) FILTER (WHERE status = 'loaded') - count(DISTINCT record_id) FILTER (WHERE status = 'loaded')
-FROM landed_rows
-WHERE reason IS DISTINCT FROM 'not_a_response'
+    {_UNIQUE_COUNTS}
+{_GATED_ROWS}
 """
+_UNIQUE_SQL = f"SELECT {_UNIQUE_COUNTS}\n{_GATED_ROWS}"
+CORE_METRICS = frozenset({"rows:unique"})  # checks whose counts depend on core: measure_core recounts them
 # Rows that are not responses (a Zendesk rating only offered) are quarantined as such and never count against
 # the gate: neither their keys nor their cells ("offered" is no score) are checked.
 
@@ -192,17 +198,13 @@ def measure(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str, Measure
     message, or the cell's value) is fetched afterwards by row number, so no text column is read whole."""
     r = con.execute(_ROWS_SQL).fetchone()
     assert r is not None  # an aggregate without GROUP BY returns one row
-    n_rows, loaded = r[0], r[7]
+    n_rows = r[0]
     out = {
         "rows:record_id": Measured(n_rows, r[1], example_rows=r[2] or []),
         "rows:respondent_id": Measured(n_rows, r[3], example_rows=r[4] or []),
         "rows:at_utc": Measured(n_rows, r[5], example_rows=r[6] or []),
-        "rows:unique": Measured(loaded, 0),
+        "rows:unique": _unique(con, r[7], r[8]),
     }
-    if r[8]:
-        dup = con.execute(_DUPLICATES_SQL).fetchone()
-        assert dup is not None
-        out["rows:unique"] = Measured(loaded, dup[0] or 0, dup[1] or [], dup[2] or [])
     cell_columns = [q.column for q in source.questions if q.metric in RATED] + list(source.measures)
     counted = {row[0]: row[1:] for row in con.execute(_CELLS_SQL).fetchall()} if cell_columns else {}
     for column in cell_columns:
@@ -211,6 +213,21 @@ def measure(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str, Measure
         out[f"range:{column}"] = Measured(answered - unparsed, out_of_range, example_rows=out_of_range_rows or [])
     _examples(con, out)
     return out
+
+
+def measure_core(con: duckdb.DuckDBPyConnection) -> dict[str, Measured]:
+    """The counts of the checks that depend on core (CORE_METRICS), over temp table landed_rows as the file's fate
+    against core left it: what the writer counts when a worker measured the rest of the file (cjx.scale)."""
+    loaded, repeats = con.execute(_UNIQUE_SQL).fetchall()[0]
+    return {"rows:unique": _unique(con, loaded, repeats)}
+
+
+def _unique(con: duckdb.DuckDBPyConnection, loaded: int, repeats: int) -> Measured:
+    """rows:unique from the loaded rows' count and how many of their ids repeat (the failing rows only then)."""
+    if not repeats:
+        return Measured(loaded, 0)
+    dup = con.execute(_DUPLICATES_SQL).fetchall()[0]
+    return Measured(loaded, dup[0] or 0, dup[1] or [], dup[2] or [])
 
 
 def _examples(con: duckdb.DuckDBPyConnection, measured: dict[str, Measured]) -> None:
@@ -348,10 +365,26 @@ class BatchGate:
         *,
         max_failing_share: float = 0.5,
     ) -> GateOutcome:
+        return self.judge(con, source, file_id, max_failing_share=max_failing_share).outcome(file_name, self.docs_dir)
+
+    def judge(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: Source,
+        file_id: str,
+        *,
+        max_failing_share: float = 0.5,
+        local: bool = False,
+    ) -> Verdict:
+        """Count the checks on the staged temp tables and run the suite on the check table. `local`: a worker that
+        staged the file without core (cjx.scale.partition) leaves the checks on CORE_METRICS out of the table GX
+        validates; the writer recounts them against core (`Verdict.with_core`)."""
         from great_expectations.core.run_identifier import RunIdentifier
 
         measured = measure(con, source)
         cs, frame = check_table(source, measured)
+        if local:
+            frame = frame[[c.metric not in CORE_METRICS for c in cs]].reset_index(drop=True)
         validation = self._definition(source, max_failing_share)
         result = validation.run(
             batch_parameters={"dataframe": frame},
@@ -364,47 +397,41 @@ class BatchGate:
             failing |= {u["check"] for u in (r.result or {}).get("unexpected_index_list") or []}
             if not r.success and not (r.result or {}).get("unexpected_index_list"):
                 errors.append(_exception(r) or f"{r.expectation_config.type} did not succeed")
-        suite_name = f"cjx_{source.id}"
-        rows = [_row(suite_name, c, measured[c.metric], c.label not in failing, max_failing_share) for c in cs]
-        message = ""
-        if not result.success:
-            failed = [(c, measured[c.metric]) for c in cs if c.label in failing]
-            secret = set(identifier_columns(source))  # no raw value of these in a message (issue 12)
-            parts = [
-                gate_failure(
-                    con,
-                    source,
-                    file_id,
-                    c.metric,
-                    m.unexpected_count,
-                    m.element_count,
-                    m.example_rows,
-                    m.examples,
-                    secret,
-                )
-                + f" (GX {c.label}: {m.unexpected_count} of {m.element_count} rows fail)"
-                for c, m in failed
-            ]
-            why = []
-            if any(c.rule == "share" for c, _ in failed):
-                why.append(
-                    f"More than {max_failing_share:.0%} of the rows fail a check, so the problem is the file "
-                    "or the journey config (date format, codebook, columns), not single rows"
-                )
-            if any(c.rule == "every_row" for c, _ in failed):
-                why.append("Ids about to be loaded must be unique in every row")
-            if errors:
-                parts.append("great-expectations could not evaluate the suite: " + " / ".join(errors))
-            message = (
-                f"{file_name}: failed the batch gate (suite {suite_name}): "
-                + "; ".join(parts)
-                + ". "
-                + ". ".join(why + ["Fix it and run again"])
-                + (f"; details in GX Data Docs under {self.docs_dir}" if self.docs_dir else "")
-                + "."
-            )
-            message = " ".join(message.split())  # one line
-        return GateOutcome(success=bool(result.success), rows=rows, message=message)
+        secret = set(identifier_columns(source))  # no raw value of these in a message (issue 12)
+        explained = {
+            c.label: _explain(con, source, file_id, c, measured[c.metric], secret) for c in cs if c.label in failing
+        }
+        return Verdict(
+            f"cjx_{source.id}",
+            cs,
+            measured,
+            failing,
+            errors,
+            bool(result.success),
+            explained,
+            max_failing_share,
+            pickle.dumps(result) if local else None,  # unpickled only for Data Docs: the writer imports GX late
+        )
+
+    def keep_result(self, source: Source, verdict: Verdict) -> None:
+        """Put a validation result made in another process (a worker's in-memory context: `judge(local=True)`) into
+        this gate's store, so that Data Docs show it as if this gate had run it; nothing without a docs folder."""
+        if self.docs_dir is None or verdict.result is None:
+            return
+        result = pickle.loads(verdict.result)  # made by judge() in this run's own workers
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+            ValidationResultIdentifier,
+        )
+
+        self._definition(source, verdict.max_failing_share)  # the suite in this gate's store, for the docs
+        batch = result.meta.get("active_batch_definition") or {}
+        key = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=verdict.suite_name),
+            run_id=result.meta["run_id"],
+            batch_identifier=f"{batch.get('datasource_name', 'cjx')}-{batch.get('data_asset_name', source.id)}",
+        )
+        self.context.validation_results_store.set(key, result)
 
     def build_docs(self) -> Path | None:
         """Render GX Data Docs (their images local, cjx.ingest.data_docs); return the index page, or None without a
@@ -418,6 +445,94 @@ class BatchGate:
         localise_assets(site)  # no beacon to GX's S3 bucket in the pages (cjx.ingest.data_docs)
         index = site / "index.html"
         return index if index.exists() else None
+
+
+@dataclass
+class Verdict:
+    """What the gate made of one staged file before it is worded: the checks, their counts, the checks GX found
+    failing, GX's errors and overall success, and each failing check in words. Plain values, so that a worker can
+    judge a file and the writer finish it (`with_core`, then `outcome`)."""
+
+    suite_name: str
+    checks: list[Check]
+    measured: dict[str, Measured]
+    failing: set[str]  # labels of the failing checks
+    errors: list[str]  # expectations GX could not evaluate
+    success: bool
+    explained: dict[str, str]  # label -> the failing check in words (cjx.ingest.explain.gate_failure)
+    max_failing_share: float
+    result: bytes | None = None  # a worker's GX validation result, pickled, for the writer's Data Docs (keep_result)
+
+    def with_core(self, con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> Verdict:
+        """This verdict of a file judged without core (`judge(local=True)`), completed by the checks that depend on
+        core, counted in SQL on `con` (measure_core) and judged by the suite's own rule: a 'share' check fails above
+        max_failing_share, an 'every_row' check on a single row."""
+        measured = {**self.measured, **measure_core(con)}
+        core = [c for c in self.checks if c.metric in CORE_METRICS]
+        failing = {label for label in self.failing if label not in {c.label for c in core}}
+        failing |= {c.label for c in core if _fails(c, measured[c.metric], self.max_failing_share)}
+        secret = set(identifier_columns(source))
+        explained = {k: v for k, v in self.explained.items() if k in failing}
+        explained |= {
+            c.label: _explain(con, source, file_id, c, measured[c.metric], secret) for c in core if c.label in failing
+        }
+        success = self.success and not any(c.label in failing for c in core)
+        return Verdict(
+            self.suite_name,
+            self.checks,
+            measured,
+            failing,
+            self.errors,
+            success,
+            explained,
+            self.max_failing_share,
+            self.result,
+        )
+
+    def outcome(self, file_name: str, docs_dir: Path | None = None) -> GateOutcome:
+        """ops.validations rows (one per check) and, when the batch failed, the one-line reason."""
+        cs, measured, share = self.checks, self.measured, self.max_failing_share
+        rows = [_row(self.suite_name, c, measured[c.metric], c.label not in self.failing, share) for c in cs]
+        message = ""
+        if not self.success:
+            failed = [(c, measured[c.metric]) for c in cs if c.label in self.failing]
+            parts = [
+                self.explained[c.label] + f" (GX {c.label}: {m.unexpected_count} of {m.element_count} rows fail)"
+                for c, m in failed
+            ]
+            why = []
+            if any(c.rule == "share" for c, _ in failed):
+                why.append(
+                    f"More than {share:.0%} of the rows fail a check, so the problem is the file "
+                    "or the journey config (date format, codebook, columns), not single rows"
+                )
+            if any(c.rule == "every_row" for c, _ in failed):
+                why.append("Ids about to be loaded must be unique in every row")
+            if self.errors:
+                parts.append("great-expectations could not evaluate the suite: " + " / ".join(self.errors))
+            message = (
+                f"{file_name}: failed the batch gate (suite {self.suite_name}): "
+                + "; ".join(parts)
+                + ". "
+                + ". ".join(why + ["Fix it and run again"])
+                + (f"; details in GX Data Docs under {docs_dir}" if docs_dir else "")
+                + "."
+            )
+            message = " ".join(message.split())  # one line
+        return GateOutcome(success=self.success, rows=rows, message=message)
+
+
+def _fails(check: Check, m: Measured, max_failing_share: float) -> bool:
+    """The suite's rule for one check row (build_suite): share at most max_failing_share, or no failing row."""
+    return m.share > max_failing_share if check.rule == "share" else m.unexpected_count != 0
+
+
+def _explain(
+    con: duckdb.DuckDBPyConnection, source: Source, file_id: str, check: Check, m: Measured, secret: set[str]
+) -> str:
+    return gate_failure(
+        con, source, file_id, check.metric, m.unexpected_count, m.element_count, m.example_rows, m.examples, secret
+    )
 
 
 def safe_run_name(source: Source, file_id: str) -> str:

@@ -53,6 +53,9 @@ DefaultGate = Literal["default"]
 # How a file's rows reach raw.<source> (land_file, or cjx.scale.writer loading a partition parsed elsewhere):
 # (con, path, source, file_id, pseudonym_key, keep_raw_identifiers, journey) -> Landed
 Lander = Callable[[duckdb.DuckDBPyConnection, Path, Source, str, str, bool, "Journey | None"], Landed]
+# How a landed file's staged temp relations are made (stage_file, or cjx.scale.writer loading the ones a worker
+# staged): (con, source, file_id) -> None, leaving landed_cells, landed_comments, landed_attributes, landed_rows
+Stager = Callable[[duckdb.DuckDBPyConnection, Source, str], None]
 GX_IMPORT_MIB: Final = 160  # what importing great-expectations adds to the process (measured: 150 MiB)
 DEFAULT_GATE: Final = "default"  # the shared in-memory great-expectations gate (cjx.ingest.gate.default_gate)
 
@@ -96,6 +99,7 @@ def ingest_file(
     journey: Journey | None = None,
     gate: Gate | DefaultGate | None = DEFAULT_GATE,
     lander: Lander | None = None,
+    stager: Stager | None = None,
 ) -> FileResult:
     """Ingest `path` for `source` in one transaction: land it in raw, stage it, load core, gate it.
 
@@ -103,7 +107,8 @@ def ingest_file(
     journey file may have been fixed since. `journey` supplies named codebooks and the gate threshold;
     `gate` is a cjx.ingest.gate.BatchGate (None: no batch gate, for property tests only). Whatever goes
     wrong while reading or staging this one file rejects it with a one-line reason (traceback in the log).
-    `lander` replaces land_file (cjx.scale.writer: rows parsed by another process into a Parquet partition).
+    `lander` replaces land_file (cjx.scale.writer: rows parsed by another process into a Parquet partition), and
+    `stager` replaces cjx.ingest.staging.stage_file (cjx.scale.writer: the cells and row checks staged there too).
     """
     sha256 = sha256_file(path)
     fid = make_file_id(sha256, source.id)
@@ -126,7 +131,16 @@ def ingest_file(
     con.execute("BEGIN TRANSACTION")
     try:
         result, validations = _load(
-            con, path, source, fid, pseudonym_key, keep_raw_identifiers, journey, gate, lander or land_file
+            con,
+            path,
+            source,
+            fid,
+            pseudonym_key,
+            keep_raw_identifiers,
+            journey,
+            gate,
+            lander or land_file,
+            stager or stage_file,
         )
     except Exception as exc:  # one file never breaks a run: whatever fails here rejects this file alone
         con.execute("ROLLBACK")
@@ -241,10 +255,11 @@ def _load(
     journey: Journey | None,
     gate: Gate | None,
     lander: Lander,
+    stager: Stager,
 ) -> tuple[FileResult, list[dict]]:
     fit_memory(con)  # DuckDB's pool: what the memory budget leaves beside the process now
     landed = lander(con, path, source, fid, key, keep_raw_identifiers, journey)
-    stage_file(con, source, fid)
+    stager(con, source, fid)
     repeated = repeated_note(con, source, path.name)  # before core changes (cjx.ingest.reexports)
     load_core(con, source)
     validations: list[dict] = []

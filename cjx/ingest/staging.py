@@ -265,7 +265,16 @@ def _branch(formats: list[str], formats_in: list[str] | None, formats_not_in: li
 def stage_file(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> None:
     """Temp relations for one landed file: landed_cells, landed_comments and landed_attributes (its cells) and
     landed_rows (the fate of its rows against what core holds), plus temp view staged_raw (its raw records) for
-    the quarantine."""
+    the quarantine. In two parts: what reads only the file's own rows (`stage_file_cells`: a worker can do it
+    elsewhere, cjx.scale) and what depends on core (`stage_file_fate`)."""
+    stage_file_cells(con, source, file_id)
+    stage_file_fate(con, source, file_id)
+
+
+def stage_file_cells(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> None:
+    """The file-local part of stage_file: temp relations landed_cells, landed_comments, landed_attributes and temp
+    view staged_row_checks (the row checks of the file's rows), from raw; of core it reads only the journey tables (questions, codebook
+    labels), never the loaded rows."""
     _stage_cells(con, source, file_id)
     con.execute(
         render(
@@ -276,6 +285,11 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> 
             create="CREATE OR REPLACE TEMP VIEW",
         )
     )
+
+
+def stage_file_fate(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> None:
+    """The part of stage_file that depends on core: temp table landed_rows (each row's fate against what core holds,
+    from staged_row_checks) and temp view staged_raw (the file's raw records, for the quarantine)."""
     run_sql(
         con,
         "staging/file_fate",

@@ -1,18 +1,27 @@
-"""Parse one export into a Parquet partition, writing nothing to the main database: the per-file half of an ingest.
+"""Parse and stage one export into a Parquet partition, writing nothing to the main database: the per-file part of
+an ingest, everything that reads only the file's own rows.
 
 A worker (any process, on any machine that sees the inbox and the partition folder) does for one file what
-`cjx.ingest.load_file.land_file` does before staging: detect the format, read it with its adapter under the
-journey's limits, keep its rows as raw records with the identifiers pseudonymised, and apply privacy at landing
-(erased people dropped, misaligned rows protected, comments scrubbed: `cjx.privacy.landing`). It does so in a
-scratch in-memory DuckDB with the schema migrated, then writes the result as one folder per file:
+`cjx.ingest.load_file.ingest_file` does before the file meets core: detect the format, read it with its adapter
+under the journey's limits, keep its rows as raw records with the identifiers pseudonymised, apply privacy at
+landing (erased people dropped, misaligned rows protected, comments scrubbed: `cjx.privacy.landing`), stage it
+(`cjx.ingest.staging.stage_file_cells`: the parsed rated cells, the text cells and the row checks, rendered from
+the same templates) and judge it with the batch gate's checks that do not depend on core, great-expectations
+included (`cjx.ingest.gate.BatchGate.judge(local=True)`). It does so in a scratch in-memory DuckDB with the
+schema migrated and the journey synced (its core holds no rows), then writes the result as one folder per file:
 
-    <partition folder>/<file_id>/raw.parquet        the file's rows of raw.<source> (pseudonymised, scrubbed)
-                                 files.parquet      its raw.files row (format, header, Excel dates, columns)
-                                 scrubbed.parquet   its ops.scrubbed_text rows (tags put in, per comment column)
-                                 erased.parquet     its ops.erased_rows row (rows of erased people not kept)
+    <partition folder>/<file_id>/raw.parquet         the file's rows of raw.<source> (pseudonymised, scrubbed)
+                                 files.parquet       its raw.files row (format, header, Excel dates, columns)
+                                 scrubbed.parquet    its ops.scrubbed_text rows (tags put in, per comment column)
+                                 erased.parquet      its ops.erased_rows row (rows of erased people not kept)
+                                 cells.parquet       temp table landed_cells (rated answers and measures, parsed)
+                                 comments.parquet    landed_comments (comment cells, as given)
+                                 attributes.parquet  landed_attributes (the touchpoint_by column's cells)
+                                 row_checks.parquet  staged_row_checks (per row: ids, at_utc, reason, message)
 
-and returns a `Partition` (the file id, the adapter's `Landed`, or the exception that rejected the file). Only
-pseudonyms ever reach the folder; `cjx.scale.writer` loads a partition and removes it.
+and returns a `Partition` (the file id, the adapter's `Landed` and the gate's `Verdict`, or the exception that
+rejected the file). Only pseudonyms ever reach the folder; `cjx.scale.writer` loads a partition (`load_staged`
+for the staged relations, the very function the worker's gate ran on) and removes it.
 """
 
 from __future__ import annotations
@@ -32,17 +41,26 @@ from cjx import settings
 from cjx.ingest.adapters import land
 from cjx.ingest.fingerprint import file_id as make_file_id
 from cjx.ingest.fingerprint import sha256_file
+from cjx.ingest.gate import Verdict, default_gate
 from cjx.ingest.landing import Landed, drop_landing
 from cjx.ingest.limits import safe_name, use_limits
 from cjx.ingest.raw import keep_raw
-from cjx.ingest.staging import raw_table, sql_literal
+from cjx.ingest.staging import prepare_source, raw_table, sql_literal, stage_file_cells, stage_file_fate
 from cjx.journey.load import LoadedJourney, load_journey
+from cjx.journey.sync import sync_journey
 from cjx.privacy.messages import redacted_traceback
 from cjx.store import migrate
 
 log = logging.getLogger("cjx.scale")
 
 PARTS = ("raw", "files", "scrubbed", "erased")
+# the staged relations of one file, as cjx.ingest.staging.stage_file_cells leaves them: partition part -> relation
+STAGED = {
+    "cells": "landed_cells",
+    "comments": "landed_comments",
+    "attributes": "landed_attributes",
+    "row_checks": "staged_row_checks",
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,7 @@ class Partition:
     folder: str | None = None  # <partition folder>/<file_id>, None when rejected
     landed: dict = field(default_factory=dict)  # cjx.ingest.landing.Landed as a dict
     error: bytes | None = None  # the pickled exception that rejected the file (re-raised by the writer)
+    verdict: Verdict | None = None  # the batch gate's checks that do not depend on core (the writer adds the rest)
     parsed_by: str = ""  # "process <pid> on <host>": where the parsing ran (a Dask worker's, or the writer's own)
 
     def landed_value(self) -> Landed:
@@ -87,6 +106,7 @@ class Partition:
 
 _JOURNEYS: dict[tuple[str, str], LoadedJourney] = {}
 _SCRATCH: dict[tuple[int, int], duckdb.DuckDBPyConnection] = {}  # (pid, thread): a connection is not shared
+_SYNCED: dict[tuple[int, int], str] = {}  # the journey version synced into each scratch database
 
 
 def parse_file(job: ParseJob) -> Partition:
@@ -99,7 +119,7 @@ def parse_file(job: ParseJob) -> Partition:
     key = settings.pseudonym_key(Path(job.db), lj.journey.settings.pseudonym_key_block)
     keep_ids = lj.journey.settings.keep_raw_identifiers
     target = Path(job.folder) / fid
-    con = _scratch()
+    con = _scratch(lj)
     _reset(con, job.erased)
     try:
         from cjx.privacy.landing import after_raw_landing  # cjx.privacy.landing imports cjx.ingest modules
@@ -110,14 +130,36 @@ def parse_file(job: ParseJob) -> Partition:
             landed = after_raw_landing(
                 con, source, fid, landed, pseudonym_key=key, keep_raw_identifiers=keep_ids, journey=lj.journey
             )
+        prepare_source(con, lj.journey, source)
+        stage_file_cells(con, source, fid)
         _write(con, target, source.id, fid)
+        # the gate on what the writer will load: the staged relations read back from the partition, each row's fate
+        # decided against this database's core, which holds no rows (only the checks on CORE_METRICS depend on it,
+        # and the gate leaves those to the writer)
+        load_staged(con, str(target), fid)
+        stage_file_fate(con, source, fid)
+        share = lj.journey.settings.max_failing_share
+        verdict = default_gate().judge(con, source, fid, max_failing_share=share, local=True)
     except Exception as exc:  # one file never breaks a run: the writer rejects it with serial's reason
         drop_landing(con)
         shutil.rmtree(target, ignore_errors=True)
         if not _is_file_rejected(exc):
             log.error("%s: cannot be read\n%s", safe_name(path.name), redacted_traceback(exc))
         return Partition(job, fid, sha256, error=_pickled(exc), parsed_by=here())
-    return Partition(job, fid, sha256, folder=str(target), landed=asdict(landed), parsed_by=here())
+    return Partition(job, fid, sha256, folder=str(target), landed=asdict(landed), verdict=verdict, parsed_by=here())
+
+
+def load_staged(con: duckdb.DuckDBPyConnection, folder: str, file_id: str) -> None:
+    """The partition's staged relations as temp tables (landed_cells, landed_comments, landed_attributes,
+    staged_row_checks), with the file's file_seq in this database (raw.files: the writer numbers files itself)."""
+    seq = con.execute("SELECT file_seq FROM raw.files WHERE file_id = ?", [file_id]).fetchall()[0][0]
+    for part, relation in STAGED.items():
+        # read_parquet in a CREATE binds no parameter for the path: a quoted literal (sql_literal)
+        parquet = f"read_parquet({sql_literal(str(Path(folder) / f'{part}.parquet'))})"
+        columns = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {parquet}").fetchall()}
+        replace = f" REPLACE ({int(seq)}::BIGINT AS file_seq)" if "file_seq" in columns else ""
+        _drop_temp(con, relation)  # staging makes some of them views (a serial ingest, a reprocess)
+        con.execute(f"CREATE TEMP TABLE {relation} AS SELECT *{replace} FROM {parquet}")
 
 
 def here() -> str:
@@ -143,14 +185,18 @@ def _journey(job: ParseJob) -> LoadedJourney:
     return cached
 
 
-def _scratch() -> duckdb.DuckDBPyConnection:
-    """One migrated in-memory database per worker thread (migrating costs more than landing a small file)."""
+def _scratch(lj: LoadedJourney) -> duckdb.DuckDBPyConnection:
+    """One migrated in-memory database per worker thread (migrating costs more than landing a small file), with the
+    journey in force synced into its core (staging reads core.questions); its core never holds a row."""
     where = (os.getpid(), threading.get_ident())
     con = _SCRATCH.get(where)
     if con is None:
         con = duckdb.connect(":memory:", config={"threads": 1})  # one file per worker: Dask runs the files side by side
         migrate(con)
         _SCRATCH[where] = con
+    if _SYNCED.get(where) != lj.version:
+        sync_journey(con, lj)
+        _SYNCED[where] = lj.version
     return con
 
 
@@ -159,10 +205,23 @@ def _reset(con: duckdb.DuckDBPyConnection, erased: tuple[str, ...]) -> None:
     for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'").fetchall():
         if table != "files":
             con.execute(f"DROP TABLE {raw_table(table)}")
+    for relation in STAGED.values():  # the last file's, loaded back as tables: staging makes some of them views
+        _drop_temp(con, relation)
     for table in ("raw.files", "ops.scrubbed_text", "ops.erased_rows", "ops.erased_respondents"):
         con.execute(f"DELETE FROM {table}")
     if erased:
         con.executemany("INSERT INTO ops.erased_respondents VALUES (?, 'scale')", [[h] for h in erased])
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """Drop temp table or view `relation` (one of STAGED's names), whichever it is, if it exists."""
+    found = con.execute(
+        "SELECT 'VIEW' FROM duckdb_views() WHERE temporary AND view_name = $name "
+        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name = $name",
+        {"name": relation},
+    ).fetchall()
+    for (kind,) in found:
+        con.execute(f"DROP {kind} {relation}")
 
 
 def _write(con: duckdb.DuckDBPyConnection, target: Path, source_id: str, fid: str) -> None:
@@ -174,6 +233,7 @@ def _write(con: duckdb.DuckDBPyConnection, target: Path, source_id: str, fid: st
         "files": "SELECT * FROM raw.files",
         "scrubbed": "SELECT * FROM ops.scrubbed_text",
         "erased": "SELECT * FROM ops.erased_rows",
+        **{part: f"SELECT * FROM {relation}" for part, relation in STAGED.items()},
     }
     for name, select in queries.items():
         # COPY ... TO takes no bound parameter: the path goes in as a quoted literal (cjx.ingest.staging.sql_literal)

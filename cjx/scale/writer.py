@@ -2,11 +2,15 @@
 
 `plan_jobs` lists the new files of every source in the order a serial ingest takes them (sources as declared,
 files by name: cjx.ingest.run.source_files), each a `ParseJob` any worker can run (cjx.scale.partition).
-`ingest_partitioned` is cjx.ingest.run.ingest_journey with the landing done elsewhere: it takes the partitions
-in that same order, whatever order the workers finish in, and loads each through `cjx.ingest.ingest_file` with
-a lander that reads the Parquet files instead of the export. Everything after landing (the "seen before" rule,
-staging, dedupe against core, the core load, the great-expectations gate, the accounting, rejected and archived
-files) is the serial code, on the one connection, so the database ends exactly as a serial run leaves it.
+`ingest_partitioned` is cjx.ingest.run.ingest_journey with the file-local work done elsewhere: it takes the
+partitions in that same order, whatever order the workers finish in, and loads each through
+`cjx.ingest.ingest_file` with three stand-ins: a lander that reads the raw rows from the Parquet files instead of
+the export, a stager that reads the staged cells and row checks the worker made (`partition_stager`: no
+re-parsing) and decides each row's fate against core (cjx.ingest.staging.stage_file_fate), and a gate that takes
+the worker's verdict (great-expectations on the checks that do not depend on core) and adds, in SQL, the checks
+that do (`PartitionGate`: the uniqueness of the ids about to be loaded). Everything else (the "seen before" rule,
+the core load, the accounting, the rollback of a failing batch, rejected and archived files) is the serial code,
+on the one connection, so the database ends exactly as a serial run leaves it.
 """
 
 from __future__ import annotations
@@ -26,15 +30,24 @@ import duckdb
 
 from cjx.ingest.fingerprint import file_id as make_file_id
 from cjx.ingest.fingerprint import sha256_file
+from cjx.ingest.gate import BatchGate, GateOutcome, Verdict
 from cjx.ingest.landing import Landed
 from cjx.ingest.limits import safe_name
-from cjx.ingest.load_file import FileResult, Lander, ingest_file, record_rejected_move
+from cjx.ingest.load_file import FileResult, Lander, Stager, ingest_file, record_rejected_move
 from cjx.ingest.reprocess import record_version, reprocess_sources, stale_sources
 from cjx.ingest.run import archive_dir, move_to_archive, move_to_rejected, rejected_dir, source_files
-from cjx.ingest.staging import ensure_raw_table, file_columns, prepare_source, raw_names_for, raw_table, sql_literal
+from cjx.ingest.staging import (
+    ensure_raw_table,
+    file_columns,
+    prepare_source,
+    raw_names_for,
+    raw_table,
+    sql_literal,
+    stage_file_fate,
+)
 from cjx.journey.model import Journey, Source
 from cjx.privacy.scrub import define_sql_scrub
-from cjx.scale.partition import ParseJob, Partition, here, parse_file, remove_partition
+from cjx.scale.partition import ParseJob, Partition, here, load_staged, parse_file, remove_partition
 from cjx.workspace import open_database
 
 if TYPE_CHECKING:
@@ -71,9 +84,7 @@ def serial_parse(jobs: list[ParseJob]) -> Iterator[Partition]:
 def ingest_partitioned(
     ws: Workspace, parse_all: ParseAll = serial_parse, *, folder: Path | None = None
 ) -> list[FileResult]:
-    """cjx.pipeline.ingest with the per-file landing done by `parse_all` (on Dask workers, say); one writer."""
-    from cjx.ingest.gate import BatchGate
-
+    """cjx.pipeline.ingest with the per-file work done by `parse_all` (on Dask workers, say); one writer."""
     gate = BatchGate(ws.docs_dir)
     root = (folder or partition_root(ws.db)) / f"run-{uuid.uuid4().hex[:12]}"
     key = ws.pseudonym_key  # resolved (the key file made, if it is one) before any worker looks for it
@@ -90,7 +101,7 @@ def ingest_partitioned(
         finally:
             _remove_empty(root)
     if any(r.status != "skipped" for r in results):
-        gate.build_docs()
+        gate.build_docs()  # the workers' validation results are in its store (PartitionGate: keep_result)
     return results
 
 
@@ -110,12 +121,13 @@ def _in_order(con: duckdb.DuckDBPyConnection, jobs: list[ParseJob], parse_all: P
 
 
 def _write_all(
-    con: duckdb.DuckDBPyConnection, ws: Workspace, parts: Iterable[Partition], key: str, gate: object
+    con: duckdb.DuckDBPyConnection, ws: Workspace, parts: Iterable[Partition], key: str, gate: BatchGate
 ) -> list[FileResult]:
     lj = ws.journey
     keep_ids = lj.journey.settings.keep_raw_identifiers
     results: list[FileResult] = []
     loaded_sources: set[str] = set()
+    judged: list[tuple[Source, Verdict]] = []
     for expected, part in enumerate(parts):
         if part.job.seq != expected:
             raise RuntimeError(f"partition {part.job.seq} arrived where {expected} was due: the writer needs order")
@@ -129,8 +141,9 @@ def _write_all(
                 pseudonym_key=key,
                 keep_raw_identifiers=keep_ids,
                 journey=lj.journey,
-                gate=gate,  # type: ignore[arg-type]
+                gate=PartitionGate(part, gate, judged),
                 lander=partition_lander(part),
+                stager=partition_stager(part),
             )
         finally:
             remove_partition(part)
@@ -150,6 +163,8 @@ def _write_all(
     for source in lj.journey.sources:
         if source.id in loaded_sources:
             record_version(con, lj.journey, source)
+    for source, verdict in judged:
+        gate.keep_result(source, verdict)
     return results
 
 
@@ -179,6 +194,46 @@ def partition_lander(part: Partition) -> Lander:
         return landed
 
     return lander
+
+
+def partition_stager(part: Partition) -> Stager:
+    """A cjx.ingest.load_file.Stager that takes the cells and row checks the worker staged (nothing is parsed again)
+    and decides each row's fate against core, as stage_file does."""
+
+    def stager(con: duckdb.DuckDBPyConnection, source: Source, file_id: str) -> None:
+        load_staged(con, part.folder or "", file_id)
+        stage_file_fate(con, source, file_id)
+
+    return stager
+
+
+class PartitionGate:
+    """The batch gate of a file a worker judged (`Partition.verdict`: great-expectations on every check that does not
+    depend on core), completed by the checks that do, counted in SQL on the writer's staged landed_rows
+    (cjx.ingest.gate.Verdict.with_core); the same ops.validations rows, success and reason as BatchGate.validate
+    gives in a serial run. The completed verdict is kept in `judged`: its GX result goes into `gate`'s store at the
+    end of the run, for Data Docs (BatchGate.keep_result), off the writer's path from file to file."""
+
+    def __init__(self, part: Partition, gate: BatchGate, judged: list[tuple[Source, Verdict]]) -> None:
+        self.part = part
+        self.gate = gate
+        self.judged = judged  # where the completed verdicts go, for the writer's Data Docs at the end of the run
+
+    def validate(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: Source,
+        file_name: str,
+        file_id: str,
+        *,
+        max_failing_share: float = 0.5,
+    ) -> GateOutcome:
+        verdict = self.part.verdict
+        if verdict is None or verdict.max_failing_share != max_failing_share:
+            raise RuntimeError(f"{safe_name(file_name)} was not judged under the journey in force: run again")
+        done: Verdict = verdict.with_core(con, source, file_id)
+        self.judged.append((source, done))
+        return done.outcome(file_name, self.gate.docs_dir)
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, part: Partition, source: Source, columns: list[str]) -> None:
