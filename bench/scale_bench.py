@@ -98,12 +98,65 @@ def measure(mode: str, journey: Path, db: Path, workers: int, work: Path, env: d
 
 
 def core_digests(db: Path) -> dict:
+    """Every core table's digest, and the gate's checks and the files' accounting (ops.validations and
+    ops.ingest_files but their clocks and paths): a parallel run must leave all of them as the serial one does."""
     import duckdb
 
-    from cjx.scale.digest import table_digests
+    from cjx.scale.digest import table_digest, table_digests
 
     with duckdb.connect(str(db), read_only=True) as con:
-        return table_digests(con, ("core",))
+        con.execute(
+            "CREATE TEMP TABLE accounting AS SELECT file_id, source_id, sha256, status, reject_reason, rows_read, "
+            "rows_loaded, rows_quarantined, rows_duplicate, format FROM ops.ingest_files"
+        )
+        return {
+            **table_digests(con, ("core",)),
+            "ops.validations": table_digest(con, "ops", "validations"),
+            "ops.ingest_files": table_digest(con, "temp", "accounting"),
+        }
+
+
+def profile(files: int, rows: int, out: Path) -> int:
+    """Where the CPU goes per file in the parallel path, in this process, no Dask: the writer
+    (cjx.scale.writer.ingest_partitioned) with each file's partition made by cjx.scale.partition.parse_file in line,
+    process CPU seconds around each parse (the worker's part) and the rest (the writer's part). The first parse
+    includes importing great-expectations, the first writer step opening and migrating the database."""
+    import statistics
+
+    from cjx import pipeline
+    from cjx.scale import partition, writer
+
+    os.environ.setdefault("CJX_PSEUDONYM_KEY", "bench")
+    journey = generate(out / "data", files, rows)
+    work = out / "profile"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(out / "data", work)
+    ws = pipeline.open_workspace(work / "journey.yml", work / "cjx.duckdb", work / "reports")
+    parse_cpu: list[float] = []
+
+    def timed(jobs):
+        for job in jobs:
+            started = time.process_time()
+            part = partition.parse_file(job)
+            parse_cpu.append(time.process_time() - started)
+            yield part
+
+    started = time.process_time()
+    results = writer.ingest_partitioned(ws, timed)
+    total = time.process_time() - started
+    writer_cpu = total - sum(parse_cpu)
+    facts = {
+        "files": files,
+        "rows_per_file": rows,
+        "loaded": sum(r.status == "loaded" for r in results),
+        "total_cpu_s": total,
+        "worker_cpu_s_per_file_median": statistics.median(parse_cpu),
+        "worker_cpu_s_first_file": parse_cpu[0],
+        "writer_cpu_s_per_file": writer_cpu / files,
+        "load_average": os.getloadavg()[0],
+    }
+    print(json.dumps(facts, indent=2), journey)
+    return 0
 
 
 def limits(answers: int, out: Path, json_path: Path) -> int:
@@ -174,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
         answers = int(argv[1]) if len(argv) > 1 else 10_000_000
         folder = Path(argv[2]) if len(argv) > 2 else Path(tempfile.mkdtemp(prefix="cjx-limits-"))
         return limits(answers, folder, BENCH / "results" / f"scale_limits_{answers // 1_000_000}M.json")
+    if argv[:1] == ["profile"]:  # scale_bench.py profile [files] [rows] [folder]: docs/scale.md's profile
+        files = int(argv[1]) if len(argv) > 1 else 6
+        rows = int(argv[2]) if len(argv) > 2 else 20_000
+        return profile(files, rows, Path(argv[3]) if len(argv) > 3 else Path(tempfile.mkdtemp(prefix="cjx-profile-")))
     if argv[:1] == ["child"]:
         mode, journey, db, workers, report = argv[1:6]
         run_mode(mode, Path(journey), Path(db), int(workers), Path(report))
@@ -230,7 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"speed-up (serial / dask, wall): {result['speed_up_wall']:.2f}x; CPU dask / serial: {result['cpu_ratio']:.2f}"
     )
-    print("core tables identical" if not different else "DIFFERENT: " + "; ".join(different))
+    print(
+        "core tables, ops.validations and accounting identical"
+        if not different
+        else "DIFFERENT: " + "; ".join(different)
+    )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
     shutil.rmtree(temp / "serial", ignore_errors=True)

@@ -41,6 +41,13 @@ ACCOUNTING = (
     "rows_duplicate, reject_reason FROM ops.ingest_files ORDER BY name"
 )
 
+# every column of ops.validations but validated_at (when the writer inserted it: a clock, different in any two runs)
+VALIDATIONS = (
+    "SELECT i.path, v.suite_name, v.expectation, v.column_name, v.success, v.element_count, v.unexpected_count, "
+    "v.unexpected_share, v.details::VARCHAR FROM ops.validations v JOIN ops.ingest_files i USING (file_id) "
+    "ORDER BY ALL"
+)
+
 
 def _inbox(work: Path, name: str, generated: Path, db: Path) -> Path:
     """The sample's journey (importance on 50 resamples) and files, 20 more files, a copy of the sample run's
@@ -77,9 +84,12 @@ def generated(tmp_path_factory) -> Path:
     return out
 
 
-def _state(db: Path) -> tuple[dict, list]:
+def _state(db: Path) -> tuple[dict, list, list]:
+    """The digests of core and marts, each file's accounting, and every gate check recorded (ops.validations but
+    its clock, validated_at), by file name."""
     with closing(duckdb.connect(str(db), read_only=True)) as con:
-        return digest.table_digests(con), con.execute(ACCOUNTING).fetchall()
+        validations = [(p.split("/")[-1], *rest) for p, *rest in con.execute(VALIDATIONS).fetchall()]
+        return digest.table_digests(con), con.execute(ACCOUNTING).fetchall(), sorted(validations)
 
 
 def test_dask_ingest_equals_serial(sample_run, generated, tmp_path, monkeypatch):
@@ -112,9 +122,9 @@ def test_dask_ingest_equals_serial(sample_run, generated, tmp_path, monkeypatch)
             "SELECT n_files_new, n_files_skipped, n_files_rejected, status FROM ops.runs ORDER BY started_at DESC LIMIT 1"
         ).fetchall()
     assert run == [(19, 14, 1, "completed")]
-    serial_digests, serial_files = _state(serial / "cjx.duckdb")
-    parallel_digests, parallel_files = _state(parallel / "cjx.duckdb")
-    sample_digests, _ = _state(sample_db)
+    serial_digests, serial_files, serial_checks = _state(serial / "cjx.duckdb")
+    parallel_digests, parallel_files, parallel_checks = _state(parallel / "cjx.duckdb")
+    sample_digests, _, sample_checks = _state(sample_db)
     assert {t for t in serial_digests if t.startswith("core.")} >= {"core.responses", "core.answers", "core.comments"}
     assert sum(t.startswith("marts.") for t in serial_digests) >= 10
     assert any(d.doubles for t, d in serial_digests.items() if t.startswith("marts."))  # the tolerant part is used
@@ -123,6 +133,8 @@ def test_dask_ingest_equals_serial(sample_run, generated, tmp_path, monkeypatch)
     assert serial_digests["core.answers"].exact != sample_digests["core.answers"].exact
     assert digest.differences(serial_digests, parallel_digests) == []
     assert serial_files == parallel_files
+    # the gate's checks: great-expectations ran in the workers, uniqueness in the writer; the same rows as serial
+    assert len(serial_checks) > len(sample_checks) and serial_checks == parallel_checks
     for _, status, read, loaded, quarantined, duplicate, _ in parallel_files:
         assert read == loaded + quarantined + duplicate, status
     # both rejected the broken file the same way and moved it aside; no partition is left behind
@@ -217,3 +229,74 @@ def test_digest_tolerates_a_parallel_sum_and_catches_a_one_row_difference():
     (sums,) = got["base"].doubles
     assert total <= sums.scale <= 2 * total
     assert sum(b[0] for b in sums.buckets.values()) == pytest.approx(sums.scale, rel=1e-12)  # every value >= 0
+
+
+def _in_a_worker(jobs):
+    """cjx.scale.partition.parse_file in another process (spawned, as Dask's workers are), the jobs and partitions
+    pickled across: the gate's file-local checks run there, not in the writer."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from cjx.scale.partition import parse_file
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(parse_file, jobs)
+
+
+def test_a_gate_failure_found_in_a_worker_rejects_the_file_as_a_serial_run_does(tmp_path):
+    """A delivery-pulse export whose timestamps mostly do not parse (day/month/year text, where the source reads
+    ISO-8601) fails great-expectations in the worker; the writer rejects it with the serial run's reason, rolls it
+    back, records the same ops.validations rows and moves it aside, while a good file beside it loads the same."""
+    from cjx.scale import writer
+
+    good = pd.read_csv(SAMPLE / "surveys" / "delivery_pulse_2026-Q1.csv", dtype=str, keep_default_na=False)
+    bad = pd.read_csv(SAMPLE / "surveys" / "delivery_pulse_2026-Q2.csv", dtype=str, keep_default_na=False)
+    stamps = pd.to_datetime(bad["submitted_at"], utc=True)
+    garbled = stamps.dt.strftime("%d/%m/%Y %H:%M")
+    keep = len(bad) // 4  # a quarter still parses: 75 % fail, above the journey's max_failing_share
+    bad["submitted_at"] = bad["submitted_at"].where(bad.index < keep, garbled)
+    n_bad = int((bad.index >= keep).sum())
+    share = yaml.safe_load((SAMPLE / "journey.yml").read_text(encoding="utf-8")).get("settings", {})
+    assert n_bad / len(bad) > share.get("max_failing_share", 0.5)
+
+    workspaces = {}
+    for name in ("serial", "parallel"):
+        inbox = tmp_path / name
+        (inbox / "surveys").mkdir(parents=True)
+        shutil.copy(SAMPLE / "journey.yml", inbox / "journey.yml")
+        good.to_csv(inbox / "surveys" / "delivery_pulse_2026-Q1.csv", index=False, lineterminator="\n")
+        bad.to_csv(inbox / "surveys" / "delivery_pulse_2026-Q2.csv", index=False, lineterminator="\n")
+        workspaces[name] = pipeline.open_workspace(inbox / "journey.yml", inbox / "cjx.duckdb", inbox / "reports")
+    serial = {r.path.split("/")[-1]: r for r in pipeline.ingest(workspaces["serial"])}
+    parallel = {r.path.split("/")[-1]: r for r in writer.ingest_partitioned(workspaces["parallel"], _in_a_worker)}
+
+    def same(result, ws):  # the reason names the Data Docs folder, which is each database's own
+        return (result.status, (result.reject_reason or "").replace(str(ws.docs_dir), "<docs>"), result.rows_loaded)
+
+    for name in ("delivery_pulse_2026-Q1.csv", "delivery_pulse_2026-Q2.csv"):
+        assert same(serial[name], workspaces["serial"]) == same(parallel[name], workspaces["parallel"]), name
+    rejected = parallel["delivery_pulse_2026-Q2.csv"]
+    assert rejected.status == "rejected"
+    assert "parsed in process" in " ".join(rejected.notes) and str(os.getpid()) not in " ".join(rejected.notes)
+    assert f"expect_column_values_to_not_be_null(submitted_at): {n_bad} of {len(bad)} rows fail" in (
+        rejected.reject_reason or ""
+    )
+    assert parallel["delivery_pulse_2026-Q1.csv"].rows_loaded == len(good)
+
+    tables = {}
+    for name, ws in workspaces.items():
+        with closing(duckdb.connect(str(ws.db), read_only=True)) as con:
+            rows = [(p.split("/")[-1], *rest) for p, *rest in con.execute(VALIDATIONS).fetchall()]
+            responses = con.execute("SELECT count(*) FROM core.responses").fetchall()[0][0]
+            files = con.execute("SELECT status, rejected_to IS NOT NULL FROM ops.ingest_files ORDER BY path").fetchall()
+        tables[name] = (rows, responses, files)
+        assert (ws.db.parent / "rejected" / "delivery_pulse_2026-Q2.csv").exists()
+        assert not (ws.db.parent / "surveys" / "delivery_pulse_2026-Q2.csv").exists()
+    assert tables["serial"] == tables["parallel"]
+    rows, responses, files = tables["parallel"]
+    assert responses == len(good) and files == [("loaded", False), ("rejected", True)]
+    at_utc = [r for r in rows if r[0] == "delivery_pulse_2026-Q2.csv" and r[3] == "submitted_at"]
+    assert [(r[4], r[5], r[6]) for r in at_utc] == [(False, len(bad), n_bad)]
+    # the worker's great-expectations results are in the writer's Data Docs store, one per gated file
+    stored = list((workspaces["parallel"].docs_dir / "gx" / "uncommitted" / "validations").rglob("*.json"))
+    assert len(stored) == 2

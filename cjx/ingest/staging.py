@@ -109,15 +109,18 @@ def identifier_columns(source: Source) -> list[str]:
     ]
 
 
-def prepare_source(con: duckdb.DuckDBPyConnection, journey: Journey | None, source: Source) -> None:
-    """Make raw.<source>, its codebook labels and its staging views current with the journey in force."""
+def prepare_source(
+    con: duckdb.DuckDBPyConnection, journey: Journey | None, source: Source, views: tuple[str, ...] = VIEWS
+) -> None:
+    """Make raw.<source>, its codebook labels and its staging views current with the journey in force. `views`:
+    which of them (cjx.scale: a worker needs only the timestamps one, the writer renders them once a run)."""
     ensure_raw_table(
         con,
         source.id,
         [c for col in [*source.columns(), respondent_column(source)] for c in raw_names_for(source, col)],
     )
     sync_codebook(con, journey, source)
-    create_views(con, source)
+    create_views(con, source, views)
 
 
 def sync_codebook(con: duckdb.DuckDBPyConnection, journey: Journey | None, source: Source) -> None:
@@ -134,8 +137,8 @@ def sync_codebook(con: duckdb.DuckDBPyConnection, journey: Journey | None, sourc
             con.unregister("codebook_labels_df")
 
 
-def create_views(con: duckdb.DuckDBPyConnection, source: Source) -> None:
-    for purpose in VIEWS:
+def create_views(con: duckdb.DuckDBPyConnection, source: Source, views: tuple[str, ...] = VIEWS) -> None:
+    for purpose in views:
         con.execute(render(con, source, purpose))
 
 

@@ -41,6 +41,7 @@ CLOCK_COLUMNS = frozenset(
         "quarantined_at",
         "snapshot_at",
         "taken_at",
+        "validated_at",
         "at",
     }
 )
@@ -78,10 +79,11 @@ def table_digests(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = DEF
         "AND schema_name IN (SELECT unnest($schemas::VARCHAR[])) ORDER BY 1, 2",
         {"schemas": list(schemas)},
     ).fetchall()
-    return {f"{schema}.{table}": _digest(con, schema, table) for schema, table in tables}
+    return {f"{schema}.{table}": table_digest(con, schema, table) for schema, table in tables}
 
 
-def _digest(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> TableDigest:
+def table_digest(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> TableDigest:
+    """The digest of one table (ops.validations, say: its clock column validated_at left out like every clock)."""
     columns = [
         (name, kind)
         for name, kind in con.execute(

@@ -37,6 +37,7 @@ from cjx.ingest.load_file import FileResult, Lander, Stager, ingest_file, record
 from cjx.ingest.reprocess import record_version, reprocess_sources, stale_sources
 from cjx.ingest.run import archive_dir, move_to_archive, move_to_rejected, rejected_dir, source_files
 from cjx.ingest.staging import (
+    create_views,
     ensure_raw_table,
     file_columns,
     prepare_source,
@@ -162,6 +163,9 @@ def _write_all(
         results.append(result)
     for source in lj.journey.sources:
         if source.id in loaded_sources:
+            # the staging views as a serial run's last loaded file of the source leaves them (a rejected file's
+            # rendering rolls back with it): rendered from raw as it now stands
+            create_views(con, source)
             record_version(con, lj.journey, source)
     for source, verdict in judged:
         gate.keep_result(source, verdict)
@@ -190,7 +194,9 @@ def partition_lander(part: Partition) -> Lander:
         landed = part.landed_value()
         load_raw(con, part, source, landed.columns)
         define_sql_scrub(con)  # what privacy at landing leaves on the connection
-        prepare_source(con, journey, source)
+        # raw.<source>'s declared columns and the codebook labels, as a serial landing leaves them; no staging view:
+        # nothing the writer does reads them (the worker staged the file), so _write_all renders them once at the end
+        prepare_source(con, journey, source, views=())
         return landed
 
     return lander
