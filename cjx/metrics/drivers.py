@@ -87,10 +87,10 @@ def _streamed(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, objec
     (keep_order,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
     con.execute("SET preserve_insertion_order = false")
     try:
-        result = con.execute(statement, {k: params[k] for k in statement.named_parameters})
-        reader = result.to_arrow_reader(1_000_000)
-        assert reader is not None  # a SELECT always has a result
-        return reader.read_all().to_pandas()
+        # a relation streams its batches; a DB-API result would copy every row once more first (DuckDB 2.0 warns)
+        relation = con.sql(statement.query, params={k: params[k] for k in statement.named_parameters})
+        assert relation is not None  # a SELECT always gives a relation
+        return relation.to_arrow_reader(1_000_000).read_all().to_pandas()
     finally:
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
 
@@ -219,8 +219,14 @@ def revisit_importance(
 
 
 def measure_pairs(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[str, pd.DataFrame]:
-    """The (measure, score) pairs of each revisit asked for (analytics/measure_pairs.sql, per revisit)."""
-    return {r: query(con, "analytics/measure_pairs", {"revisit_id": r}) for r in revisits}
+    """The (measure, score) pairs of each revisit asked for (analytics/measure_pairs.sql: every revisit in one pass)."""
+    pairs = query(con, "analytics/measure_pairs", {"revisits": list(revisits)})
+    by_revisit = dict(tuple(pairs.groupby("revisit_id", sort=False))) if len(pairs) else {}
+    empty = pairs.drop(columns="revisit_id").iloc[:0]
+    return {
+        r: by_revisit[r].drop(columns="revisit_id").reset_index(drop=True) if r in by_revisit else empty
+        for r in revisits
+    }
 
 
 def revisit_measure_effects(

@@ -1,6 +1,6 @@
 """Importance per segment value: the journey-level key-driver analysis on one value's respondents.
 
-For each revisit and segment value, the rows of the revisit's driver frame (cjx.metrics.drivers.driver_frame)
+For each revisit and segment value, the rows of the revisit's driver frame (cjx.metrics.drivers.driver_frames)
 whose response belongs to a respondent with that value go through cjx.metrics.drivers.revisit_importance, the
 same function, guards and bootstrap as the journey's importance: a touchpoint enters only with min_driver_pairs
 joint answers, the smallest pairwise n must exceed p + 10, an indefinite matrix is repaired only within the R²
@@ -14,11 +14,12 @@ import logging
 from collections.abc import Callable
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from cjx.metrics.drivers import (
     IMPORTANCE_COLUMNS,
-    driver_frame,
+    driver_frames,
     importance_settings,
     response_weights,
     revisit_importance,
@@ -34,15 +35,21 @@ def segment_importance(con: duckdb.DuckDBPyConnection, progress: Callable[[str],
     say = progress or log.info
     min_pairs, n_resamples, seed = importance_settings(con)
     revisits = [r[0] for r in con.execute("SELECT revisit_id FROM core.revisits ORDER BY start_date").fetchall()]
+    members = {r: query(con, "segments/response_segments", {"revisit_id": r}) for r in revisits}
+    members = {r: m for r, m in members.items() if not m.empty}
+    frames = driver_frames(con, list(members))  # one pass over the answers for every revisit
     parts = []
-    for revisit in revisits:
-        members = query(con, "segments/response_segments", {"revisit_id": revisit})
-        if members.empty:
-            continue
-        frame = driver_frame(con, revisit)
+    for revisit, revisit_members in members.items():
+        frame = frames.pop(revisit)
         weights = response_weights(con, revisit)  # None unless the revisit is weighted
-        for (segment_id, value), group in members.groupby(["segment_id", "segment_value"], sort=True):
-            rows = frame[frame.index.isin(group.response_id)]
+        # each member's row in the frame, found once per revisit (-1: no outcome answer), rather than a string
+        # isin over the frame's index per segment value (19 of the 86 CPU s of the score step at 2 M answers)
+        at = frame.index.get_indexer(revisit_members["response_id"])
+        for (segment_id, value), positions in pd.Series(at, index=revisit_members.index).groupby(
+            [revisit_members["segment_id"], revisit_members["segment_value"]], sort=True
+        ):
+            kept = positions.to_numpy()
+            rows = frame.iloc[np.unique(kept[kept >= 0])]  # the frame's order, as a mask over it would keep
             if len(rows) <= min_pairs:  # cannot pass the guards: skip the bootstrap's setup
                 continue
             result = revisit_importance(

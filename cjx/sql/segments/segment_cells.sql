@@ -5,17 +5,18 @@
 -- One row for every value of the segment seen in the revisit and every touchpoint (n = 0 where none answered).
 -- Beside the counts, the raking weights' sums (w = 1 where the revisit is not weighted: core.respondent_weights),
 -- so a weighted revisit is tested on its weighted shares and Kish effective bases (cjx.segments.scorecard).
+-- Each answer is joined once with its response's revisit and mapping (core.response_revisits; the answer's own
+-- touchpoint first, as in core.answer_touchpoints).
 WITH answers AS (
-    SELECT m.touchpoint_id, v.revisit_id, r.respondent_id, a.metric, a.score, coalesce(w.weight, 1.0) AS w,
+    SELECT coalesce(a.touchpoint_id, rv.touchpoint_id) AS touchpoint_id, rv.revisit_id, rv.respondent_id, a.metric,
+           a.score, coalesce(w.weight, 1.0) AS w,
            a.score >= q.scale_max - q.top_box + 1 AS is_top_box,
            a.score > (q.scale_min + q.scale_max) / 2 AS is_easy
     FROM core.answers a
-    JOIN core.answer_touchpoints m USING (source_id, response_id, column_name)
-    JOIN core.responses r USING (source_id, response_id)
+    JOIN core.response_revisits rv USING (source_id, response_id)
     JOIN core.questions q USING (source_id, column_name)
-    JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at
-    LEFT JOIN core.respondent_weights w ON w.respondent_id = r.respondent_id AND w.revisit_id = v.revisit_id
-    WHERE m.touchpoint_id IS NOT NULL AND NOT a.is_na
+    LEFT JOIN core.respondent_weights w ON w.respondent_id = rv.respondent_id AND w.revisit_id = rv.revisit_id
+    WHERE coalesce(a.touchpoint_id, rv.touchpoint_id) IS NOT NULL AND NOT a.is_na
 ), scored AS (
     SELECT a.touchpoint_id, a.revisit_id, a.respondent_id, a.w,
            CASE s.headline_metric WHEN 'ces' THEN a.is_easy WHEN 'nps' THEN a.score >= 9 ELSE a.is_top_box END
