@@ -31,12 +31,22 @@ def test_the_score_task_logs_progress_per_revisit_and_resample_batch(sample_run)
     flow_runs = _flow_runs(db)
     assert flow_runs
     # the REST endpoint directly, as the artifact test does (this Prefect client sends nulls the filter rejects)
-    response = httpx.post(
-        f"{PREFECT_API_URL.value()}/logs/filter",
-        json={"logs": {"flow_run_id": {"any_": flow_runs}}, "sort": "TIMESTAMP_ASC", "limit": 200, "offset": 0},
-    )
-    response.raise_for_status()
-    logs = response.json()
+    logs: list[dict] = []
+    while True:  # the API gives at most 200 a page
+        response = httpx.post(
+            f"{PREFECT_API_URL.value()}/logs/filter",
+            json={
+                "logs": {"flow_run_id": {"any_": flow_runs}},
+                "sort": "TIMESTAMP_ASC",
+                "limit": 200,
+                "offset": len(logs),
+            },
+        )
+        response.raise_for_status()
+        page = response.json()
+        logs += page
+        if len(page) < 200:
+            break
     messages = [entry["message"] for entry in logs]
     # Independent count: outcome-survey responses with an outcome answer in each revisit, straight from core.
     with closing(connect(db, read_only=True)) as con:
@@ -52,9 +62,17 @@ def test_the_score_task_logs_progress_per_revisit_and_resample_batch(sample_run)
             """
         ).fetchall()
         resamples = con.execute("SELECT bootstrap_resamples FROM core.journey").fetchall()[0][0]
+        segment_cells = con.execute(
+            "SELECT DISTINCT revisit_id, segment_id, segment_value FROM marts.segment_importance ORDER BY ALL"
+        ).fetchall()
     for i, (revisit, n) in enumerate(expected, 1):
         line = f"importance {revisit} (revisit {i}/{len(expected)}): {n:,} respondents"
         assert line in messages, (line, messages)
+    # importance per segment value (the longest part of the step on a large survey) is reported in the run's log too
+    assert segment_cells, "the sample has importance per segment value: the check below can fail"
+    for revisit, segment, value in segment_cells:
+        prefix = f"segment importance {revisit} {segment}={value}: "
+        assert any(m.startswith(prefix) for m in messages), (prefix, messages)
     # every revisit whose importance was estimated reports its resample batches, the last one at resamples/resamples
     batches = [m for m in messages if ": resamples " in m]
     assert batches and all(m.startswith("importance ") for m in batches)

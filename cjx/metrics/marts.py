@@ -74,7 +74,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] 
     for mart in PRIORITY_MARTS:
         run_sql(con, f"marts/{mart}")
     build_comment_marts(con)
-    segments = build_segment_marts(con)  # reads the scorecard and reach: after them (cjx.segments.build)
+    segments = build_segment_marts(con, progress)  # reads the scorecard and reach: after them (cjx.segments.build)
     return {
         mart: con.execute(f"SELECT count(*) FROM marts.{mart}").fetchall()[0][0]
         for mart in SQL_MARTS + DRIVER_MARTS + PRIORITY_MARTS + COMMENT_MARTS
