@@ -10,8 +10,9 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 demo: $(STAMP)
 	$(BIN)/cjx demo
 
+# Two xdist workers (pyproject.toml's addopts); extra options: make test PYTEST_ARGS="-n 0" (one process), "-k name".
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # ruff (lint and format check) and mypy, configured in pyproject.toml.
 lint: $(STAMP)

@@ -101,12 +101,20 @@ def test_run_lock_lets_one_writer_in(tmp_path):
         pass
 
 
-def test_a_second_run_started_meanwhile_exits_with_a_clear_message(prefect_harness, tmp_path):
+def test_a_second_run_started_meanwhile_exits_with_a_clear_message(prefect_harness, sample_dir, tmp_path):
     db = tmp_path / "cjx.duckdb"
     with run_lock(db):
         result = CliRunner().invoke(
             app,
-            ["run", "--journey", str(SAMPLE / "journey.yml"), "--db", str(db), "--reports", str(tmp_path / "reports")],
+            [
+                "run",
+                "--journey",
+                str(sample_dir / "journey.yml"),
+                "--db",
+                str(db),
+                "--reports",
+                str(tmp_path / "reports"),
+            ],
         )
     assert result.exit_code == 2
     assert "another cjx run is writing this database" in result.output

@@ -261,11 +261,11 @@ def _snapshot(db) -> dict:
         return out
 
 
-def test_second_run_through_the_cli_changes_nothing(sample_run):
+def test_second_run_through_the_cli_changes_nothing(sample_run, sample_dir):
     db, reports, _ = sample_run
     before = _snapshot(db)
     result = CliRunner().invoke(
-        app, ["run", "--journey", str(SAMPLE / "journey.yml"), "--db", str(db), "--reports", str(reports)]
+        app, ["run", "--journey", str(sample_dir / "journey.yml"), "--db", str(db), "--reports", str(reports)]
     )
     assert result.exit_code == 0, result.output
     assert "Touchpoint scorecard, revisit 2026-Q3" in result.output and "nothing new" in result.output

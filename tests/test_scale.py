@@ -144,12 +144,19 @@ def test_dask_ingest_equals_serial(sample_run, generated, tmp_path, monkeypatch)
 
 @pytest.mark.parametrize("command", ["ingest", "run"])
 @pytest.mark.parametrize("value", ["0", "two", "-1", "65", "1.5"])
-def test_workers_option_rejects_a_bad_value_in_one_line(command, value, tmp_path):
+def test_workers_option_rejects_a_bad_value_in_one_line(command, value, sample_dir, tmp_path):
     from flows.cli import app
 
     out = CliRunner().invoke(
         app,
-        [command, "--journey", str(SAMPLE / "journey.yml"), "--db", str(tmp_path / "x.duckdb"), f"--workers={value}"],
+        [
+            command,
+            "--journey",
+            str(sample_dir / "journey.yml"),
+            "--db",
+            str(tmp_path / "x.duckdb"),
+            f"--workers={value}",
+        ],
     )
     assert out.exit_code == 2
     lines = out.output.strip().splitlines()

@@ -135,12 +135,15 @@ def completed_flow_runs(api_url: str) -> list[dict]:
     return response.json()
 
 
+@pytest.mark.slow  # waits for the next minute
 def test_serve_runs_the_pipeline_on_a_one_minute_cron_and_ctrl_c_stops_everything(tmp_path):
     journey = _one_minute_journey(tmp_path)
     db = tmp_path / "cjx.duckdb"
     # the runner asks for runs due within its 10 s prefetch every second instead of every 10 s (the default), so
-    # the run the scheduler made for the next minute starts as soon as that minute is near
-    env = _env(tmp_path, PREFECT_RUNNER_POLL_FREQUENCY="1")
+    # the run the scheduler made for the next minute starts as soon as that minute is near; and the scheduled run
+    # finds no chromium on PATH (cjx and Prefect start their children by absolute path), so it writes its pages
+    # without the PNG snapshots, as on a machine without chromium (the snapshots are tested on the sample run)
+    env = _env(tmp_path, PREFECT_RUNNER_POLL_FREQUENCY="1", PATH=str(Path(sys.executable).parent))
     serve = Cjx(["serve", "--journey", str(journey), "--db", str(db), "--reports", "reports"], tmp_path, env)
     try:
         server = serve.wait_for(SERVER_LINE, within=300)  # a first start migrates Prefect's database
