@@ -1,9 +1,10 @@
 """Ingest flow: every declared source's files -> raw -> core, gated by great-expectations, recorded in ops.
 
 The work is cjx.pipeline.ingest; this adds the retries on transient failures and the ingested-files artifact.
-With `parallel=True` (run it through `ingest_on_dask`), each file is parsed on the cluster of the flow's task
-runner (Prefect's DaskTaskRunner: a local cluster or a remote scheduler) into a Parquet partition, and one
-`write_partitions` task, in the flow's own process, loads them in arrival order (cjx.scale.writer).
+With `parallel=True` (run it through `ingest_on_dask`), each file is parsed, staged and gated on what it holds
+alone on the cluster of the flow's task runner (Prefect's DaskTaskRunner: a local cluster or a remote scheduler)
+into a Parquet partition, and one `write_partitions` task, in the flow's own process, loads them in arrival order
+against core (cjx.scale.writer).
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ def ingest_files(ws: Workspace) -> list[FileResult]:
 @task(cache_policy=NO_CACHE)
 def write_partitions(ws: Workspace) -> list[FileResult]:
     """The single writer: sends every new file to the flow's Dask cluster (cjx.scale.partition.parse_file, one Dask
-    task per file), then loads the partitions one transaction per file, in arrival order, as each is ready
-    (cjx.scale.writer.ingest_partitioned).
+    task per file: land, stage, the gate's file-local checks), then loads the partitions one transaction per file,
+    in arrival order, as each is ready (cjx.scale.writer.ingest_partitioned: fate against core, core load, the
+    uniqueness check, accounting).
 
     The files go to the DaskTaskRunner's own client as plain Dask tasks, not as one Prefect task each: a Prefect
     task run costs about 0.5 CPU s in the flow's process (its context serialised, its function tokenised) and as
