@@ -109,6 +109,7 @@ def bootstrap_part(n: int, p: int, resamples: int) -> list[str]:
 
 def score_part(answers: float) -> list[str]:
     import duckdb
+    from replicate import replicate_responses
 
     from cjx.metrics.drivers import compute_drivers
     from cjx.pipeline import ingest, open_workspace, score
@@ -121,12 +122,7 @@ def score_part(answers: float) -> list[str]:
         with closing(connect(db)) as con:
             base = con.execute("SELECT count(*) FROM core.answers").fetchall()[0][0]
             copies = max(1, math.ceil(answers / base))
-            # Replicate every response (and its answers) under new ids: same journey, same mapping, more data.
-            for table in ("core.responses", "core.answers"):
-                con.execute(
-                    f"INSERT INTO {table} SELECT x.* REPLACE (x.response_id || '~' || c.k AS response_id) "
-                    f"FROM {table} x, range(1, {copies}) c(k)"
-                )
+            replicate_responses(con, copies)  # same journey, same mapping, more data
             n_answers = con.execute("SELECT count(*) FROM core.answers").fetchall()[0][0]
             n_responses = con.execute("SELECT count(*) FROM core.responses").fetchall()[0][0]
             con.execute("CHECKPOINT")

@@ -197,7 +197,7 @@ def limits(answers: int, out: Path, json_path: Path) -> int:
         raise SystemExit("scale_bench limits: scoring failed")
     score_cpu, score_wall = usage.ru_utime + usage.ru_stime, time.perf_counter() - wall
     with connect(ws.db) as con:
-        loaded = table_digests(con, ("core",))["core.answers"].rows
+        loaded = table_digests(con, ("core",))["core.answer_values"].rows
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "responses": rows,

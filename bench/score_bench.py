@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
+from replicate import replicate_responses  # noqa: E402
 
 from cjx.pipeline import ingest, open_workspace, score  # noqa: E402
 from cjx.store import connect  # noqa: E402
@@ -64,12 +65,7 @@ def build_database(db: Path, answers: float) -> dict[str, int]:
     with closing(connect(db)) as con:
         base = con.execute("SELECT count(*) FROM core.answers").fetchall()[0][0]
         copies = max(1, math.ceil(answers / base))
-        # Each copy k of a response gets the id <id>~k, with its answers and its mapping attributes (channel).
-        for table in ("core.responses", "core.answers", "core.response_attributes"):
-            con.execute(
-                f"INSERT INTO {table} SELECT x.* REPLACE (x.response_id || '~' || c.k AS response_id) "
-                f"FROM {table} x, range(1, {copies}) c(k)"
-            )
+        replicate_responses(con, copies, attributes=True)
         con.execute("CHECKPOINT")
         counts = {
             name: con.execute(f"SELECT count(*) FROM core.{name}").fetchall()[0][0]

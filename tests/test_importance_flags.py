@@ -20,7 +20,7 @@ from cjx.report import render_owner_page, render_scorecard
 from cjx.report.data import load_scorecard_data
 from cjx.report.importance_flags import FLAG_LABELS
 from cjx.report.labels import Lang
-from tests.small_db import small_db, survey
+from tests.small_db import RESPONSE_COLUMNS, put_answers, small_db, survey
 
 TOUCHPOINTS = [f"t{i:02d}" for i in range(25)]
 OWNERS = {tp: ("Web" if i % 2 == 0 else "Care") for i, tp in enumerate(TOUCHPOINTS)}
@@ -123,11 +123,9 @@ def _insert(con, revisit: str, frame: pd.DataFrame) -> None:  # type: ignore[no-
         }
     )
     con.register("planted_responses", responses)
-    con.register("planted_answers", answers)
-    con.execute("INSERT INTO core.responses SELECT * FROM planted_responses")
-    con.execute("INSERT INTO core.answers SELECT * FROM planted_answers")
+    con.execute(f"INSERT INTO core.responses {RESPONSE_COLUMNS} SELECT * FROM planted_responses")
     con.unregister("planted_responses")
-    con.unregister("planted_answers")
+    put_answers(con, answers)
 
 
 class Cells(HTMLParser):

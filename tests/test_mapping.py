@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cjx.metrics.marts import map_touchpoints
-from tests.small_db import small_db
+from tests.small_db import RESPONSE_COLUMNS, add_answer, small_db
 
 JOURNEY = {
     "journey": {"id": "map", "name": "Mapping"},
@@ -105,15 +105,13 @@ def con(tmp_path):
     ]
     for source, rid, who, column in responses:
         con.execute(
-            "INSERT INTO core.responses SELECT ?, ?, ?, ?::TIMESTAMP, 'f', 1 WHERE NOT EXISTS "
+            f"INSERT INTO core.responses {RESPONSE_COLUMNS} SELECT ?, ?, ?, ?::TIMESTAMP, 'f', 1 WHERE NOT EXISTS "
             "(SELECT 1 FROM core.responses WHERE source_id = ? AND response_id = ?)",
             [source, rid, who, T, source, rid],
         )
         metric = {"csat": "csat", "ces": "ces", "nps": "nps", "q_del": "csat"}[column]
         declared = "delivery" if column == "q_del" else None
-        con.execute(
-            "INSERT INTO core.answers VALUES (?, ?, ?, ?, ?, 4, 4, false)", [source, rid, column, metric, declared]
-        )
+        add_answer(con, rid, column, metric, declared, 4, 4, source=source)
     con.execute(
         "INSERT INTO core.response_attributes VALUES ('ces', 'c1', 'channel', 'phone'), ('ces', 'c2', 'channel', 'fax')"
     )

@@ -187,3 +187,31 @@ def test_staging_views_are_queryable_by_the_data_team(shop):
     # the raw layer keeps the pseudonym, never the e-mail
     raw = con.execute('SELECT email FROM raw."pulse"').fetchall()
     assert all("@" not in r[0] for r in raw) and len(raw) == 5
+
+
+def compact_answers(con):
+    """core.answer_values beside what core.answers shows: orphans (no response), rows, and each answer's key
+    against its response's file and row (file_seq * 2^32 + row_number, migration 090)."""
+    orphans = con.execute(
+        "SELECT count(*) FROM core.answer_values ANTI JOIN core.responses USING (response_key)"
+    ).fetchall()[0][0]
+    stored = con.execute("SELECT count(*) FROM core.answer_values").fetchall()[0][0]
+    shown = con.execute("SELECT count(*) FROM core.answers").fetchall()[0][0]
+    keys = con.execute(
+        "SELECT DISTINCT r.response_id, a.response_key = f.file_seq * 4294967296 + r.row_number "
+        "FROM core.answer_values a JOIN core.responses r USING (response_key) JOIN raw.files f USING (file_id) "
+        "ORDER BY 1"
+    ).fetchall()
+    return orphans, stored, shown, keys
+
+
+def test_answers_are_stored_by_response_key_and_leave_with_their_response(shop):
+    folder, lj, con = shop
+    ingest_journey(con, lj, KEY, gate=None)
+    # file 2's P3 superseded file 1's: its old answer went with its response; P2 and P4 (an unknown label) wait in
+    # the quarantine
+    assert compact_answers(con) == (0, 2, 2, [("P1", True), ("P3", True)])
+    lj = fixed_journey(folder)
+    sync_journey(con, lj)
+    reprocess_sources(con, lj, KEY, ["pulse"], gate=None)
+    assert compact_answers(con) == (0, 4, 4, [("P1", True), ("P2", True), ("P3", True), ("P4", True)])

@@ -14,7 +14,7 @@ from cjx.privacy import pseudonymise
 from cjx.segments.customers import load_customers
 from cjx.segments.respondents import build_respondent_segments
 from cjx.workspace import open_workspace
-from tests.small_db import survey
+from tests.small_db import RESPONSE_COLUMNS, survey
 
 KEY = "test-key-not-secret"
 JOURNEY = {
@@ -92,7 +92,9 @@ def test_a_response_gets_the_value_in_force_at_its_time(workspace):
     load_customers(con, lj, KEY)
     ann, bo = pseudonymise("ann@example.dk", KEY), pseudonymise("bo@example.dk", KEY)
     for rid, who, at in (("a1", ann, "2026-01-20"), ("a2", ann, "2026-02-10"), ("b1", bo, "2026-01-05")):
-        con.execute("INSERT INTO core.responses VALUES ('s', ?, ?, ?::TIMESTAMP, 'f', 1)", [rid, who, at])
+        con.execute(
+            f"INSERT INTO core.responses {RESPONSE_COLUMNS} VALUES ('s', ?, ?, ?::TIMESTAMP, 'f', 1)", [rid, who, at]
+        )
     build_respondent_segments(con)
     got = con.execute("SELECT respondent_id, revisit_id, value FROM core.respondent_segments ORDER BY ALL").fetchall()
     assert sorted(got) == sorted([(ann, "R1", "Bronze"), (ann, "R2", "Gold"), (bo, "R1", "Gold")])

@@ -18,7 +18,7 @@ from statsmodels.stats.weightstats import DescrStatsW
 from cjx.metrics.marts import build_marts
 from cjx.metrics.revisits import update_revisits
 from cjx.segments.weights import WeightingRefused, kish_n_eff, rake
-from tests.small_db import small_db, survey
+from tests.small_db import RESPONSE_COLUMNS, add_answer, small_db, survey
 
 MIN_BASE = 8
 MARGINS = {"region": {"North": 0.5, "South": 0.5}, "tier": {"Gold": 0.3, "Silver": 0.7}}
@@ -100,7 +100,7 @@ def _build(tmp, journey: dict, given: pd.DataFrame):
     con.execute('CREATE TABLE raw.s (file_id VARCHAR, row_number BIGINT, "Region" VARCHAR, "Tier" VARCHAR)')
     for k, g in enumerate(given.itertuples()):
         con.execute(
-            "INSERT INTO core.responses VALUES ('s', ?, ?, ?::TIMESTAMP, 'f', ?)",
+            f"INSERT INTO core.responses {RESPONSE_COLUMNS} VALUES ('s', ?, ?, ?::TIMESTAMP, 'f', ?)",
             [g.response_id, g.respondent, g.at, k],
         )
         con.execute("INSERT INTO raw.s VALUES ('f', ?, ?, ?)", [k, g.Region, g.Tier])
@@ -108,10 +108,7 @@ def _build(tmp, journey: dict, given: pd.DataFrame):
             value = getattr(g, column)
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue
-            con.execute(
-                "INSERT INTO core.answers VALUES ('s', ?, ?, ?, ?, ?, ?, false)",
-                [g.response_id, column, METRIC[column], TOUCHPOINT[column], value, value],
-            )
+            add_answer(con, g.response_id, column, METRIC[column], TOUCHPOINT[column], value, value)
     build_marts(con)
     update_revisits(con)
     return con

@@ -22,8 +22,17 @@ from cjx.ingest.staging import now, prepare_source, stage_source
 from cjx.journey.load import LoadedJourney
 from cjx.journey.model import Journey, Source
 
+# answer_values carry no source: theirs is their response's (migration 090), so they go before the responses
+_OF_SOURCE = {"answer_values": "response_key IN (SELECT response_key FROM core.responses WHERE source_id = ?)"}
 CORE_TABLES = {
-    "survey": ("answers", "response_measures", "comments", "response_attributes", "partial_responses", "responses"),
+    "survey": (
+        "answer_values",
+        "response_measures",
+        "comments",
+        "response_attributes",
+        "partial_responses",
+        "responses",
+    ),
     "operational": ("event_measures", "events"),
 }
 
@@ -123,7 +132,7 @@ def reprocess_source(
             ).fetchall()
         }
         for table in CORE_TABLES[source.kind]:
-            con.execute(f"DELETE FROM core.{table} WHERE source_id = ?", [source.id])
+            con.execute(f"DELETE FROM core.{table} WHERE {_OF_SOURCE.get(table, 'source_id = ?')}", [source.id])
         con.execute("DELETE FROM ops.quarantine WHERE source_id = ?", [source.id])
         load_core(con, source)
         results = _recount_files(con, source)

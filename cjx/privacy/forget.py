@@ -141,7 +141,7 @@ def _delete(con: duckdb.DuckDBPyConnection, stored: list[str], erasure_id: str) 
     counts["raw_rows"] = con.execute("SELECT count(*) FROM erase_rows").fetchall()[0][0]
     counts["files"] = con.execute("SELECT count(DISTINCT file_id) FROM erase_rows").fetchall()[0][0]
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE erase_responses AS SELECT source_id, response_id FROM core.responses r "
+        "CREATE OR REPLACE TEMP TABLE erase_responses AS SELECT source_id, response_id, response_key FROM core.responses r "
         "WHERE list_contains($stored, r.respondent_id) OR EXISTS (SELECT 1 FROM erase_rows e WHERE "
         "e.source_id = r.source_id AND e.file_id = r.file_id AND e.row_number = r.row_number)",
         p,
@@ -153,7 +153,7 @@ def _delete(con: duckdb.DuckDBPyConnection, stored: list[str], erasure_id: str) 
         p,
     )
     for table, keys, name in (
-        ("answers", "erase_responses", "answers"),
+        ("answer_values", "erase_responses", "answers"),
         ("response_measures", "erase_responses", None),
         ("comments", "erase_responses", "comments"),
         ("comment_sentiment", "erase_responses", None),  # derived from the comments (cjx.comments)
@@ -165,9 +165,10 @@ def _delete(con: duckdb.DuckDBPyConnection, stored: list[str], erasure_id: str) 
         ("events", "erase_events", "events"),
     ):
         key = "response_id" if keys == "erase_responses" else "event_id"
-        n = con.execute(
-            f"DELETE FROM core.{table} t USING {keys} k WHERE t.source_id = k.source_id AND t.{key} = k.{key}"
-        ).fetchall()[0][0]
+        match = f"t.source_id = k.source_id AND t.{key} = k.{key}"
+        if table == "answer_values":  # keyed by the response's number (migration 090)
+            match = "t.response_key = k.response_key"
+        n = con.execute(f"DELETE FROM core.{table} t USING {keys} k WHERE {match}").fetchall()[0][0]
         if name:
             counts[name] = n
     con.execute("DELETE FROM core.respondents WHERE list_contains($stored, respondent_id)", p)

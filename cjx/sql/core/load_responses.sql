@@ -7,8 +7,9 @@ FROM landed_rows
 WHERE status = 'loaded' AND respondent_id NOT IN (SELECT respondent_id FROM core.respondents)
 GROUP BY respondent_id;
 
-INSERT INTO core.responses (source_id, response_id, respondent_id, responded_at, file_id, row_number)
-SELECT $source_id, record_id, respondent_id, at_utc, file_id, row_number
+-- response_key: file_seq * 2^32 + row number (migration 090), so the answers below need no join with the rows
+INSERT INTO core.responses (source_id, response_id, respondent_id, responded_at, file_id, row_number, response_key)
+SELECT $source_id, record_id, respondent_id, at_utc, file_id, row_number, file_seq * 4294967296 + row_number
 FROM landed_rows
 WHERE status = 'loaded';
 
@@ -17,15 +18,30 @@ SELECT $source_id, record_id
 FROM landed_rows
 WHERE status = 'loaded' AND is_partial;
 
-INSERT INTO core.answers (source_id, response_id, column_name, metric, touchpoint_id, value, score, is_na)
+-- the columns these answers were given to, numbered once (core.answer_columns is only ever appended to)
+INSERT INTO core.answer_columns
+SELECT (SELECT coalesce(max(column_key), 0) FROM core.answer_columns)
+       + row_number() OVER (ORDER BY column_name, metric, touchpoint_id NULLS FIRST),
+       $source_id, column_name, metric, touchpoint_id
+FROM (SELECT DISTINCT column_name, metric, touchpoint_id FROM landed_cells WHERE metric <> 'measure') c
+WHERE NOT EXISTS (
+    SELECT 1 FROM core.answer_columns k
+    WHERE k.source_id = $source_id AND k.column_name = c.column_name AND k.metric = c.metric
+      AND k.touchpoint_id IS NOT DISTINCT FROM c.touchpoint_id
+);
+
+INSERT INTO core.answer_values (response_key, column_key, value, score, is_na)
 SELECT
-    $source_id, c.record_id, c.column_name, c.metric, c.touchpoint_id,
+    c.file_seq * 4294967296 + c.row_number, k.column_key,
     CASE WHEN NOT c.is_na THEN c.number END,
     CASE WHEN c.is_na THEN NULL
          WHEN c.is_reversed THEN c.scale_min + c.scale_max - c.number
          ELSE c.number END,
     c.is_na
 FROM landed_cells c
+JOIN core.answer_columns k
+    ON k.source_id = $source_id AND k.column_name = c.column_name AND k.metric = c.metric
+   AND k.touchpoint_id IS NOT DISTINCT FROM c.touchpoint_id
 ANTI JOIN (SELECT file_seq, row_number FROM landed_rows WHERE status <> 'loaded') r USING (file_seq, row_number)
 WHERE c.metric <> 'measure';
 

@@ -11,7 +11,9 @@ WHERE f.file_id = s.file_id;
 CREATE OR REPLACE TEMP TABLE superseded AS
 SELECT record_id FROM landed_rows WHERE supersedes_file_id IS NOT NULL;
 
-DELETE FROM core.answers WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
+DELETE FROM core.answer_values WHERE response_key IN (
+    SELECT response_key FROM core.responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded)
+);
 DELETE FROM core.response_measures WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
 DELETE FROM core.comments WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
 DELETE FROM core.response_attributes WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);

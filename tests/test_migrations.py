@@ -1,0 +1,62 @@
+"""A database written before migration 090 (answers in long form) upgrades to compact answers without a change."""
+
+import shutil
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from cjx.store import db
+
+OLD_ANSWERS = [
+    # source, response, column, metric, touchpoint, value, score, is_na
+    ("survey", "r1", "q_nps", "nps", "tp_checkout", 9.0, 9.0, False),
+    ("survey", "r1", "q_ces", "ces", None, 2.0, 6.0, False),
+    ("survey", "r2", "q_nps", "nps", "tp_checkout", None, None, True),
+    ("survey", "r2", "q_ces", "ces", None, 7.0, 1.0, False),
+    ("manual", "m1", "q_csat", "csat", "tp_delivery", 4.0, 4.0, False),
+]
+
+
+def _old_database(path: Path, migrations: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apply only the migrations before 090 and write answers the way the old loader did."""
+    for sql in sorted(db.MIGRATIONS.glob("*.sql")):
+        if sql.stem < "090":
+            shutil.copy(sql, migrations / sql.name)
+    with monkeypatch.context() as patch:
+        patch.setattr(db, "MIGRATIONS", migrations)
+        with closing(db.connect(path)) as con:
+            db.migrate(con)
+            assert "090_compact_answers" not in {r[0] for r in con.sql("FROM ops.schema_migrations").fetchall()}
+            con.execute(
+                "INSERT INTO raw.files (file_id, source_id, file_seq, file_name, format, landed_at) "
+                "VALUES ('f1', 'survey', 3, 'survey.csv', 'csv', TIMESTAMP '2026-01-01')"
+            )
+            con.execute(
+                "INSERT INTO core.responses VALUES "
+                "('survey', 'r1', 'p1', TIMESTAMP '2026-01-02', 'f1', 1),"
+                "('survey', 'r2', 'p2', TIMESTAMP '2026-01-03', 'f1', 2),"
+                # put in by hand: its file is not in raw.files
+                "('manual', 'm1', 'p3', TIMESTAMP '2026-01-04', 'by-hand', 1)"
+            )
+            con.executemany("INSERT INTO core.answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", OLD_ANSWERS)
+
+
+def test_old_long_answers_migrate_to_the_same_answers_with_unique_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.duckdb"
+    (tmp_path / "migrations").mkdir()
+    _old_database(path, tmp_path / "migrations", monkeypatch)
+
+    with closing(db.connect(path)) as con:
+        assert "090_compact_answers" in db.migrate(con)  # the real migrations: 090 and later run now
+        assert con.sql("SELECT table_type FROM information_schema.tables WHERE table_name = 'answers'").fetchall() == [
+            ("VIEW",)
+        ]
+        answers = con.sql("FROM core.answers ORDER BY source_id, response_id, column_name").fetchall()
+        keys = dict(con.sql("SELECT response_id, response_key FROM core.responses").fetchall())
+
+    assert answers == sorted(OLD_ANSWERS, key=lambda a: (a[0], a[1], a[2]))
+    # a file's responses are keyed file_seq * 2^32 + row_number; the one put in by hand gets a negative key
+    assert keys == {"r1": 3 * 2**32 + 1, "r2": 3 * 2**32 + 2, "m1": -1}
