@@ -8,16 +8,16 @@ WITH j AS (
 ), purchases AS (
     SELECT e.respondent_id, e.occurred_at FROM core.events e, j WHERE list_contains(j.types, e.event_type)
 ), in_revisit AS (
-    SELECT rv.revisit_id, rv.source_id, rv.response_id, rv.respondent_id, rv.responded_at, rv.touchpoint_id
+    SELECT rv.revisit_id, rv.source_id, rv.response_id, rv.response_key, rv.respondent_id, rv.responded_at, rv.touchpoint_id
     FROM core.response_revisits rv
     CROSS JOIN j
     WHERE list_contains($revisits, rv.revisit_id)
       AND rv.responded_at + to_days(j.days) <= (SELECT max(occurred_at) FROM purchases)
 ), ratings AS (
-    SELECT o.revisit_id, a.source_id, a.response_id, coalesce(a.touchpoint_id, o.touchpoint_id) AS touchpoint_id,
+    SELECT o.revisit_id, a.source_id, o.response_id, coalesce(a.touchpoint_id, o.touchpoint_id) AS touchpoint_id,
            a.score
-    FROM core.answers a
-    JOIN in_revisit o USING (source_id, response_id)
+    FROM core.answers_keyed a
+    JOIN in_revisit o USING (source_id, response_key)
     WHERE a.metric IN ('csat', 'ces') AND NOT a.is_na AND coalesce(a.touchpoint_id, o.touchpoint_id) IS NOT NULL
 ), outcome AS (
     SELECT o.revisit_id, o.source_id, o.response_id,

@@ -13,13 +13,13 @@ WITH revisit_responses AS (
     -- answers without a touchpoint of their own, whose response was attributed to an event
     SELECT rv.revisit_id, em.measure, rv.touchpoint_id AS target_touchpoint_id, a.metric AS target, em.value AS x,
            a.score AS y
-    FROM core.answers a
-    JOIN revisit_responses rv USING (source_id, response_id)
+    FROM core.answers_keyed a
+    JOIN revisit_responses rv USING (source_id, response_key)
     JOIN core.event_measures em ON em.source_id = rv.event_source_id AND em.event_id = rv.event_id
     WHERE a.touchpoint_id IS NULL AND rv.mapped_by = 'event'
       AND NOT a.is_na AND a.metric IN ('csat', 'ces', 'nps')
 ), survey_measures AS (
-    SELECT rv.revisit_id, rm.source_id, rm.response_id, rv.respondent_id, rv.touchpoint_id AS response_touchpoint_id,
+    SELECT rv.revisit_id, rm.source_id, rv.response_key, rv.respondent_id, rv.touchpoint_id AS response_touchpoint_id,
            rm.measure, rm.value
     FROM core.response_measures rm
     JOIN revisit_responses rv USING (source_id, response_id)
@@ -27,7 +27,7 @@ WITH revisit_responses AS (
     SELECT sm.revisit_id, sm.measure, coalesce(a.touchpoint_id, sm.response_touchpoint_id) AS target_touchpoint_id,
            a.metric AS target, sm.value AS x, a.score AS y
     FROM survey_measures sm
-    JOIN core.answers a USING (source_id, response_id)
+    JOIN core.answers_keyed a USING (source_id, response_key)
     WHERE coalesce(a.touchpoint_id, sm.response_touchpoint_id) IS NOT NULL AND NOT a.is_na
       AND a.metric IN ('csat', 'ces', 'nps')
 ), outcome_source AS (
@@ -45,10 +45,10 @@ WITH revisit_responses AS (
     )
     GROUP BY ALL
 ), outcome_answers AS (
-    SELECT rv.revisit_id, a.source_id, a.response_id, rv.respondent_id, a.score
-    FROM core.answers a
+    SELECT rv.revisit_id, a.source_id, a.response_key, rv.respondent_id, a.score
+    FROM core.answers_keyed a
     JOIN core.questions q USING (source_id, column_name)
-    JOIN revisit_responses rv USING (source_id, response_id)
+    JOIN revisit_responses rv USING (source_id, response_key)
     WHERE q.is_outcome AND NOT a.is_na
 ), outcome_pairs AS (
     SELECT o.revisit_id, rm.measure, NULL AS target_touchpoint_id, 'outcome' AS target, rm.x, o.score AS y
@@ -57,7 +57,7 @@ WITH revisit_responses AS (
     UNION ALL
     SELECT o.revisit_id, sm.measure, NULL, 'outcome', sm.value, o.score
     FROM outcome_answers o
-    JOIN survey_measures sm USING (revisit_id, source_id, response_id)
+    JOIN survey_measures sm USING (revisit_id, source_id, response_key)
 )
 SELECT * FROM touchpoint_pairs
 UNION ALL

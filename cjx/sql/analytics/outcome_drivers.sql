@@ -2,13 +2,13 @@
 -- per response, one row with its (non-N/A) outcome score (touchpoint_id NULL), and one per (non-N/A) CSAT/CES
 -- rating of a touchpoint (outcome NULL). cjx.metrics.drivers keeps the responses with an outcome and pivots the
 -- ratings to one column per touchpoint. Each answer is joined once with its response's revisit and mapping.
-SELECT rv.revisit_id, a.response_id,
+SELECT rv.revisit_id, rv.response_id,
        CASE WHEN q.is_outcome THEN a.score END AS outcome,
        CASE WHEN NOT q.is_outcome THEN coalesce(a.touchpoint_id, rv.touchpoint_id) END AS touchpoint_id,
        CASE WHEN NOT q.is_outcome THEN a.score END AS score
-FROM core.answers a
+FROM core.answers_keyed a
 JOIN core.questions q USING (source_id, column_name)
-JOIN core.response_revisits rv USING (source_id, response_id)
+JOIN core.response_revisits rv USING (source_id, response_key)
 WHERE NOT a.is_na
   AND a.source_id = (SELECT source_id FROM core.questions WHERE is_outcome)
   AND list_contains($revisits, rv.revisit_id)

@@ -62,7 +62,7 @@ COMMENT ON COLUMN core.response_touchpoints.mapped_by IS 'source (fixed), column
 COMMENT ON COLUMN core.response_touchpoints.event_id IS 'The operational event the response was attributed to (mapped_by = event).';
 COMMENT ON COLUMN core.response_touchpoints.unmapped_reason IS 'no_map_value, unknown_map_value, no_event_in_window or event_without_touchpoint; NULL when mapped.';
 
--- A view, not a copy of every answer: the marts read core.answers with core.response_revisits (below) directly,
+-- A view, not a copy of every answer: the marts read core.answers_keyed with core.response_revisits (below),
 -- and writing 10 M answer rows again was most of the mapping step (migration 040 dropped the old table).
 CREATE OR REPLACE VIEW core.answer_touchpoints AS
 SELECT
@@ -78,11 +78,11 @@ LEFT JOIN core.response_touchpoints rt USING (source_id, response_id);
 COMMENT ON VIEW core.answer_touchpoints IS 'Resolved touchpoint of every answer: the question''s own, else its response''s. touchpoint_id NULL with no unmapped_reason = journey-level (e.g. relationship NPS).';
 
 -- Every response in a revisit, with its revisit and its response-level mapping: the one place the marts take a
--- response's revisit from, so each mart joins core.answers once with this (a response per row) instead of joining
--- answers with an answer-level mapping, responses and revisits in turn. An answer's touchpoint is
+-- response's revisit from, so each mart joins core.answers_keyed once with this (a response per row, on its integer
+-- response_key) instead of joining answers with an answer-level mapping, responses and revisits in turn. An answer's touchpoint is
 -- coalesce(answer's own, this touchpoint_id); a response in two overlapping revisits has a row for each.
 CREATE OR REPLACE TABLE core.response_revisits AS
-SELECT r.source_id, r.response_id, r.respondent_id, r.responded_at, v.revisit_id,
+SELECT r.source_id, r.response_id, r.response_key, r.respondent_id, r.responded_at, v.revisit_id,
        rt.touchpoint_id, rt.mapped_by, rt.event_source_id, rt.event_id, rt.unmapped_reason
 FROM core.responses r
 JOIN core.revisits v ON r.responded_at >= v.start_at AND r.responded_at < v.end_at

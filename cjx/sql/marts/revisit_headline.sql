@@ -9,8 +9,8 @@ WITH source AS (
            q.scale_max, q.top_box, a.score >= q.scale_max - q.top_box + 1 AS is_top_box, q.scale_min || '-' || q.scale_max AS scale,
            CASE WHEN q.top_box = 1 THEN q.scale_max::VARCHAR ELSE (q.scale_max - q.top_box + 1) || '-' || q.scale_max END
                || ' on ' || q.scale_min || '-' || q.scale_max AS box
-    FROM core.answers a
-    JOIN core.response_revisits rv USING (source_id, response_id)
+    FROM core.answers_keyed a
+    JOIN core.response_revisits rv USING (source_id, response_key)
     JOIN core.questions q USING (source_id, column_name)
     -- journey-level: no touchpoint of its own, and its response is not one a mapping rule failed to place
     WHERE a.touchpoint_id IS NULL AND rv.touchpoint_id IS NULL AND rv.unmapped_reason IS NULL AND NOT a.is_na

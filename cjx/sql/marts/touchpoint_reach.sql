@@ -16,16 +16,16 @@ WITH events AS (
     LEFT JOIN events e ON e.revisit_id = a.revisit_id AND e.touchpoint_id = t.touchpoint_id
     GROUP BY a.revisit_id, t.touchpoint_id
 ), outcome_answers AS (
-    SELECT rv.revisit_id, a.response_id, q.touchpoint_id
-    FROM core.answers a
+    SELECT rv.revisit_id, a.response_key, q.touchpoint_id
+    FROM core.answers_keyed a
     JOIN core.questions q USING (source_id, column_name)
-    JOIN core.response_revisits rv USING (source_id, response_id)
+    JOIN core.response_revisits rv USING (source_id, response_key)
     WHERE a.source_id = (SELECT source_id FROM core.questions WHERE is_outcome)
 ), survey_reach AS (
     SELECT a.revisit_id, q.touchpoint_id,
-           count(DISTINCT o.response_id) AS n_reached,
+           count(DISTINCT o.response_key) AS n_reached,
            any_value(a.n_customers) AS n_customers
-    FROM (SELECT revisit_id, count(DISTINCT response_id) AS n_customers FROM outcome_answers GROUP BY revisit_id) a
+    FROM (SELECT revisit_id, count(DISTINCT response_key) AS n_customers FROM outcome_answers GROUP BY revisit_id) a
     CROSS JOIN (SELECT DISTINCT touchpoint_id FROM core.questions
                 WHERE is_outcome IS NOT NULL AND touchpoint_id IS NOT NULL
                   AND source_id = (SELECT source_id FROM core.questions WHERE is_outcome)) q

@@ -9,9 +9,9 @@ CREATE OR REPLACE TABLE marts.touchpoint_scorecard AS
 WITH source AS (
     -- one pass: each answer joined once with its response's revisit and mapping (core.response_revisits)
     SELECT coalesce(a.touchpoint_id, rv.touchpoint_id) AS touchpoint_id, rv.revisit_id, a.source_id, a.column_name,
-           a.response_id, a.metric, a.score
-    FROM core.answers a
-    JOIN core.response_revisits rv USING (source_id, response_id)
+           a.response_key, a.metric, a.score
+    FROM core.answers_keyed a
+    JOIN core.response_revisits rv USING (source_id, response_key)
     WHERE coalesce(a.touchpoint_id, rv.touchpoint_id) IS NOT NULL AND NOT a.is_na
 ), cells AS (
     -- ... down to one row per touchpoint, revisit, question and score value: what every statistic below needs
@@ -36,7 +36,7 @@ WITH source AS (
     -- are its responses; only where two or more questions feed one touchpoint are responses counted distinct
     SELECT touchpoint_id, revisit_id, source_id FROM cells GROUP BY ALL HAVING count(DISTINCT column_name) > 1
 ), distinct_responses AS (
-    SELECT touchpoint_id, revisit_id, source_id, count(DISTINCT response_id) AS n_responses
+    SELECT touchpoint_id, revisit_id, source_id, count(DISTINCT response_key) AS n_responses
     FROM source
     JOIN ambiguous USING (touchpoint_id, revisit_id, source_id)
     GROUP BY ALL

@@ -23,8 +23,8 @@ SELECT
     (SELECT count(*) FROM dated x WHERE x.source_id = s.source_id AND x.ts >= l.start_at AND x.ts < l.end_at) AS n_rows,
     (
         SELECT count(*)
-        FROM core.answers a
-        JOIN core.responses r USING (source_id, response_id)
+        FROM core.answers_keyed a
+        JOIN core.responses r USING (source_id, response_key)
         WHERE a.source_id = s.source_id AND a.column_name = $outcome_column AND NOT a.is_na
           AND r.responded_at >= l.start_at AND r.responded_at < l.end_at
     ) AS n_outcome_answers

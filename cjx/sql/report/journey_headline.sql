@@ -11,8 +11,8 @@ WITH ces AS (
     SELECT rv.revisit_id,
            coalesce(sum(w.weight) FILTER (a.score > (q.scale_min + q.scale_max) / 2), 0) / sum(w.weight) AS share,
            sum(w.weight) ^ 2 / sum(w.weight * w.weight) AS n_eff
-    FROM core.answers a
-    JOIN core.response_revisits rv USING (source_id, response_id)
+    FROM core.answers_keyed a
+    JOIN core.response_revisits rv USING (source_id, response_key)
     JOIN core.questions q USING (source_id, column_name)
     JOIN core.respondent_weights w ON w.respondent_id = rv.respondent_id AND w.revisit_id = rv.revisit_id
     WHERE a.metric = 'ces' AND NOT a.is_na AND coalesce(a.touchpoint_id, rv.touchpoint_id) IS NOT NULL
