@@ -17,7 +17,7 @@ WITH j AS (
     SELECT o.revisit_id, a.source_id, o.response_id, coalesce(a.touchpoint_id, o.touchpoint_id) AS touchpoint_id,
            a.score
     FROM core.answers_keyed a
-    JOIN in_revisit o USING (source_id, response_key)
+    JOIN in_revisit o ON o.response_key = a.response_key
     WHERE a.metric IN ('csat', 'ces') AND NOT a.is_na AND coalesce(a.touchpoint_id, o.touchpoint_id) IS NOT NULL
 ), outcome AS (
     SELECT o.revisit_id, o.source_id, o.response_id,

@@ -14,7 +14,7 @@ WITH revisit_responses AS (
     SELECT rv.revisit_id, em.measure, rv.touchpoint_id AS target_touchpoint_id, a.metric AS target, em.value AS x,
            a.score AS y
     FROM core.answers_keyed a
-    JOIN revisit_responses rv USING (source_id, response_key)
+    JOIN revisit_responses rv ON rv.response_key = a.response_key
     JOIN core.event_measures em ON em.source_id = rv.event_source_id AND em.event_id = rv.event_id
     WHERE a.touchpoint_id IS NULL AND rv.mapped_by = 'event'
       AND NOT a.is_na AND a.metric IN ('csat', 'ces', 'nps')
@@ -27,7 +27,7 @@ WITH revisit_responses AS (
     SELECT sm.revisit_id, sm.measure, coalesce(a.touchpoint_id, sm.response_touchpoint_id) AS target_touchpoint_id,
            a.metric AS target, sm.value AS x, a.score AS y
     FROM survey_measures sm
-    JOIN core.answers_keyed a USING (source_id, response_key)
+    JOIN core.answers_keyed a ON a.response_key = sm.response_key
     WHERE coalesce(a.touchpoint_id, sm.response_touchpoint_id) IS NOT NULL AND NOT a.is_na
       AND a.metric IN ('csat', 'ces', 'nps')
 ), outcome_source AS (
@@ -48,7 +48,7 @@ WITH revisit_responses AS (
     SELECT rv.revisit_id, a.source_id, a.response_key, rv.respondent_id, a.score
     FROM core.answers_keyed a
     JOIN core.questions q USING (source_id, column_name)
-    JOIN revisit_responses rv USING (source_id, response_key)
+    JOIN revisit_responses rv ON rv.response_key = a.response_key
     WHERE q.is_outcome AND NOT a.is_na
 ), outcome_pairs AS (
     SELECT o.revisit_id, rm.measure, NULL AS target_touchpoint_id, 'outcome' AS target, rm.x, o.score AS y

@@ -8,7 +8,7 @@ SELECT rv.revisit_id, rv.response_id,
        CASE WHEN NOT q.is_outcome THEN a.score END AS score
 FROM core.answers_keyed a
 JOIN core.questions q USING (source_id, column_name)
-JOIN core.response_revisits rv USING (source_id, response_key)
+JOIN core.response_revisits rv ON rv.response_key = a.response_key
 WHERE NOT a.is_na
   AND a.source_id = (SELECT source_id FROM core.questions WHERE is_outcome)
   AND list_contains($revisits, rv.revisit_id)

@@ -10,8 +10,8 @@ WITH source AS (
            CASE WHEN q.top_box = 1 THEN q.scale_max::VARCHAR ELSE (q.scale_max - q.top_box + 1) || '-' || q.scale_max END
                || ' on ' || q.scale_min || '-' || q.scale_max AS box
     FROM core.answers_keyed a
-    JOIN core.response_revisits rv USING (source_id, response_key)
     JOIN core.questions q USING (source_id, column_name)
+    JOIN core.response_revisits rv ON rv.response_key = a.response_key
     -- journey-level: no touchpoint of its own, and its response is not one a mapping rule failed to place
     WHERE a.touchpoint_id IS NULL AND rv.touchpoint_id IS NULL AND rv.unmapped_reason IS NULL AND NOT a.is_na
       AND (a.metric IN ('nps', 'overall') OR (a.metric = 'binary' AND q.is_outcome))

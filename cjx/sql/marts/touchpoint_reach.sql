@@ -19,7 +19,7 @@ WITH events AS (
     SELECT rv.revisit_id, a.response_key, q.touchpoint_id
     FROM core.answers_keyed a
     JOIN core.questions q USING (source_id, column_name)
-    JOIN core.response_revisits rv USING (source_id, response_key)
+    JOIN core.response_revisits rv ON rv.response_key = a.response_key
     WHERE a.source_id = (SELECT source_id FROM core.questions WHERE is_outcome)
 ), survey_reach AS (
     SELECT a.revisit_id, q.touchpoint_id,

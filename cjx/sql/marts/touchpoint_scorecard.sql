@@ -11,7 +11,7 @@ WITH source AS (
     SELECT coalesce(a.touchpoint_id, rv.touchpoint_id) AS touchpoint_id, rv.revisit_id, a.source_id, a.column_name,
            a.response_key, a.metric, a.score
     FROM core.answers_keyed a
-    JOIN core.response_revisits rv USING (source_id, response_key)
+    JOIN core.response_revisits rv ON rv.response_key = a.response_key
     WHERE coalesce(a.touchpoint_id, rv.touchpoint_id) IS NOT NULL AND NOT a.is_na
 ), cells AS (
     -- ... down to one row per touchpoint, revisit, question and score value: what every statistic below needs

@@ -6,8 +6,8 @@ WITH source AS (
     SELECT rv.revisit_id, CASE WHEN a.metric = 'binary' THEN 'overall' ELSE a.metric END AS metric, a.score,
            a.score >= q.scale_max - q.top_box + 1 AS is_top_box, w.weight AS w
     FROM core.answers_keyed a
-    JOIN core.response_revisits rv USING (source_id, response_key)
     JOIN core.questions q USING (source_id, column_name)
+    JOIN core.response_revisits rv ON rv.response_key = a.response_key
     JOIN core.respondent_weights w ON w.respondent_id = rv.respondent_id AND w.revisit_id = rv.revisit_id
     WHERE a.touchpoint_id IS NULL AND rv.touchpoint_id IS NULL AND rv.unmapped_reason IS NULL AND NOT a.is_na
       AND (a.metric IN ('nps', 'overall') OR (a.metric = 'binary' AND q.is_outcome))

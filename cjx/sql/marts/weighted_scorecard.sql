@@ -18,8 +18,8 @@ WITH source AS (
            a.score >= q.scale_max - q.top_box + 1 AS is_top_box,
            a.score > (q.scale_min + q.scale_max) / 2 AS is_easy
     FROM core.answers_keyed a
-    JOIN core.response_revisits rv USING (source_id, response_key)
     JOIN core.questions q USING (source_id, column_name)
+    JOIN core.response_revisits rv ON rv.response_key = a.response_key
     JOIN core.respondent_weights w ON w.respondent_id = rv.respondent_id AND w.revisit_id = rv.revisit_id
     WHERE coalesce(a.touchpoint_id, rv.touchpoint_id) IS NOT NULL AND NOT a.is_na
 ), means AS (

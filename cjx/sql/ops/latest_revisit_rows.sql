@@ -24,7 +24,7 @@ SELECT
     (
         SELECT count(*)
         FROM core.answers_keyed a
-        JOIN core.responses r USING (source_id, response_key)
+        JOIN core.responses r ON r.response_key = a.response_key
         WHERE a.source_id = s.source_id AND a.column_name = $outcome_column AND NOT a.is_na
           AND r.responded_at >= l.start_at AND r.responded_at < l.end_at
     ) AS n_outcome_answers

@@ -12,8 +12,8 @@ WITH ces AS (
            coalesce(sum(w.weight) FILTER (a.score > (q.scale_min + q.scale_max) / 2), 0) / sum(w.weight) AS share,
            sum(w.weight) ^ 2 / sum(w.weight * w.weight) AS n_eff
     FROM core.answers_keyed a
-    JOIN core.response_revisits rv USING (source_id, response_key)
     JOIN core.questions q USING (source_id, column_name)
+    JOIN core.response_revisits rv ON rv.response_key = a.response_key
     JOIN core.respondent_weights w ON w.respondent_id = rv.respondent_id AND w.revisit_id = rv.revisit_id
     WHERE a.metric = 'ces' AND NOT a.is_na AND coalesce(a.touchpoint_id, rv.touchpoint_id) IS NOT NULL
     GROUP BY rv.revisit_id
