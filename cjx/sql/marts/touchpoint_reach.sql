@@ -21,16 +21,20 @@ WITH events AS (
     JOIN core.questions q USING (source_id, column_name)
     JOIN core.response_revisits rv ON rv.response_key = a.response_key
     WHERE a.source_id = (SELECT source_id FROM core.questions WHERE is_outcome)
+), survey_reached AS (
+    -- counted per revisit and touchpoint before meeting the grid below, not every answer joined with it
+    -- (10 M answers: 6.4-7.7 CPU s for the mart before, 4.0-4.1 after; the same rows)
+    SELECT revisit_id, touchpoint_id, count(DISTINCT response_key) AS n_reached
+    FROM outcome_answers
+    WHERE touchpoint_id IS NOT NULL
+    GROUP BY ALL
 ), survey_reach AS (
-    SELECT a.revisit_id, q.touchpoint_id,
-           count(DISTINCT o.response_key) AS n_reached,
-           any_value(a.n_customers) AS n_customers
+    SELECT a.revisit_id, q.touchpoint_id, coalesce(o.n_reached, 0) AS n_reached, a.n_customers
     FROM (SELECT revisit_id, count(DISTINCT response_key) AS n_customers FROM outcome_answers GROUP BY revisit_id) a
     CROSS JOIN (SELECT DISTINCT touchpoint_id FROM core.questions
                 WHERE is_outcome IS NOT NULL AND touchpoint_id IS NOT NULL
                   AND source_id = (SELECT source_id FROM core.questions WHERE is_outcome)) q
-    LEFT JOIN outcome_answers o ON o.revisit_id = a.revisit_id AND o.touchpoint_id = q.touchpoint_id
-    GROUP BY a.revisit_id, q.touchpoint_id
+    LEFT JOIN survey_reached o ON o.revisit_id = a.revisit_id AND o.touchpoint_id = q.touchpoint_id
 ), final AS (
     SELECT v.revisit_id, t.touchpoint_id,
            CASE WHEN e.touchpoint_id IS NOT NULL THEN 'events' WHEN s.touchpoint_id IS NOT NULL THEN 'survey' END
