@@ -101,6 +101,14 @@ def test_the_others_stay_and_every_file_still_adds_up(erased):
             erased["before"]["respondents"] - 1
         )
         assert con.execute("SELECT count(*) FROM core.comments WHERE comment = 'Alt gik fint'").fetchall()[0][0] == 1
+        # the erased responses' answers left with them: none is kept under a response that is gone (core.answers,
+        # a view joining answers with their responses, would hide such rows)
+        orphans = "SELECT count(*) FROM core.answer_values ANTI JOIN core.responses USING (response_key)"
+        assert con.execute(orphans).fetchall()[0][0] == 0
+        assert (
+            con.execute("SELECT count(*) FROM core.answer_values").fetchall()[0][0]
+            == (con.execute("SELECT count(*) FROM core.answers").fetchall()[0][0])
+        )
         files = con.execute(
             "SELECT regexp_extract(path, '[^/]+$'), rows_read, rows_loaded, rows_quarantined, rows_duplicate, "
             "coalesce((SELECT sum(rows) FROM ops.erased_rows e WHERE e.file_id = f.file_id), 0) "
