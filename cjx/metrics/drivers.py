@@ -112,21 +112,25 @@ def driver_frames(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[s
     # Codes once for the whole frame (sorted, so a revisit's subset keeps response and touchpoint id order), then
     # each revisit is a boolean mask over numpy arrays: no pandas split of millions of string rows.
     revisit_codes, revisit_ids = pd.factorize(long["revisit_id"])
-    response_codes, response_ids = pd.factorize(long["response_id"], sort=True)
+    response_codes, response_ids = _sorted_response_codes(long)
     touchpoint_codes, touchpoint_ids = pd.factorize(long["touchpoint_id"], sort=True)  # -1: the outcome rows
     outcome = long["outcome"].to_numpy(dtype="float64", na_value=np.nan)
     score = long["score"].to_numpy(dtype="float64", na_value=np.nan)
+    is_rating = (touchpoint_codes >= 0) & ~np.isnan(score)
     position = {r: i for i, r in enumerate(revisit_ids)}
     frames = {}
     for r in revisits:
         mask = revisit_codes == position.get(r, -1)
         has_outcome = mask & ~np.isnan(outcome)
         responses, first = np.unique(response_codes[has_outcome], return_index=True)
-        rows = np.minimum(np.searchsorted(responses, response_codes), max(len(responses) - 1, 0))
-        known = mask & (responses[rows] == response_codes) if len(responses) else np.zeros_like(mask)
-        rated = known & (touchpoint_codes >= 0) & ~np.isnan(score)
+        # each rating's row among the responses with an outcome (-1: none), looked up rather than searched
+        row_of = np.full(len(response_ids), -1, dtype=np.int64)
+        row_of[responses] = np.arange(len(responses))
+        rated = np.flatnonzero(mask & is_rating)
+        rows = row_of[response_codes[rated]]
+        rated, rows = rated[rows >= 0], rows[rows >= 0]
         columns, cols = np.unique(touchpoint_codes[rated], return_inverse=True)
-        flat = rows[rated] * len(columns) + cols
+        flat = rows * len(columns) + cols
         size = len(responses) * len(columns)
         sums = np.bincount(flat, weights=score[rated], minlength=size)
         counts = np.bincount(flat, minlength=size)
@@ -139,6 +143,16 @@ def driver_frames(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[s
         )
         frames[r] = frame.assign(outcome=outcome[has_outcome][first])
     return frames
+
+
+def _sorted_response_codes(long: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """pd.factorize(long.response_id, sort=True), from the integer response_key: the keys are factorized (a
+    response's id and key go together), and only the distinct responses' ids are sorted, not every row's."""
+    key_codes, _ = pd.factorize(long["response_key"])
+    # codes come in order of first appearance, so a running maximum rises exactly at each key's first row
+    first_rows = np.flatnonzero(np.diff(np.maximum.accumulate(key_codes), prepend=-1) > 0)
+    rank, response_ids = pd.factorize(long["response_id"].iloc[first_rows], sort=True)
+    return rank[key_codes], response_ids
 
 
 def driver_frame(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:

@@ -14,13 +14,14 @@ WITH j AS (
     WHERE list_contains($revisits, rv.revisit_id)
       AND rv.responded_at + to_days(j.days) <= (SELECT max(occurred_at) FROM purchases)
 ), ratings AS (
-    SELECT o.revisit_id, a.source_id, o.response_id, coalesce(a.touchpoint_id, o.touchpoint_id) AS touchpoint_id,
+    SELECT o.revisit_id, a.source_id, o.response_id, o.response_key,
+           coalesce(a.touchpoint_id, o.touchpoint_id) AS touchpoint_id,
            a.score
     FROM core.answers_keyed a
     JOIN in_revisit o ON o.response_key = a.response_key
     WHERE a.metric IN ('csat', 'ces') AND NOT a.is_na AND coalesce(a.touchpoint_id, o.touchpoint_id) IS NOT NULL
 ), outcome AS (
-    SELECT o.revisit_id, o.source_id, o.response_id,
+    SELECT o.revisit_id, o.source_id, o.response_id, o.response_key,
            CASE WHEN (SELECT behaviour FROM j) = 'churn' THEN 1 - bool_or(p.occurred_at IS NOT NULL)::INTEGER
                 ELSE bool_or(p.occurred_at IS NOT NULL)::INTEGER END::DOUBLE AS outcome
     FROM in_revisit o
@@ -29,8 +30,8 @@ WITH j AS (
     LEFT JOIN purchases p
         ON p.respondent_id = o.respondent_id AND p.occurred_at > o.responded_at
        AND p.occurred_at <= o.responded_at + to_days(j.days)
-    GROUP BY o.revisit_id, o.source_id, o.response_id
+    GROUP BY o.revisit_id, o.source_id, o.response_id, o.response_key
 )
-SELECT revisit_id, response_id, outcome, NULL::VARCHAR AS touchpoint_id, NULL::DOUBLE AS score FROM outcome
+SELECT revisit_id, response_id, response_key, outcome, NULL::VARCHAR AS touchpoint_id, NULL::DOUBLE AS score FROM outcome
 UNION ALL
-SELECT revisit_id, response_id, NULL, touchpoint_id, score FROM ratings
+SELECT revisit_id, response_id, response_key, NULL, touchpoint_id, score FROM ratings

@@ -2,7 +2,7 @@
 -- per response, one row with its (non-N/A) outcome score (touchpoint_id NULL), and one per (non-N/A) CSAT/CES
 -- rating of a touchpoint (outcome NULL). cjx.metrics.drivers keeps the responses with an outcome and pivots the
 -- ratings to one column per touchpoint. Each answer is joined once with its response's revisit and mapping.
-SELECT rv.revisit_id, rv.response_id,
+SELECT rv.revisit_id, rv.response_id, rv.response_key,
        CASE WHEN q.is_outcome THEN a.score END AS outcome,
        CASE WHEN NOT q.is_outcome THEN coalesce(a.touchpoint_id, rv.touchpoint_id) END AS touchpoint_id,
        CASE WHEN NOT q.is_outcome THEN a.score END AS score
