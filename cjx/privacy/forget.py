@@ -152,22 +152,21 @@ def _delete(con: duckdb.DuckDBPyConnection, stored: list[str], erasure_id: str) 
         "e.source_id = v.source_id AND e.file_id = v.file_id AND e.row_number = v.row_number)",
         p,
     )
-    for table, keys, name in (
-        ("answer_values", "erase_responses", "answers"),
-        ("response_measures", "erase_responses", None),
-        ("comments", "erase_responses", "comments"),
-        ("comment_sentiment", "erase_responses", None),  # derived from the comments (cjx.comments)
-        ("comment_theme_hits", "erase_responses", None),
-        ("response_attributes", "erase_responses", None),
-        ("partial_responses", "erase_responses", None),
-        ("responses", "erase_responses", "responses"),
-        ("event_measures", "erase_events", "event_measures"),
-        ("events", "erase_events", "events"),
+    by_key = "t.response_key = k.response_key"  # answers are keyed by their response's number (migration 090)
+    by_response = "t.source_id = k.source_id AND t.response_id = k.response_id"
+    by_event = "t.source_id = k.source_id AND t.event_id = k.event_id"
+    for table, keys, match, name in (
+        ("answer_values", "erase_responses", by_key, "answers"),
+        ("response_measures", "erase_responses", by_response, None),
+        ("comments", "erase_responses", by_response, "comments"),
+        ("comment_sentiment", "erase_responses", by_response, None),  # derived from the comments (cjx.comments)
+        ("comment_theme_hits", "erase_responses", by_response, None),
+        ("response_attributes", "erase_responses", by_response, None),
+        ("partial_responses", "erase_responses", by_response, None),
+        ("responses", "erase_responses", by_response, "responses"),
+        ("event_measures", "erase_events", by_event, "event_measures"),
+        ("events", "erase_events", by_event, "events"),
     ):
-        key = "response_id" if keys == "erase_responses" else "event_id"
-        match = f"t.source_id = k.source_id AND t.{key} = k.{key}"
-        if table == "answer_values":  # keyed by the response's number (migration 090)
-            match = "t.response_key = k.response_key"
         n = con.execute(f"DELETE FROM core.{table} t USING {keys} k WHERE {match}").fetchall()[0][0]
         if name:
             counts[name] = n
