@@ -38,4 +38,6 @@ SELECT
               AND (a.loaded_at < c.at_utc OR (a.loaded_at = c.at_utc AND $later_wins)) THEN a.loaded_file_id END
         AS supersedes_file_id
 FROM candidates c
-LEFT JOIN already_loaded a ON a.loaded_id = c.record_id;
+-- the few rows whose id core already holds, found by an inner join and attached by row number: a left join of
+-- every row to core's ids costs a third of this statement on a 1 M-row file (an empty core included)
+LEFT JOIN (SELECT k.row_number, a.* FROM checked k JOIN already_loaded a ON a.loaded_id = k.record_id) a USING (row_number);
