@@ -312,8 +312,9 @@ def stage_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 
 
 def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, file_id: str | None) -> None:
-    """Temp table landed_cells (rated answers and measures: parsed, checked, gated) and temp views
-    landed_comments and landed_attributes (text as given), from raw, for one file or for all.
+    """Temp view landed_cells (rated answers and measures: parsed, checked, gated; over temp tables
+    landed_cell_values and landed_cell_columns) and temp views landed_comments and landed_attributes (text as
+    given), from raw, for one file or for all.
 
     landed_cells is the cells template rendered for the rated columns only, so the rated pass does not
     unpivot comments; the text views (cjx/sql/staging/text_cells.sql.j2) read raw lean, without the number
@@ -322,10 +323,22 @@ def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, file_id: str | 
     one_file = f"file_id = {sql_literal(file_id)}" if file_id is not None else None
     subset = "rated" if declared_cells(source, "rated") else "all"
     con.execute(render(con, source, "cells", {"cells": "landed_cells__src"}, "CREATE OR REPLACE TEMP VIEW", subset))
-    # file_seq names the file (raw.files) in a number: the 2.8 M cells of a 1 M-row file carry no file_id text
+    # Materialised lean: file_seq names the file (raw.files) and cell_column the declared column, in numbers; the
+    # record id is kept for measures only (the row's id is in landed_rows). The 6 M cells of a 200 k x 50 export
+    # take 215 MiB so, not 497 (every column spelled out), in a pool of ~300 MiB; view landed_cells joins the
+    # column's name, metric, touchpoint and scale back from the few rows of landed_cell_columns.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE landed_cells AS SELECT * EXCLUDE (file_id) FROM landed_cells__src "
-        f"WHERE {one_file or 'true'} AND metric NOT IN ('comment', 'attribute')"
+        render(con, source, "cell_columns", {"cell_columns": "landed_cell_columns"}, "CREATE OR REPLACE TEMP TABLE")
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE landed_cell_values AS SELECT file_seq, row_number, "
+        "CASE WHEN metric = 'measure' THEN record_id END AS record_id, cell_column, value, number, is_na "
+        f"FROM landed_cells__src WHERE {one_file or 'true'} AND metric NOT IN ('comment', 'attribute')"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW landed_cells AS SELECT v.file_seq, v.row_number, v.record_id, "
+        "c.column_name, c.metric, c.touchpoint_id, c.scale_min, c.scale_max, c.is_reversed, v.value, v.number, v.is_na "
+        "FROM landed_cell_values v JOIN landed_cell_columns c USING (cell_column)"
     )
     for name, kind in (("landed_comments", "comment"), ("landed_attributes", "attribute")):
         if not declared_cells(source, kind):

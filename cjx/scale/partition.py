@@ -14,7 +14,7 @@ schema migrated and the journey synced (its core holds no rows), then writes the
                                  files.parquet       its raw.files row (format, header, Excel dates, columns)
                                  scrubbed.parquet    its ops.scrubbed_text rows (tags put in, per comment column)
                                  erased.parquet      its ops.erased_rows row (rows of erased people not kept)
-                                 cells.parquet       temp table landed_cells (rated answers and measures, parsed)
+                                 cells.parquet       temp view landed_cells (rated answers and measures, parsed)
                                  comments.parquet    landed_comments (comment cells, as given)
                                  attributes.parquet  landed_attributes (the touchpoint_by column's cells)
                                  row_checks.parquet  staged_row_checks (per row: ids, at_utc, reason, message)
@@ -160,7 +160,7 @@ def load_staged(con: duckdb.DuckDBPyConnection, folder: str, file_id: str) -> No
         parquet = f"read_parquet({sql_literal(str(Path(folder) / f'{part}.parquet'))})"
         columns = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {parquet}").fetchall()}
         replace = f" REPLACE ({int(seq)}::BIGINT AS file_seq)" if "file_seq" in columns else ""
-        _drop_temp(con, relation)  # the last file's, or staging's (a reprocess makes landed_cells a table)
+        _drop_temp(con, relation)  # the last file's, or staging's (staging makes landed_cells a view over temp tables)
         con.execute(f"CREATE TEMP VIEW {relation} AS SELECT *{replace} FROM {parquet}")
 
 
