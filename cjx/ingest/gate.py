@@ -52,10 +52,12 @@ import logging
 import math
 import pickle
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
 import duckdb
 import pandas as pd
@@ -63,6 +65,7 @@ import pandas as pd
 from cjx.ingest.explain import gate_failure
 from cjx.ingest.staging import identifier_columns
 from cjx.journey.model import Source
+from cjx.store.db import fit_memory
 
 RATED = ("nps", "csat", "ces", "overall", "binary")
 N_EXAMPLES = 5  # failing rows kept per check, for ops.validations details
@@ -299,6 +302,15 @@ def build_suite(source: Source, max_failing_share: float):
     )
 
 
+GX_IMPORT_MIB: Final = 160  # what importing great-expectations adds to the process (measured: 150 MiB)
+
+
+def make_room_for_gx(con: duckdb.DuckDBPyConnection) -> None:
+    """Before great-expectations is first imported (~150 MiB, on the first gated file), shrink DuckDB's pool so
+    the import lands in the room DuckDB gives back; after the counts, which need the staged tables in memory."""
+    fit_memory(con, reserve_mib=0 if "great_expectations" in sys.modules else GX_IMPORT_MIB)
+
+
 _RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["check"]}
 
 
@@ -379,9 +391,10 @@ class BatchGate:
         """Count the checks on the staged temp tables and run the suite on the check table. `local`: a worker that
         staged the file without core (cjx.scale.partition) leaves the checks on CORE_METRICS out of the table GX
         validates; the writer recounts them against core (`Verdict.with_core`)."""
+        measured = measure(con, source)  # in the pool the load had: the counts read the staged tables whole
+        make_room_for_gx(con)
         from great_expectations.core.run_identifier import RunIdentifier
 
-        measured = measure(con, source)
         cs, frame = check_table(source, measured)
         if local:
             frame = frame[[c.metric not in CORE_METRICS for c in cs]].reset_index(drop=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -56,7 +55,6 @@ Lander = Callable[[duckdb.DuckDBPyConnection, Path, Source, str, str, bool, "Jou
 # How a landed file's staged temp relations are made (stage_file, or cjx.scale.writer loading the ones a worker
 # staged): (con, source, file_id) -> None, leaving landed_cells, landed_comments, landed_attributes, landed_rows
 Stager = Callable[[duckdb.DuckDBPyConnection, Source, str], None]
-GX_IMPORT_MIB: Final = 160  # what importing great-expectations adds to the process (measured: 150 MiB)
 DEFAULT_GATE: Final = "default"  # the shared in-memory great-expectations gate (cjx.ingest.gate.default_gate)
 
 
@@ -267,8 +265,8 @@ def _load(
     if gate is not None:
         # The gate reads the staged temp tables, which load_core leaves as they are; it runs after the load so
         # that great-expectations (imported on the first gated file, ~150 MiB) arrives after DuckDB's heavy
-        # work, in the room a smaller pool leaves. A failing batch raises, and the whole file rolls back.
-        fit_memory(con, reserve_mib=0 if "great_expectations" in sys.modules else GX_IMPORT_MIB)
+        # work, in the room a smaller pool leaves (cjx.ingest.gate.make_room_for_gx). A failing batch raises,
+        # and the whole file rolls back.
         share = journey.settings.max_failing_share if journey is not None else 0.5
         started = time.perf_counter()
         outcome = gate.validate(con, source, path.name, fid, max_failing_share=share)
