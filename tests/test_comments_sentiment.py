@@ -117,7 +117,14 @@ def test_a_score_from_an_older_lexicon_or_rule_set_is_redone(tmp_path):
 
     with closing(connect(tmp_path / "c.duckdb")) as con:
         migrate(con)
-        con.execute("INSERT INTO core.comments VALUES ('s', 'r1', 'comment', NULL, 'Levering var alt for langsom')")
+        con.execute(
+            "INSERT INTO core.responses (source_id, response_id, respondent_id, responded_at, file_id, row_number) "
+            "VALUES ('s', 'r1', 'p1', TIMESTAMP '2026-03-01 10:00', 'f', 1)"
+        )
+        con.execute(
+            "INSERT INTO core.comment_texts SELECT response_key, 'comment', NULL, 'Levering var alt for langsom' "
+            "FROM core.responses"
+        )
         assert score_sentiment(con, "da") == 1
         assert score_sentiment(con, "da") == 0  # current: nothing to do
         (method, score), *_ = con.execute("SELECT method, score FROM core.comment_sentiment").fetchall()

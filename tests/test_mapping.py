@@ -113,7 +113,8 @@ def con(tmp_path):
         declared = "delivery" if column == "q_del" else None
         add_answer(con, rid, column, metric, declared, 4, 4, source=source)
     con.execute(
-        "INSERT INTO core.response_attributes VALUES ('ces', 'c1', 'channel', 'phone'), ('ces', 'c2', 'channel', 'fax')"
+        "INSERT INTO core.attribute_values SELECT r.response_key, 'channel', a.value FROM core.responses r "
+        "JOIN (VALUES ('c1', 'phone'), ('c2', 'fax')) a(response_id, value) USING (response_id) WHERE r.source_id = 'ces'"
     )
     map_touchpoints(con)
     yield con

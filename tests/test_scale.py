@@ -128,7 +128,7 @@ def test_dask_ingest_equals_serial(sample_run, generated, tmp_path, monkeypatch)
     assert {t for t in serial_digests if t.startswith("core.")} >= {
         "core.responses",
         "core.answer_values",
-        "core.comments",
+        "core.comment_texts",
     }
     assert sum(t.startswith("marts.") for t in serial_digests) >= 10
     assert any(d.doubles for t, d in serial_digests.items() if t.startswith("marts."))  # the tolerant part is used

@@ -22,14 +22,20 @@ from cjx.ingest.staging import now, prepare_source, stage_source
 from cjx.journey.load import LoadedJourney
 from cjx.journey.model import Journey, Source
 
-# answer_values carry no source: theirs is their response's (migration 090), so they go before the responses
-_OF_SOURCE = {"answer_values": "response_key IN (SELECT response_key FROM core.responses WHERE source_id = ?)"}
+# answer_values, comment_texts and attribute_values carry no source: theirs is their response's (migrations 090,
+# 092), so they go before the responses
+_BY_RESPONSE_KEY = "response_key IN (SELECT response_key FROM core.responses WHERE source_id = ?)"
+_OF_SOURCE = {
+    "answer_values": _BY_RESPONSE_KEY,
+    "comment_texts": _BY_RESPONSE_KEY,
+    "attribute_values": _BY_RESPONSE_KEY,
+}
 CORE_TABLES = {
     "survey": (
         "answer_values",
         "response_measures",
-        "comments",
-        "response_attributes",
+        "comment_texts",
+        "attribute_values",
         "partial_responses",
         "responses",
     ),

@@ -158,10 +158,10 @@ def _delete(con: duckdb.DuckDBPyConnection, stored: list[str], erasure_id: str) 
     for table, keys, match, name in (
         ("answer_values", "erase_responses", by_key, "answers"),
         ("response_measures", "erase_responses", by_response, None),
-        ("comments", "erase_responses", by_response, "comments"),
+        ("comment_texts", "erase_responses", by_key, "comments"),  # by key too (migration 092)
         ("comment_sentiment", "erase_responses", by_response, None),  # derived from the comments (cjx.comments)
         ("comment_theme_hits", "erase_responses", by_response, None),
-        ("response_attributes", "erase_responses", by_response, None),
+        ("attribute_values", "erase_responses", by_key, None),
         ("partial_responses", "erase_responses", by_response, None),
         ("responses", "erase_responses", by_response, "responses"),
         ("event_measures", "erase_events", by_event, "event_measures"),

@@ -7,7 +7,8 @@ FROM landed_rows
 WHERE status = 'loaded' AND respondent_id NOT IN (SELECT respondent_id FROM core.respondents)
 GROUP BY respondent_id;
 
--- response_key: file_seq * 2^32 + row number (migration 090), so the answers below need no join with the rows
+-- response_key: file_seq * 2^32 + row number (migration 090), so the answers, comments and attributes below need
+-- no join with the rows
 INSERT INTO core.responses (source_id, response_id, respondent_id, responded_at, file_id, row_number, response_key)
 SELECT $source_id, record_id, respondent_id, at_utc, file_id, row_number, file_seq * 4294967296 + row_number
 FROM landed_rows
@@ -52,13 +53,13 @@ FROM landed_cells c
 ANTI JOIN (SELECT file_seq, row_number FROM landed_rows WHERE status <> 'loaded') r USING (file_seq, row_number)
 WHERE c.metric = 'measure' AND NOT c.is_na AND c.number IS NOT NULL;
 
-INSERT INTO core.comments (source_id, response_id, column_name, touchpoint_id, comment)
-SELECT $source_id, c.record_id, c.column_name, c.touchpoint_id, c.value
+INSERT INTO core.comment_texts (response_key, column_name, touchpoint_id, comment)
+SELECT c.file_seq * 4294967296 + c.row_number, c.column_name, c.touchpoint_id, c.value
 FROM landed_comments c
 ANTI JOIN (SELECT file_seq, row_number FROM landed_rows WHERE status <> 'loaded') r USING (file_seq, row_number)
 WHERE NOT c.is_na;
 
-INSERT INTO core.response_attributes (source_id, response_id, column_name, value)
-SELECT $source_id, c.record_id, c.column_name, c.value
+INSERT INTO core.attribute_values (response_key, column_name, value)
+SELECT c.file_seq * 4294967296 + c.row_number, c.column_name, c.value
 FROM landed_attributes c
 ANTI JOIN (SELECT file_seq, row_number FROM landed_rows WHERE status <> 'loaded') r USING (file_seq, row_number);

@@ -15,8 +15,12 @@ DELETE FROM core.answer_values WHERE response_key IN (
     SELECT response_key FROM core.responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded)
 );
 DELETE FROM core.response_measures WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
-DELETE FROM core.comments WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
-DELETE FROM core.response_attributes WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
+DELETE FROM core.comment_texts WHERE response_key IN (
+    SELECT response_key FROM core.responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded)
+);
+DELETE FROM core.attribute_values WHERE response_key IN (
+    SELECT response_key FROM core.responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded)
+);
 DELETE FROM core.partial_responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
 DELETE FROM core.responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
 DELETE FROM core.event_measures WHERE source_id = $source_id AND event_id IN (SELECT record_id FROM superseded);
