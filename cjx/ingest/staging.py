@@ -324,7 +324,8 @@ def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, file_id: str | 
     subset = "rated" if declared_cells(source, "rated") else "all"
     con.execute(render(con, source, "cells", {"cells": "landed_cells__src"}, "CREATE OR REPLACE TEMP VIEW", subset))
     # Materialised lean: file_seq names the file (raw.files) and cell_column the declared column, in numbers; the
-    # record id is kept for measures only (the row's id is in landed_rows). The 6 M cells of a 200 k x 50 export
+    # record id is kept for measures only (the row's id is in landed_rows), the cell's text only where it is not a
+    # whole number on the column's scale (what a message or the gate quotes). The 6 M cells of a 200 k x 50 export
     # take 215 MiB so, not 497 (every column spelled out), in a pool of ~300 MiB; view landed_cells joins the
     # column's name, metric, touchpoint and scale back from the few rows of landed_cell_columns.
     con.execute(
@@ -332,7 +333,10 @@ def _stage_cells(con: duckdb.DuckDBPyConnection, source: Source, file_id: str | 
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE landed_cell_values AS SELECT file_seq, row_number, "
-        "CASE WHEN metric = 'measure' THEN record_id END AS record_id, cell_column, value, number, is_na "
+        "CASE WHEN metric = 'measure' THEN record_id END AS record_id, cell_column, "
+        # the text of a cell that is not a whole number on its scale (the row checks and the gate name it)
+        "CASE WHEN number IS NULL OR number NOT BETWEEN scale_min AND scale_max OR number <> floor(number) "
+        "THEN value END AS value, number, is_na "
         f"FROM landed_cells__src WHERE {one_file or 'true'} AND metric NOT IN ('comment', 'attribute')"
     )
     con.execute(
