@@ -1,4 +1,5 @@
-"""A database written before migration 090 (answers in long form) upgrades to compact answers without a change."""
+"""A database written before migration 090 (answers, comments and attributes in long form, with the ids spelled out)
+upgrades to compact answers (090) and keyed comments and attributes (092) without a change."""
 
 import shutil
 from contextlib import closing
@@ -15,6 +16,15 @@ OLD_ANSWERS = [
     ("survey", "r2", "q_nps", "nps", "tp_checkout", None, None, True),
     ("survey", "r2", "q_ces", "ces", None, 7.0, 1.0, False),
     ("manual", "m1", "q_csat", "csat", "tp_delivery", 4.0, 4.0, False),
+]
+OLD_COMMENTS = [  # source, response, column, touchpoint, comment
+    ("survey", "r1", "q_why", "tp_checkout", "Hurtig levering"),
+    ("survey", "r2", "q_why", None, "Pakken kom for sent"),
+    ("manual", "m1", "q_why", None, "Ok"),
+]
+OLD_ATTRIBUTES = [  # source, response, column, value
+    ("survey", "r1", "channel", "web"),
+    ("survey", "r2", "channel", "app"),
 ]
 
 
@@ -40,6 +50,8 @@ def _old_database(path: Path, migrations: Path, monkeypatch: pytest.MonkeyPatch)
                 "('manual', 'm1', 'p3', TIMESTAMP '2026-01-04', 'by-hand', 1)"
             )
             con.executemany("INSERT INTO core.answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", OLD_ANSWERS)
+            con.executemany("INSERT INTO core.comments VALUES (?, ?, ?, ?, ?)", OLD_COMMENTS)
+            con.executemany("INSERT INTO core.response_attributes VALUES (?, ?, ?, ?)", OLD_ATTRIBUTES)
 
 
 def test_old_long_answers_migrate_to_the_same_answers_with_unique_keys(
@@ -60,3 +72,34 @@ def test_old_long_answers_migrate_to_the_same_answers_with_unique_keys(
     assert answers == sorted(OLD_ANSWERS, key=lambda a: (a[0], a[1], a[2]))
     # a file's responses are keyed file_seq * 2^32 + row_number; the one put in by hand gets a negative key
     assert keys == {"r1": 3 * 2**32 + 1, "r2": 3 * 2**32 + 2, "m1": -1}
+
+
+def test_old_comments_and_attributes_migrate_to_the_same_rows_keyed_by_response(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.duckdb"
+    (tmp_path / "migrations").mkdir()
+    _old_database(path, tmp_path / "migrations", monkeypatch)
+
+    with closing(db.connect(path)) as con:
+        assert "092_keyed_comments_attributes" in db.migrate(con)
+        kinds = dict(
+            con.sql(
+                "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'core' AND table_name "
+                "IN ('comments', 'response_attributes', 'comment_texts', 'attribute_values')"
+            ).fetchall()
+        )
+        comments = con.sql("FROM core.comments ORDER BY source_id, response_id, column_name").fetchall()
+        attributes = con.sql("FROM core.response_attributes ORDER BY source_id, response_id, column_name").fetchall()
+        stored = con.sql("SELECT response_key, comment FROM core.comment_texts ORDER BY response_key").fetchall()
+
+    assert kinds == {
+        "comments": "VIEW",
+        "response_attributes": "VIEW",
+        "comment_texts": "BASE TABLE",
+        "attribute_values": "BASE TABLE",
+    }
+    assert comments == sorted(OLD_COMMENTS, key=lambda c: (c[0], c[1], c[2]))
+    assert attributes == sorted(OLD_ATTRIBUTES, key=lambda a: (a[0], a[1], a[2]))
+    # stored by their response's key: the one put in by hand (-1) and the file's rows (file_seq 3 * 2^32 + row)
+    assert stored == [(-1, "Ok"), (3 * 2**32 + 1, "Hurtig levering"), (3 * 2**32 + 2, "Pakken kom for sent")]
