@@ -54,14 +54,17 @@ def _old_database(path: Path, migrations: Path, monkeypatch: pytest.MonkeyPatch)
             con.executemany("INSERT INTO core.response_attributes VALUES (?, ?, ?, ?)", OLD_ATTRIBUTES)
 
 
-def test_old_long_answers_migrate_to_the_same_answers_with_unique_keys(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def old_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database on the migrations before 090, holding rows written the way the old loaders did."""
     path = tmp_path / "old.duckdb"
     (tmp_path / "migrations").mkdir()
     _old_database(path, tmp_path / "migrations", monkeypatch)
+    return path
 
-    with closing(db.connect(path)) as con:
+
+def test_old_long_answers_migrate_to_the_same_answers_with_unique_keys(old_db: Path) -> None:
+    with closing(db.connect(old_db)) as con:
         assert "090_compact_answers" in db.migrate(con)  # the real migrations: 090 and later run now
         assert con.sql("SELECT table_type FROM information_schema.tables WHERE table_name = 'answers'").fetchall() == [
             ("VIEW",)
@@ -74,14 +77,8 @@ def test_old_long_answers_migrate_to_the_same_answers_with_unique_keys(
     assert keys == {"r1": 3 * 2**32 + 1, "r2": 3 * 2**32 + 2, "m1": -1}
 
 
-def test_old_comments_and_attributes_migrate_to_the_same_rows_keyed_by_response(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "old.duckdb"
-    (tmp_path / "migrations").mkdir()
-    _old_database(path, tmp_path / "migrations", monkeypatch)
-
-    with closing(db.connect(path)) as con:
+def test_old_comments_and_attributes_migrate_to_the_same_rows_keyed_by_response(old_db: Path) -> None:
+    with closing(db.connect(old_db)) as con:
         assert "092_keyed_comments_attributes" in db.migrate(con)
         kinds = dict(
             con.sql(

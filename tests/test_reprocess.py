@@ -205,6 +205,38 @@ def compact_answers(con):
     return orphans, stored, shown, keys
 
 
+def test_a_superseded_responses_comment_and_attribute_leave_with_it(tmp_path):
+    """Comments and mapping attributes are stored by response key (migration 092): when a later export replaces a
+    response, the old version's comment and channel go with it, and none is left without its response."""
+    journey = copy.deepcopy(JOURNEY)
+    journey["touchpoints"].append({"id": "web", "name": "Web", "stage": "deliver", "owner": "E-commerce"})
+    source = journey["sources"][0]
+    del source["touchpoint"]
+    source["touchpoint_by"] = {"column": "channel", "values": {"app": "delivery", "web": "web"}}
+    (tmp_path / "in").mkdir()
+    write_journey(tmp_path, journey)
+    (tmp_path / "in" / "pulse_1.csv").write_text(
+        "id,email,at,channel,csat,why\nP1,a@x.dk,2026-02-01T10:00:00Z,app,5,fine\nP3,c@x.dk,2026-02-03T10:00:00Z,app,4,slow\n"
+    )
+    (tmp_path / "in" / "pulse_2.csv").write_text(
+        "id,email,at,channel,csat,why\nP3,c@x.dk,2026-02-04T10:00:00Z,web,2,changed my mind\n"
+    )
+    lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    try:
+        ingest_journey(con, lj, KEY, gate=None)
+        comments = con.execute("SELECT response_id, comment FROM core.comments ORDER BY 1").fetchall()
+        channels = con.execute("SELECT response_id, value FROM core.response_attributes ORDER BY 1").fetchall()
+        orphans = con.execute(
+            "SELECT (SELECT count(*) FROM core.comment_texts ANTI JOIN core.responses USING (response_key)), "
+            "(SELECT count(*) FROM core.attribute_values ANTI JOIN core.responses USING (response_key))"
+        ).fetchall()
+    finally:
+        con.close()
+    assert comments == [("P1", "fine"), ("P3", "changed my mind")]
+    assert channels == [("P1", "app"), ("P3", "web")]
+    assert orphans == [(0, 0)]
+
+
 def test_answers_are_stored_by_response_key_and_leave_with_their_response(shop):
     folder, lj, con = shop
     ingest_journey(con, lj, KEY, gate=None)

@@ -11,16 +11,15 @@ WHERE f.file_id = s.file_id;
 CREATE OR REPLACE TEMP TABLE superseded AS
 SELECT record_id FROM landed_rows WHERE supersedes_file_id IS NOT NULL;
 
-DELETE FROM core.answer_values WHERE response_key IN (
-    SELECT response_key FROM core.responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded)
-);
+-- the superseded responses' keys, found once: answers, comments and attributes are stored by key (migrations 090, 092)
+CREATE OR REPLACE TEMP TABLE superseded_keys AS
+SELECT response_key FROM core.responses
+WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
+
+DELETE FROM core.answer_values WHERE response_key IN (SELECT response_key FROM superseded_keys);
 DELETE FROM core.response_measures WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
-DELETE FROM core.comment_texts WHERE response_key IN (
-    SELECT response_key FROM core.responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded)
-);
-DELETE FROM core.attribute_values WHERE response_key IN (
-    SELECT response_key FROM core.responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded)
-);
+DELETE FROM core.comment_texts WHERE response_key IN (SELECT response_key FROM superseded_keys);
+DELETE FROM core.attribute_values WHERE response_key IN (SELECT response_key FROM superseded_keys);
 DELETE FROM core.partial_responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
 DELETE FROM core.responses WHERE source_id = $source_id AND response_id IN (SELECT record_id FROM superseded);
 DELETE FROM core.event_measures WHERE source_id = $source_id AND event_id IN (SELECT record_id FROM superseded);
