@@ -24,6 +24,6 @@ def replicate_responses(con: duckdb.DuckDBPyConnection, copies: int, *, attribut
     )
     if attributes:
         con.execute(
-            "INSERT INTO core.response_attributes SELECT x.* REPLACE (x.response_id || '~' || c.k AS response_id) "
-            f"FROM core.response_attributes x, {copy}"
+            f"INSERT INTO core.attribute_values SELECT x.* REPLACE (x.response_key + c.k * {KEY_STRIDE} AS response_key) "
+            f"FROM core.attribute_values x, {copy}"
         )

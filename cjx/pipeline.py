@@ -45,6 +45,7 @@ from cjx.store.runs import (
 from cjx.workspace import open_database, revisits_with_data
 
 if TYPE_CHECKING:
+    from cjx.metrics.drivers import DriverFrames
     from cjx.report.snapshot import SnapshotResult
 
 # The scoring and report modules (scipy, plotly, jinja) are imported by the steps that use them, so that
@@ -153,27 +154,30 @@ class ScoreResult:
         return {**self.marts, **self.revisits}
 
 
-def build_all_marts(ws: Workspace, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+def build_all_marts(
+    ws: Workspace, progress: Callable[[str], None] | None = None, frames: DriverFrames | None = None
+) -> dict[str, int]:
     """Rebuild every mart in one transaction, so readers never see half of them; rows per mart. ``progress``: see
-    ``score``."""
+    ``score``; ``frames`` keeps the driver frames read for importance (cjx.metrics.drivers.DriverFrames)."""
     from cjx.metrics.marts import build_marts
 
     with closing(connect(ws.db)) as con:
         con.execute("BEGIN TRANSACTION")
-        counts = build_marts(con, progress)
+        counts = build_marts(con, progress, frames)
         con.execute("COMMIT")
     return counts
 
 
-def update_revisit_records(ws: Workspace) -> tuple[dict[str, int], list[str]]:
+def update_revisit_records(ws: Workspace, frames: DriverFrames | None = None) -> tuple[dict[str, int], list[str]]:
     """Snapshot revisits whose data changed, rebuild the comparisons and document the marts, in one transaction;
-    the revisit counts and the mart columns still without a description."""
+    the revisit counts and the mart columns still without a description. ``frames``: the driver frames the marts
+    read (None: read again)."""
     from cjx.metrics.glossary import document_marts
     from cjx.metrics.revisits import update_revisits
 
     with closing(connect(ws.db)) as con:
         con.execute("BEGIN TRANSACTION")
-        counts = update_revisits(con)
+        counts = update_revisits(con, frames)
         undocumented = document_marts(con)
         con.execute("COMMIT")
     return counts, undocumented
@@ -194,9 +198,12 @@ def score(ws: Workspace, progress: Callable[[str], None] | None = None) -> Score
     """Score the comments, build the marts (scorecard, importance, priority, themes, ...), then the revisit
     snapshots and comparisons. ``progress`` hears the long steps (importance per revisit and per batch of
     resamples); default: the cjx log."""
+    from cjx.metrics.drivers import DriverFrames
+
     score_comments(ws)
-    marts = build_all_marts(ws, progress)
-    revisits, undocumented = update_revisit_records(ws)
+    frames = DriverFrames()  # the answers read and pivoted once for every importance of the step
+    marts = build_all_marts(ws, progress, frames)
+    revisits, undocumented = update_revisit_records(ws, frames)
     return ScoreResult(marts, revisits, undocumented)
 
 

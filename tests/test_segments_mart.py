@@ -93,8 +93,14 @@ def _given() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("segments")
-    con = small_db(tmp, JOURNEY)
+    con, given = _build(tmp_path_factory.mktemp("segments"), JOURNEY)
+    yield con, given
+    con.close()
+
+
+def _build(tmp, journey: dict, more=None):  # type: ignore[no-untyped-def]
+    """The given rows in core and raw, orders in core.events, `more(con)` if given, then the marts."""
+    con = small_db(tmp, journey)
     given = _given()
     con.execute('CREATE TABLE raw.s (file_id VARCHAR, row_number BIGINT, "Class" VARCHAR)')
     metric = {"nps": "nps", "board": "csat", "seat": "csat", "crew": "nps"}
@@ -116,9 +122,10 @@ def built(tmp_path_factory):
             "INSERT INTO core.events VALUES ('orders', ?, 'order', NULL, ?, TIMESTAMP '2025-12-15', 'o', ?)",
             [f"o2_{i}", f"p{i}", 100 + i],
         )
+    if more is not None:
+        more(con)
     build_marts(con)
-    yield con, given
-    con.close()
+    return con, given
 
 
 def _mart(con, segment: str, revisit: str = "R1") -> pd.DataFrame:
@@ -243,6 +250,33 @@ def test_importance_per_segment_value_is_the_lmg_of_its_respondents(built):
         assert mine.r2.iloc[0] == pytest.approx(r2)
         for tp, value in lmg.items():
             assert mine.loc[tp, "importance"] == pytest.approx(value)
+
+
+def test_a_response_id_another_survey_also_uses_does_not_join_a_segment(tmp_path):
+    """Segment importance finds a member's row by its response key: a second survey whose responses r0..r4 (of
+    'new' buyers p5..p9) share their ids with the outcome survey's r0..r4 (of 'repeat' buyers p0..p4) adds no row
+    to the 'new' buyers' model. By ids, those five repeat buyers' answers were counted as new buyers' too."""
+    journey = {**JOURNEY, "sources": [*JOURNEY["sources"], survey([{"column": "x", "metric": "comment"}], id="t")]}
+
+    def same_ids_in_another_survey(con) -> None:  # type: ignore[no-untyped-def]
+        for i in range(5):
+            add_response(con, f"r{i}", f"p{5 + i}", "2026-01-20 10:00:00", row_number=500 + i, source="t")
+
+    con, given = _build(tmp_path, journey, same_ids_in_another_survey)
+    got = con.execute(
+        "SELECT touchpoint_id, importance, n_respondents FROM marts.segment_importance "
+        "WHERE segment_id = 'buyer' AND segment_value = 'new' AND revisit_id = 'R1' AND method = 'lmg'"
+    ).df()
+    con.close()
+    # new buyers: ordered once before their R1 response (p5..p89); p0..p4 ordered twice, p90.. never
+    r1 = given[given.response_id.str.startswith("r")]
+    d = r1[r1.respondent.str[1:].astype(int).between(5, 89)][["board", "seat", "nps"]].astype(float)
+    c = d.corr().to_numpy()
+    rxx, rxy = c[:2, :2], c[:2, 2]
+    r2 = float(rxy @ np.linalg.solve(rxx, rxy))
+    mine = got.set_index("touchpoint_id")
+    assert (mine.n_respondents == len(d)).all()
+    assert mine.loc["boarding", "importance"] == pytest.approx((rxy[0] ** 2 + r2 - rxy[1] ** 2) / 2)
 
 
 def test_priority_rank_per_segment_value_follows_importance_shortfall_and_reach(built):

@@ -97,13 +97,15 @@ def _streamed(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, objec
 
 def driver_frames(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[str, pd.DataFrame]:
     """Per revisit asked for, one row per outcome-survey response: `outcome` and one column per rated touchpoint.
+    Rows are in response id order and indexed by the response's key (core.responses.response_key: what weights and
+    segment memberships are looked up by, as integers).
 
     With a behavioural outcome (core.journey.outcome_behaviour), one row per rated survey response whose window is
     complete, `outcome` 1/0 (analytics/behaviour_drivers.sql).
 
     Every revisit comes from one pass over the answers (analytics/outcome_drivers.sql), not one query per revisit.
     A numpy pivot (codes and bincount) rather than pandas' pivot_table: the same frame (mean of a response's
-    ratings of a touchpoint, the outcome of a response id; rows by response id, columns by touchpoint id).
+    ratings of a touchpoint, the outcome of a response; rows by response id, columns by touchpoint id).
     """
     behaviour = con.execute("SELECT outcome_behaviour FROM core.journey").fetchall()[0][0]
     # A behavioural outcome is 0/1: its LMG is the decomposition of the linear probability model's R².
@@ -112,7 +114,7 @@ def driver_frames(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[s
     # Codes once for the whole frame (sorted, so a revisit's subset keeps response and touchpoint id order), then
     # each revisit is a boolean mask over numpy arrays: no pandas split of millions of string rows.
     revisit_codes, revisit_ids = pd.factorize(long["revisit_id"])
-    response_codes, response_ids = _sorted_response_codes(long)
+    response_codes, response_keys = _sorted_response_codes(long)
     touchpoint_codes, touchpoint_ids = pd.factorize(long["touchpoint_id"], sort=True)  # -1: the outcome rows
     outcome = long["outcome"].to_numpy(dtype="float64", na_value=np.nan)
     score = long["score"].to_numpy(dtype="float64", na_value=np.nan)
@@ -124,7 +126,7 @@ def driver_frames(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[s
         has_outcome = mask & ~np.isnan(outcome)
         responses, first = np.unique(response_codes[has_outcome], return_index=True)
         # each rating's row among the responses with an outcome (-1: none), looked up rather than searched
-        row_of = np.full(len(response_ids), -1, dtype=np.int64)
+        row_of = np.full(len(response_keys), -1, dtype=np.int64)
         row_of[responses] = np.arange(len(responses))
         rated = np.flatnonzero(mask & is_rating)
         rows = row_of[response_codes[rated]]
@@ -138,21 +140,41 @@ def driver_frames(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[s
             wide = np.where(counts > 0, sums / counts, np.nan).reshape(len(responses), len(columns))
         frame = pd.DataFrame(
             wide,
-            index=pd.Index(np.asarray(response_ids, dtype=object)[responses], name="response_id"),
+            index=pd.Index(response_keys[responses], name="response_key"),
             columns=pd.Index(np.asarray(touchpoint_ids, dtype=object)[columns], name="touchpoint_id"),
         )
         frames[r] = frame.assign(outcome=outcome[has_outcome][first])
     return frames
 
 
-def _sorted_response_codes(long: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
-    """pd.factorize(long.response_id, sort=True), from the integer response_key: the keys are factorized (a
-    response's id and key go together), and only the distinct responses' ids are sorted, not every row's."""
+def _sorted_response_codes(long: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's response as its rank in response id order (pd.factorize(long.response_id, sort=True)), and the
+    responses' keys in that order. From the integer response_key: the keys are factorized (a response's id and key
+    go together), and only the distinct responses' ids are sorted, not every row's."""
     key_codes, _ = pd.factorize(long["response_key"])
     # codes come in order of first appearance, so a running maximum rises exactly at each key's first row
     first_rows = np.flatnonzero(np.diff(np.maximum.accumulate(key_codes), prepend=-1) > 0)
-    rank, response_ids = pd.factorize(long["response_id"].iloc[first_rows], sort=True)
-    return rank[key_codes], response_ids
+    rank, _ = pd.factorize(long["response_id"].iloc[first_rows], sort=True)
+    keys = np.empty(len(first_rows), dtype=np.int64)
+    keys[rank] = long["response_key"].to_numpy(dtype=np.int64)[first_rows]
+    return rank[key_codes], keys
+
+
+class DriverFrames:
+    """The driver frames of one score step (``driver_frames``), read once and shared: the journey's importance, the
+    segments' and the comparison of the last two revisits rest on the same frames, so the answers are read and
+    pivoted once, not three times (12 of the 66 s of the score step at 10 M answers). Valid while core stays as it
+    was, as it does within one score step; the frames are read, never changed."""
+
+    def __init__(self) -> None:
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def of(self, con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[str, pd.DataFrame]:
+        """The frames of these revisits; those not read yet are read in one pass."""
+        missing = [r for r in revisits if r not in self._frames]
+        if missing:
+            self._frames.update(driver_frames(con, missing))
+        return {r: self._frames[r] for r in revisits}
 
 
 def driver_frame(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.DataFrame:
@@ -181,7 +203,7 @@ def revisit_importance(
 ) -> pd.DataFrame:
     """LMG and relative weights with bootstrap intervals (the same resamples), plus simple correlations.
 
-    ``weights`` (the responses' raking weights by response id, ``response_weights``; None: unweighted): the
+    ``weights`` (the responses' raking weights by response key, ``response_weights``; None: unweighted): the
     weighted correlation matrix and a bootstrap of respondents with their weights (cjx.metrics.importance).
 
     Touchpoints without `min_pairs` joint answers get no importance (they appear as low base elsewhere)
@@ -271,16 +293,17 @@ def revisit_measure_effects(
 
 def response_weights(con: duckdb.DuckDBPyConnection, revisit_id: str) -> pd.Series | None:
     """The raking weight of each response of a weighted revisit (its respondent's, core.respondent_weights) by
-    response id; None when the revisit is not weighted (no weighting: declared, or refused)."""
+    response key (as driver frames are indexed); None when the revisit is not weighted (no weighting: declared, or
+    refused)."""
     rows = con.execute(
-        "SELECT rv.response_id, w.weight FROM core.response_revisits rv JOIN core.respondent_weights w "
+        "SELECT rv.response_key, w.weight FROM core.response_revisits rv JOIN core.respondent_weights w "
         "ON w.respondent_id = rv.respondent_id AND w.revisit_id = rv.revisit_id WHERE rv.revisit_id = ?",
         [revisit_id],
     ).fetchall()
     if not rows:
         return None
-    ids, weights = zip(*rows, strict=True)
-    return pd.Series(weights, index=pd.Index(ids, name="response_id"), dtype="float64").groupby(level=0).first()
+    keys, weights = zip(*rows, strict=True)
+    return pd.Series(weights, index=pd.Index(keys, name="response_key"), dtype="float64").groupby(level=0).first()
 
 
 def importance_settings(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
@@ -292,20 +315,23 @@ def importance_settings(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
 
 
 def compute_drivers(
-    con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] | None = None
+    con: duckdb.DuckDBPyConnection,
+    progress: Callable[[str], None] | None = None,
+    frames: DriverFrames | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Importance, measure effects and their bands for every revisit, with the journey's bootstrap settings.
 
     The measure effects' p-values are adjusted together (Benjamini-Hochberg over every effect of the run: q_value).
-    ``progress`` (default: this module's log at INFO) hears one line per revisit and per batch of resamples.
+    ``progress`` (default: this module's log at INFO) hears one line per revisit and per batch of resamples;
+    ``frames``: the score step's shared driver frames (None: read here).
     """
     say = progress or log.info
     min_pairs, n_resamples, seed = importance_settings(con)
     revisits = [r[0] for r in con.execute("SELECT revisit_id FROM core.revisits ORDER BY start_date").fetchall()]
     importance = []
-    frames = driver_frames(con, revisits)
+    by_revisit = (frames or DriverFrames()).of(con, revisits)
     for i, r in enumerate(revisits, 1):
-        frame = frames.pop(r)
+        frame = by_revisit[r]
         say(f"importance {r} (revisit {i}/{len(revisits)}): {len(frame):,} respondents")
         weights = response_weights(con, r)
         importance.append(

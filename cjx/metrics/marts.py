@@ -9,7 +9,7 @@ from duckdb.func import FunctionNullHandling
 from scipy import stats
 
 from cjx.comments.score import build_comment_marts
-from cjx.metrics.drivers import compute_drivers
+from cjx.metrics.drivers import DriverFrames, compute_drivers
 from cjx.segments.build import build_segment_marts, build_segment_tables
 from cjx.store import run_sql
 
@@ -54,9 +54,15 @@ def map_touchpoints(con: duckdb.DuckDBPyConnection) -> None:
         run_sql(con, name)
 
 
-def build_marts(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+def build_marts(
+    con: duckdb.DuckDBPyConnection,
+    progress: Callable[[str], None] | None = None,
+    frames: DriverFrames | None = None,
+) -> dict[str, int]:
     """Map touchpoints, rebuild the marts from core and ops, run the key-driver analysis; return row counts.
-    ``progress`` hears the key-driver analysis per revisit and per batch of resamples (default: the log)."""
+    ``progress`` hears the key-driver analysis per revisit and per batch of resamples (default: the log);
+    ``frames`` keeps the driver frames read here for the rest of the score step (cjx.metrics.revisits)."""
+    frames = frames or DriverFrames()
     register_functions(con)
     map_touchpoints(con)
     weighted = build_segment_tables(con)  # respondent segments and raking weights (cjx.segments.weights)
@@ -64,7 +70,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] 
         run_sql(con, f"marts/{mart}")
         if weighted and mart in WEIGHTED_MARTS:
             run_sql(con, f"marts/{WEIGHTED_MARTS[mart]}")
-    importance, effects, bands = compute_drivers(con, progress)
+    importance, effects, bands = compute_drivers(con, progress, frames)
     con.register("importance_df", importance)
     con.register("effects_df", effects)
     con.register("bands_df", bands)
@@ -74,7 +80,8 @@ def build_marts(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] 
     for mart in PRIORITY_MARTS:
         run_sql(con, f"marts/{mart}")
     build_comment_marts(con)
-    segments = build_segment_marts(con, progress)  # reads the scorecard and reach: after them (cjx.segments.build)
+    # reads the scorecard and reach: after them (cjx.segments.build)
+    segments = build_segment_marts(con, progress, frames)
     return {
         mart: con.execute(f"SELECT count(*) FROM marts.{mart}").fetchall()[0][0]
         for mart in SQL_MARTS + DRIVER_MARTS + PRIORITY_MARTS + COMMENT_MARTS

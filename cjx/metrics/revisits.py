@@ -18,7 +18,7 @@ from cjx.metrics.change import (
     two_proportion_test,
     welch_test,
 )
-from cjx.metrics.drivers import driver_frames, importance_settings, model_drivers, response_weights
+from cjx.metrics.drivers import DriverFrames, importance_settings, model_drivers, response_weights
 from cjx.metrics.importance import NotEstimable, bootstrap_difference
 from cjx.store import query, run_sql
 from cjx.workspace import revisits_with_data
@@ -341,22 +341,25 @@ def revisit_trends(snap: pd.DataFrame, min_base: int) -> pd.DataFrame:
 
 
 def _frame_weights(con: duckdb.DuckDBPyConnection, revisit_id: str, frame: pd.DataFrame) -> np.ndarray | None:
-    """The raking weights of a driver frame's rows (by response id), None when the revisit is not weighted."""
+    """The raking weights of a driver frame's rows (by response key), None when the revisit is not weighted."""
     weights = response_weights(con, revisit_id)
     return None if weights is None else weights.reindex(frame.index).fillna(0.0).to_numpy(dtype=np.float64)
 
 
-def importance_change(con: duckdb.DuckDBPyConnection, revisit_a: str, revisit_b: str) -> pd.DataFrame:
+def importance_change(
+    con: duckdb.DuckDBPyConnection, revisit_a: str, revisit_b: str, frames: DriverFrames | None = None
+) -> pd.DataFrame:
     """Change in LMG importance per touchpoint from a to b, with a bootstrap percentile interval.
 
     Computed from the respondent-level data under the journey in force. The interval is per touchpoint
     and not adjusted for multiplicity: with many touchpoints, read an interval that excludes zero as a
     lead to check, not as proof. Importance moves slowly and its intervals are wide; most changes are
-    not distinguishable from noise with a few hundred respondents per revisit.
+    not distinguishable from noise with a few hundred respondents per revisit. ``frames``: the score step's
+    shared driver frames (None: read here).
     """
     min_pairs, n_resamples, seed = importance_settings(con)
-    frames = driver_frames(con, [revisit_a, revisit_b])  # one pass for both
-    frame_a, frame_b = frames[revisit_a], frames[revisit_b]
+    both = (frames or DriverFrames()).of(con, [revisit_a, revisit_b])  # one pass for both
+    frame_a, frame_b = both[revisit_a], both[revisit_b]
     drivers = sorted(set(model_drivers(frame_a, min_pairs)) & set(model_drivers(frame_b, min_pairs)))
     if len(drivers) < 2:
         return pd.DataFrame(columns=IMPORTANCE_CHANGE_COLUMNS)
@@ -378,9 +381,9 @@ def importance_change(con: duckdb.DuckDBPyConnection, revisit_a: str, revisit_b:
     return out[IMPORTANCE_CHANGE_COLUMNS]
 
 
-def update_revisits(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def update_revisits(con: duckdb.DuckDBPyConnection, frames: DriverFrames | None = None) -> dict[str, int]:
     """Snapshot every revisit with data, then rebuild the comparison marts (consecutive pairs, trends,
-    importance change of the latest against the previous revisit)."""
+    importance change of the latest against the previous revisit; ``frames``: the driver frames the marts read)."""
     taken = sum(snapshot_revisit(con, r)[1] for r in revisits_with_data(con))
     min_base = con.execute("SELECT min_base FROM core.journey").fetchall()[0][0]
     snap = snapshots(con)
@@ -401,7 +404,7 @@ def update_revisits(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             ignore_index=True,
         ),
         "trends_df": revisit_trends(snap, min_base) if order else pd.DataFrame(columns=TREND_COLUMNS),
-        "importance_changes_df": importance_change(con, *pairs[-1])
+        "importance_changes_df": importance_change(con, *pairs[-1], frames)
         if pairs
         else pd.DataFrame(columns=IMPORTANCE_CHANGE_COLUMNS),
     }

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import duckdb
 
+from cjx.metrics.drivers import DriverFrames
 from cjx.segments.priority import segment_importance
 from cjx.segments.respondents import build_respondent_segments
 from cjx.segments.scorecard import segment_tests
@@ -28,9 +29,12 @@ def build_segment_tables(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def build_segment_marts(
-    con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] | None = None
+    con: duckdb.DuckDBPyConnection,
+    progress: Callable[[str], None] | None = None,
+    frames: DriverFrames | None = None,
 ) -> dict[str, int]:
-    """Rebuild the segment marts from core.respondent_segments (build_segment_tables, first); rows per mart."""
+    """Rebuild the segment marts from core.respondent_segments (build_segment_tables, first); rows per mart.
+    ``frames``: the score step's shared driver frames (None: read here)."""
     (min_base,) = con.execute("SELECT min_base FROM core.journey").fetchall()[0]
     cells = query(con, "segments/segment_cells")
     tests = segment_tests(cells, int(min_base))
@@ -39,7 +43,7 @@ def build_segment_marts(
         run_sql(con, "marts/segment_scorecard")
     finally:
         con.unregister("segment_tests_df")
-    importance = segment_importance(con, progress)
+    importance = segment_importance(con, progress, frames)
     con.register("segment_importance_df", importance)
     try:
         run_sql(con, "marts/segment_importance")

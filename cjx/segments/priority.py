@@ -19,7 +19,7 @@ import pandas as pd
 
 from cjx.metrics.drivers import (
     IMPORTANCE_COLUMNS,
-    driver_frames,
+    DriverFrames,
     importance_settings,
     response_weights,
     revisit_importance,
@@ -30,21 +30,26 @@ log = logging.getLogger(__name__)
 SEGMENT_IMPORTANCE_COLUMNS = ["segment_id", "segment_value", *IMPORTANCE_COLUMNS]
 
 
-def segment_importance(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
-    """LMG and relative weights per revisit x segment value (where the base allows), with bootstrap intervals."""
+def segment_importance(
+    con: duckdb.DuckDBPyConnection,
+    progress: Callable[[str], None] | None = None,
+    frames: DriverFrames | None = None,
+) -> pd.DataFrame:
+    """LMG and relative weights per revisit x segment value (where the base allows), with bootstrap intervals;
+    ``frames``: the score step's shared driver frames (None: read here)."""
     say = progress or log.info
     min_pairs, n_resamples, seed = importance_settings(con)
     revisits = [r[0] for r in con.execute("SELECT revisit_id FROM core.revisits ORDER BY start_date").fetchall()]
     members = {r: query(con, "segments/response_segments", {"revisit_id": r}) for r in revisits}
     members = {r: m for r, m in members.items() if not m.empty}
-    frames = driver_frames(con, list(members))  # one pass over the answers for every revisit
+    by_revisit = (frames or DriverFrames()).of(con, list(members))  # one pass over the answers for every revisit
     parts = []
     for revisit, revisit_members in members.items():
-        frame = frames.pop(revisit)
+        frame = by_revisit[revisit]
         weights = response_weights(con, revisit)  # None unless the revisit is weighted
-        # each member's row in the frame, found once per revisit (-1: no outcome answer), rather than a string
-        # isin over the frame's index per segment value (19 of the 86 CPU s of the score step at 2 M answers)
-        at = frame.index.get_indexer(revisit_members["response_id"])
+        # each member's row in the frame, found once per revisit by its integer key (-1: not an outcome-survey
+        # response with an outcome answer), rather than an isin over the frame's index per segment value
+        at = frame.index.get_indexer(revisit_members["response_key"])
         for (segment_id, value), positions in pd.Series(at, index=revisit_members.index).groupby(
             [revisit_members["segment_id"], revisit_members["segment_value"]], sort=True
         ):
