@@ -393,7 +393,7 @@ def update_revisits(con: duckdb.DuckDBPyConnection, frames: DriverFrames | None 
         (row.revisit_id, row.touchpoint_id): list(row.sources)
         for row in query(con, "analytics/touchpoint_sources").itertuples()
     }
-    frames = {
+    tables = {
         "changes_df": pd.concat(
             [compare_revisits(snap, a, b, min_base, sources) for a, b in pairs]
             or [pd.DataFrame(columns=CHANGE_COLUMNS)],
@@ -408,9 +408,9 @@ def update_revisits(con: duckdb.DuckDBPyConnection, frames: DriverFrames | None 
         if pairs
         else pd.DataFrame(columns=IMPORTANCE_CHANGE_COLUMNS),
     }
-    for name, frame in frames.items():
-        con.register(name, frame)
+    for name, table in tables.items():
+        con.register(name, table)
     run_sql(con, "marts/revisit_changes")
-    for name in frames:
+    for name in tables:
         con.unregister(name)
-    return {"snapshots_taken": taken, **{name.removesuffix("_df"): len(f) for name, f in frames.items()}}
+    return {"snapshots_taken": taken, **{name.removesuffix("_df"): len(t) for name, t in tables.items()}}
