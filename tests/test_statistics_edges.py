@@ -304,6 +304,29 @@ def test_repurchase_within_ninety_days_is_an_outcome_with_its_headline_and_lpm_i
     assert by_hand["rwa"].importance.sum() == pytest.approx(lpm.rsquared, abs=1e-10)
 
 
+def test_two_surveys_responses_with_the_same_id_are_two_rows_of_a_behavioural_model(tmp_path):
+    """With a behavioural outcome every rated survey response is a row: a second survey whose response ids repeat the
+    first's keeps its own rows (ranked by response id, then source), not merged into the first's responses."""
+    from cjx.metrics.drivers import driver_frame
+
+    web = {"column": "qw", "metric": "csat", "scale": {"min": 1, "max": 5}, "touchpoint": "web"}
+    journey = {**BEHAVIOUR_JOURNEY, "sources": [*BEHAVIOUR_JOURNEY["sources"], survey([web], id="t")]}
+    con = small_db(tmp_path, journey)
+    for i in range(40):
+        add_response(con, f"r{i}", f"p{i}", "2026-01-10", row_number=i)
+        add_answer(con, f"r{i}", "qw", "csat", "web", 5, 5)
+        add_response(con, f"r{i}", f"x{i}", "2026-01-11", row_number=100 + i, source="t")
+        add_answer(con, f"r{i}", "qw", "csat", "web", 1, 1, source="t")
+    con.execute("INSERT INTO core.events VALUES ('orders', 'o', 'order', NULL, 'p0', '2026-06-01', 'f', 1)")
+    build_marts(con)
+    frame = driver_frame(con, "R1")
+    keys = con.execute("SELECT response_key FROM core.responses ORDER BY response_id, source_id").fetchall()
+    con.close()
+    assert len(frame) == 80
+    assert list(frame.index) == [k for (k,) in keys]  # response id order, then source
+    assert sorted(frame.web.value_counts().items()) == [(1.0, 40), (5.0, 40)]
+
+
 def test_churn_is_the_complement_and_an_outcome_needs_one_kind():
     from cjx.journey.model import Outcome
 

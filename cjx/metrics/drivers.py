@@ -111,28 +111,36 @@ def driver_frames(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[s
     # A behavioural outcome is 0/1: its LMG is the decomposition of the linear probability model's R².
     sql = "analytics/behaviour_drivers" if behaviour else "analytics/outcome_drivers"
     long = _streamed(con, sql, {"revisits": list(revisits)})
-    # Codes once for the whole frame (sorted, so a revisit's subset keeps response and touchpoint id order), then
-    # each revisit is a boolean mask over numpy arrays: no pandas split of millions of string rows.
-    revisit_codes, revisit_ids = pd.factorize(long["revisit_id"])
-    response_codes, response_keys = _sorted_response_codes(long)
+    # Codes once for the whole frame (the responses ranked in response id order by the SQL, so a revisit's subset
+    # keeps response and touchpoint id order), then each revisit is a boolean mask over numpy arrays: no pandas
+    # split of millions of string rows.
+    revisit_codes = long["revisit_position"].to_numpy(dtype=np.int64)
+    response_codes = long["response_rank"].to_numpy(dtype=np.int64)
+    response_keys = np.full(int(response_codes.max(initial=-1)) + 1, -1, dtype=np.int64)
+    response_keys[response_codes] = long["response_key"].to_numpy(dtype=np.int64)
     touchpoint_codes, touchpoint_ids = pd.factorize(long["touchpoint_id"], sort=True)  # -1: the outcome rows
     outcome = long["outcome"].to_numpy(dtype="float64", na_value=np.nan)
     score = long["score"].to_numpy(dtype="float64", na_value=np.nan)
     is_rating = (touchpoint_codes >= 0) & ~np.isnan(score)
-    position = {r: i for i, r in enumerate(revisit_ids)}
     frames = {}
-    for r in revisits:
-        mask = revisit_codes == position.get(r, -1)
+    for position, r in enumerate(revisits):
+        mask = revisit_codes == position
         has_outcome = mask & ~np.isnan(outcome)
-        responses, first = np.unique(response_codes[has_outcome], return_index=True)
+        # the responses with an outcome, in rank order, by flags rather than a sort of every row
+        answered = response_codes[has_outcome]
+        responses = _present(answered, len(response_keys))
         # each rating's row among the responses with an outcome (-1: none), looked up rather than searched
         row_of = np.full(len(response_keys), -1, dtype=np.int64)
         row_of[responses] = np.arange(len(responses))
+        outcomes = np.empty(len(responses))
+        outcomes[row_of[answered]] = outcome[has_outcome]  # a response's rows (one per mapping) share its outcome
         rated = np.flatnonzero(mask & is_rating)
         rows = row_of[response_codes[rated]]
         rated, rows = rated[rows >= 0], rows[rows >= 0]
-        columns, cols = np.unique(touchpoint_codes[rated], return_inverse=True)
-        flat = rows * len(columns) + cols
+        columns = _present(touchpoint_codes[rated], len(touchpoint_ids))
+        column_of = np.zeros(len(touchpoint_ids), dtype=np.int64)
+        column_of[columns] = np.arange(len(columns))
+        flat = rows * len(columns) + column_of[touchpoint_codes[rated]]
         size = len(responses) * len(columns)
         sums = np.bincount(flat, weights=score[rated], minlength=size)
         counts = np.bincount(flat, minlength=size)
@@ -143,21 +151,15 @@ def driver_frames(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[s
             index=pd.Index(response_keys[responses], name="response_key"),
             columns=pd.Index(np.asarray(touchpoint_ids, dtype=object)[columns], name="touchpoint_id"),
         )
-        frames[r] = frame.assign(outcome=outcome[has_outcome][first])
+        frames[r] = frame.assign(outcome=outcomes)
     return frames
 
 
-def _sorted_response_codes(long: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's response as its rank in response id order (pd.factorize(long.response_id, sort=True)), and the
-    responses' keys in that order. From the integer response_key: the keys are factorized (a response's id and key
-    go together), and only the distinct responses' ids are sorted, not every row's."""
-    key_codes, _ = pd.factorize(long["response_key"])
-    # codes come in order of first appearance, so a running maximum rises exactly at each key's first row
-    first_rows = np.flatnonzero(np.diff(np.maximum.accumulate(key_codes), prepend=-1) > 0)
-    rank, _ = pd.factorize(long["response_id"].iloc[first_rows], sort=True)
-    keys = np.empty(len(first_rows), dtype=np.int64)
-    keys[rank] = long["response_key"].to_numpy(dtype=np.int64)[first_rows]
-    return rank[key_codes], keys
+def _present(codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """The distinct codes (0 .. n_codes - 1) among ``codes``, ascending: np.unique by flags, in one pass."""
+    seen = np.zeros(n_codes, dtype=bool)
+    seen[codes] = True
+    return np.flatnonzero(seen)
 
 
 class DriverFrames:

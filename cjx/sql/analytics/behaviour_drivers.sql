@@ -3,6 +3,7 @@
 -- rating, one row with outcome = 1 when its respondent repurchased (an event of outcome_event_types within
 -- outcome_within_days after the response; churn: none), else 0, and one row per CSAT/CES rating.
 -- Responses whose window runs past the last such event in the data are censored (left out): not yet knowable.
+-- The response's rank is in (response id, source) order: two surveys' responses with the same id stay two rows.
 WITH j AS (
     SELECT outcome_behaviour AS behaviour, outcome_within_days AS days, outcome_event_types AS types FROM core.journey
 ), purchases AS (
@@ -32,6 +33,13 @@ WITH j AS (
        AND p.occurred_at <= o.responded_at + to_days(j.days)
     GROUP BY o.revisit_id, o.source_id, o.response_id, o.response_key
 )
-SELECT revisit_id, response_id, response_key, outcome, NULL::VARCHAR AS touchpoint_id, NULL::DOUBLE AS score FROM outcome
+, ranks AS (
+    SELECT response_key, row_number() OVER (ORDER BY response_id, source_id) - 1 AS response_rank
+    FROM core.responses
+)
+SELECT list_position($revisits, revisit_id) - 1 AS revisit_position, response_key, response_rank, outcome,
+       NULL::VARCHAR AS touchpoint_id, NULL::DOUBLE AS score
+FROM outcome JOIN ranks USING (response_key)
 UNION ALL
-SELECT revisit_id, response_id, response_key, NULL, touchpoint_id, score FROM ratings
+SELECT list_position($revisits, revisit_id) - 1, response_key, response_rank, NULL, touchpoint_id, score
+FROM ratings JOIN ranks USING (response_key)
