@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -18,7 +19,7 @@ from cjx.metrics.importance import (
     measure_effect,
     usable_drivers,
 )
-from cjx.store import SQL_DIR, query
+from cjx.store import SQL_DIR
 
 log = logging.getLogger(__name__)
 MIN_EFFECT_PAIRS = 10
@@ -80,17 +81,22 @@ BAND_COLUMNS = [
 ]
 
 
+def _relation(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> duckdb.DuckDBPyRelation:
+    """The SELECT in sql/<name>.sql as a relation: its batches stream out as Arrow, where a DB-API result would copy
+    every row once more first (DuckDB 2.0 warns)."""
+    (statement,) = duckdb.extract_statements((SQL_DIR / f"{name}.sql").read_text())
+    relation = con.sql(statement.query, params={k: params[k] for k in statement.named_parameters})
+    assert relation is not None  # a SELECT always gives a relation
+    return relation
+
+
 def _streamed(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> pd.DataFrame:
     """The SELECT in sql/<name>.sql, streamed out as Arrow batches without insertion order: a revisit of millions
     of answers is then not held whole inside DuckDB's memory limit first (it ran out at 10 M answers)."""
-    (statement,) = duckdb.extract_statements((SQL_DIR / f"{name}.sql").read_text())
     (keep_order,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
     con.execute("SET preserve_insertion_order = false")
     try:
-        # a relation streams its batches; a DB-API result would copy every row once more first (DuckDB 2.0 warns)
-        relation = con.sql(statement.query, params={k: params[k] for k in statement.named_parameters})
-        assert relation is not None  # a SELECT always gives a relation
-        return relation.to_arrow_reader(1_000_000).read_all().to_pandas()
+        return _relation(con, name, params).to_arrow_reader(1_000_000).read_all().to_pandas()
     finally:
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
 
@@ -256,38 +262,51 @@ def revisit_importance(
     return pd.concat(parts, ignore_index=True)
 
 
-def measure_pairs(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[str, pd.DataFrame]:
-    """The (measure, score) pairs of each revisit asked for (analytics/measure_pairs.sql: every revisit in one pass)."""
-    pairs = query(con, "analytics/measure_pairs", {"revisits": list(revisits)})
-    by_revisit = dict(tuple(pairs.groupby("revisit_id", sort=False))) if len(pairs) else {}
-    empty = pairs.drop(columns="revisit_id").iloc[:0]
-    return {
-        r: by_revisit[r].drop(columns="revisit_id").reset_index(drop=True) if r in by_revisit else empty
-        for r in revisits
-    }
+@dataclass(frozen=True)
+class MeasurePairs:
+    """The (x, y) pairs of one measure and one target (a touchpoint's rating, or the outcome) in one revisit."""
+
+    measure: str
+    target: str
+    target_touchpoint_id: str | None
+    x: np.ndarray
+    y: np.ndarray
+
+
+def measure_pairs(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[str, list[MeasurePairs]]:
+    """The (measure, score) pairs of each revisit asked for, by measure and target in order (analytics/measure_pairs.sql:
+    every revisit in one pass, each group's pairs as two lists)."""
+    groups = _relation(con, "analytics/measure_pairs", {"revisits": list(revisits)}).to_arrow_table()
+    out: dict[str, list[MeasurePairs]] = {r: [] for r in revisits}
+    for i, (revisit, measure, target, touchpoint) in enumerate(
+        zip(*(groups[c].to_pylist() for c in ("revisit_id", "measure", "target", "target_touchpoint_id")), strict=True)
+    ):
+        x, y = (groups[c][i].values.to_numpy(zero_copy_only=False).astype(np.float64) for c in ("x", "y"))
+        out[revisit].append(MeasurePairs(measure, target, touchpoint, x, y))
+    for pairs in out.values():
+        pairs.sort(key=lambda p: (p.measure, p.target, p.target_touchpoint_id or ""))
+    return out
 
 
 def revisit_measure_effects(
-    con: duckdb.DuckDBPyConnection, revisit_id: str, pairs: pd.DataFrame | None = None
+    con: duckdb.DuckDBPyConnection, revisit_id: str, pairs: list[MeasurePairs] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Slope (HC3 standard error) of each touchpoint rating and of the outcome on each operational measure, for
     one revisit, and the binned view beside it (mean score per quartile band of the measure); `pairs` from
     ``measure_pairs`` when given."""
     pairs = measure_pairs(con, [revisit_id])[revisit_id] if pairs is None else pairs
     rows, bands = [], []
-    for (measure, target, touchpoint), group in pairs.groupby(
-        ["measure", "target", pairs["target_touchpoint_id"].fillna("")], sort=True
-    ):
-        if len(group) < MIN_EFFECT_PAIRS or np.ptp(group["x"]) == 0:
+    for group in pairs:
+        if len(group.x) < MIN_EFFECT_PAIRS or np.ptp(group.x) == 0:
             continue
         key = {
             "revisit_id": revisit_id,
-            "measure": measure,
-            "target": target,
-            "target_touchpoint_id": touchpoint or None,
+            "measure": group.measure,
+            "target": group.target,
+            "target_touchpoint_id": group.target_touchpoint_id or None,
         }
-        rows.append({**key, **measure_effect(group["x"], group["y"])})
-        bands.append(measure_bands(group["x"], group["y"]).assign(**key))
+        rows.append({**key, **measure_effect(group.x, group.y)})
+        bands.append(measure_bands(group.x, group.y).assign(**key))
     effects = pd.DataFrame(rows).reindex(columns=EFFECT_COLUMNS)
     banded = pd.concat(bands, ignore_index=True) if bands else pd.DataFrame()
     return effects, banded.reindex(columns=BAND_COLUMNS)

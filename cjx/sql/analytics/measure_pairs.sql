@@ -7,6 +7,8 @@
 -- the outcome is asked in another source, like an operational measure (the respondent's mean over the revisit).
 -- A response's revisit and mapping come from core.response_revisits (an answer's own touchpoint first, as in
 -- core.answer_touchpoints).
+-- One row per (revisit, measure, target, touchpoint) with its pairs as two lists in (x, y) order (the order does
+-- not depend on how DuckDB ran the query): a dozen rows to hand over, not millions.
 WITH revisit_responses AS (
     SELECT * FROM core.response_revisits WHERE list_contains($revisits, revisit_id)
 ), touchpoint_pairs AS (
@@ -59,8 +61,12 @@ WITH revisit_responses AS (
     FROM outcome_answers o
     JOIN survey_measures sm USING (revisit_id, source_id, response_key)
 )
-SELECT * FROM touchpoint_pairs
-UNION ALL
-SELECT * FROM survey_touchpoint_pairs
-UNION ALL
-SELECT * FROM outcome_pairs
+SELECT revisit_id, measure, target, target_touchpoint_id, list(x ORDER BY x, y) AS x, list(y ORDER BY x, y) AS y
+FROM (
+    SELECT * FROM touchpoint_pairs
+    UNION ALL
+    SELECT * FROM survey_touchpoint_pairs
+    UNION ALL
+    SELECT * FROM outcome_pairs
+)
+GROUP BY ALL
