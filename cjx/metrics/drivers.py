@@ -19,7 +19,7 @@ from cjx.metrics.importance import (
     measure_effect,
     usable_drivers,
 )
-from cjx.store import SQL_DIR
+from cjx.store import relation
 
 log = logging.getLogger(__name__)
 MIN_EFFECT_PAIRS = 10
@@ -81,22 +81,13 @@ BAND_COLUMNS = [
 ]
 
 
-def _relation(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> duckdb.DuckDBPyRelation:
-    """The SELECT in sql/<name>.sql as a relation: its batches stream out as Arrow, where a DB-API result would copy
-    every row once more first (DuckDB 2.0 warns)."""
-    (statement,) = duckdb.extract_statements((SQL_DIR / f"{name}.sql").read_text())
-    relation = con.sql(statement.query, params={k: params[k] for k in statement.named_parameters})
-    assert relation is not None  # a SELECT always gives a relation
-    return relation
-
-
 def _streamed(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> pd.DataFrame:
     """The SELECT in sql/<name>.sql, streamed out as Arrow batches without insertion order: a revisit of millions
     of answers is then not held whole inside DuckDB's memory limit first (it ran out at 10 M answers)."""
     (keep_order,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
     con.execute("SET preserve_insertion_order = false")
     try:
-        return _relation(con, name, params).to_arrow_reader(1_000_000).read_all().to_pandas()
+        return relation(con, name, params).to_arrow_reader(1_000_000).read_all().to_pandas()
     finally:
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
 
@@ -276,7 +267,7 @@ class MeasurePairs:
 def measure_pairs(con: duckdb.DuckDBPyConnection, revisits: list[str]) -> dict[str, list[MeasurePairs]]:
     """The (measure, score) pairs of each revisit asked for, by measure and target in order (analytics/measure_pairs.sql:
     every revisit in one pass, each group's pairs as two lists)."""
-    groups = _relation(con, "analytics/measure_pairs", {"revisits": list(revisits)}).to_arrow_table()
+    groups = relation(con, "analytics/measure_pairs", {"revisits": list(revisits)}).to_arrow_table()
     out: dict[str, list[MeasurePairs]] = {r: [] for r in revisits}
     for i, (revisit, measure, target, touchpoint) in enumerate(
         zip(*(groups[c].to_pylist() for c in ("revisit_id", "measure", "target", "target_touchpoint_id")), strict=True)

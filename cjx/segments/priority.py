@@ -24,7 +24,7 @@ from cjx.metrics.drivers import (
     response_weights,
     revisit_importance,
 )
-from cjx.store import query
+from cjx.store import relation
 
 log = logging.getLogger(__name__)
 SEGMENT_IMPORTANCE_COLUMNS = ["segment_id", "segment_value", *IMPORTANCE_COLUMNS]
@@ -40,21 +40,20 @@ def segment_importance(
     say = progress or log.info
     min_pairs, n_resamples, seed = importance_settings(con)
     revisits = [r[0] for r in con.execute("SELECT revisit_id FROM core.revisits ORDER BY start_date").fetchall()]
-    members = {r: query(con, "segments/response_segments", {"revisit_id": r}) for r in revisits}
-    members = {r: m for r, m in members.items() if not m.empty}
+    members = {r: _members(con, r) for r in revisits}
+    members = {r: m for r, m in members.items() if m}
     by_revisit = (frames or DriverFrames()).of(con, list(members))  # one pass over the answers for every revisit
     parts = []
-    for revisit, revisit_members in members.items():
+    for revisit, groups in members.items():
         frame = by_revisit[revisit]
         weights = response_weights(con, revisit)  # None unless the revisit is weighted
-        # each member's row in the frame, found once per revisit by its integer key (-1: not an outcome-survey
-        # response with an outcome answer), rather than an isin over the frame's index per segment value
-        at = frame.index.get_indexer(revisit_members["response_key"])
-        for (segment_id, value), positions in pd.Series(at, index=revisit_members.index).groupby(
-            [revisit_members["segment_id"], revisit_members["segment_value"]], sort=True
-        ):
-            kept = positions.to_numpy()
-            rows = frame.iloc[np.unique(kept[kept >= 0])]  # the frame's order, as a mask over it would keep
+        for segment_id, value, keys in groups:
+            # the members' rows by their integer key (-1: not an outcome-survey response with an outcome answer),
+            # in the frame's order, as a mask over it would keep them
+            at = frame.index.get_indexer(keys)
+            seen = np.zeros(len(frame), dtype=bool)
+            seen[at[at >= 0]] = True
+            rows = frame.iloc[np.flatnonzero(seen)]
             if len(rows) <= min_pairs:  # cannot pass the guards: skip the bootstrap's setup
                 continue
             result = revisit_importance(
@@ -66,3 +65,15 @@ def segment_importance(
     if not parts:
         return pd.DataFrame(columns=SEGMENT_IMPORTANCE_COLUMNS)
     return pd.concat(parts, ignore_index=True)[SEGMENT_IMPORTANCE_COLUMNS]
+
+
+def _members(con: duckdb.DuckDBPyConnection, revisit_id: str) -> list[tuple[str, str, np.ndarray]]:
+    """(segment, value, its responses' keys) of one revisit, by segment and value (segments/response_segments.sql)."""
+    table = relation(con, "segments/response_segments", {"revisit_id": revisit_id}).to_arrow_table()
+    groups = [
+        (segment_id, value, table["response_keys"][i].values.to_numpy())
+        for i, (segment_id, value) in enumerate(
+            zip(table["segment_id"].to_pylist(), table["segment_value"].to_pylist(), strict=True)
+        )
+    ]
+    return sorted(groups, key=lambda g: (g[0], g[1]))

@@ -119,6 +119,21 @@ def query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | No
     return con.execute(statement, {k: params[k] for k in statement.named_parameters}).df()
 
 
+def relation(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+) -> duckdb.DuckDBPyRelation:
+    """The single SELECT in sql/<name>.sql with named parameters as a relation: its rows stream out as Arrow
+    (``.to_arrow_table()``, ``.to_arrow_reader()``), where a DB-API result copies every row once more first."""
+    (statement,) = duckdb.extract_statements((SQL_DIR / f"{name}.sql").read_text())
+    params = params or {}
+    missing = statement.named_parameters - params.keys()
+    if missing:
+        raise KeyError(f"sql/{name}.sql needs parameters {sorted(missing)}")
+    out = con.sql(statement.query, params={k: params[k] for k in statement.named_parameters})
+    assert out is not None  # a SELECT always gives a relation
+    return out
+
+
 def quote_ident(name: str) -> str:
     """Quote a column or table name from config or a file header for use in DuckDB SQL."""
     if "\x00" in name:
