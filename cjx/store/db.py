@@ -111,12 +111,8 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | 
 
 def query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run the single SELECT in sql/<name>.sql with named parameters and return the result as a frame."""
-    (statement,) = duckdb.extract_statements((SQL_DIR / f"{name}.sql").read_text())
-    params = params or {}
-    missing = statement.named_parameters - params.keys()
-    if missing:
-        raise KeyError(f"sql/{name}.sql needs parameters {sorted(missing)}")
-    return con.execute(statement, {k: params[k] for k in statement.named_parameters}).df()
+    statement, bound = _select(name, params)
+    return con.execute(statement, bound).df()
 
 
 def relation(
@@ -124,14 +120,20 @@ def relation(
 ) -> duckdb.DuckDBPyRelation:
     """The single SELECT in sql/<name>.sql with named parameters as a relation: its rows stream out as Arrow
     (``.to_arrow_table()``, ``.to_arrow_reader()``), where a DB-API result copies every row once more first."""
+    statement, bound = _select(name, params)
+    out = con.sql(statement.query, params=bound)
+    assert out is not None  # a SELECT always gives a relation
+    return out
+
+
+def _select(name: str, params: dict[str, Any] | None) -> tuple[duckdb.Statement, dict[str, Any]]:
+    """The one statement of sql/<name>.sql and the named parameters it uses (KeyError naming any missing)."""
     (statement,) = duckdb.extract_statements((SQL_DIR / f"{name}.sql").read_text())
     params = params or {}
     missing = statement.named_parameters - params.keys()
     if missing:
         raise KeyError(f"sql/{name}.sql needs parameters {sorted(missing)}")
-    out = con.sql(statement.query, params={k: params[k] for k in statement.named_parameters})
-    assert out is not None  # a SELECT always gives a relation
-    return out
+    return statement, {k: params[k] for k in statement.named_parameters}
 
 
 def quote_ident(name: str) -> str:
