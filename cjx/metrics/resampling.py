@@ -60,14 +60,15 @@ def blas_threads(n: int | None = None) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class MomentGroups:
-    """Per-unit moment matrices of q variables: ``moments[g]`` is (3q × 2q).
+    """Per-unit moment matrices of q variables: ``moments[g]`` is a unit's (3q × q) block followed by its (q × q) one.
 
-    Rows of a unit's [presence | centred values | squared centred values] (3q) times its
-    [presence | centred values] (2q): the blocks are M'M (pairwise n), Z'M (sum of z_i where j is
-    present), Z'Z (cross-products) and (Z∘Z)'M (sum of z_i² where j is present).
+    The first is the unit's [presence | centred values | squared centred values] (3q) times its presence (q): the
+    blocks M'M (pairwise n), Z'M (sum of z_i where j is present) and (Z∘Z)'M (sum of z_i² where j is present); the
+    second is Z'Z (cross-products). Only what a pairwise correlation needs: M'Z is Z'M transposed, and (Z∘Z)'Z
+    is used by nothing, so neither is carried (a third of every resample's arithmetic).
     """
 
-    moments: np.ndarray  # (G, 3q * 2q), flattened for one matrix product per batch
+    moments: np.ndarray  # (G, 4 q²), flattened for one matrix product per batch
     centre: np.ndarray  # (q,) the full-sample means the values were centred on
     n_rows: int
     grouped: bool  # False: one unit per row (the exact row bootstrap)
@@ -92,12 +93,15 @@ def moment_groups(
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
     if n <= max_groups:
         left, right = _sides(x, present, centre, w)
-        moments = (left[:, :, None] * right[:, None, :]).reshape(n, -1)
-        return MomentGroups(moments, centre, n, False)
+        by_presence = left[:, :, None] * right[:, None, :q]
+        products = left[:, q : 2 * q, None] * right[:, None, q:]
+        return MomentGroups(
+            np.concatenate([by_presence.reshape(n, -1), products.reshape(n, -1)], axis=1), centre, n, False
+        )
     g = max_groups
     size = -(-n // g)  # rows per group; the last rows are padded with empty rows, which add nothing
     order = np.random.default_rng(seed).permutation(n)
-    moments = np.empty((g, 3 * q * 2 * q))
+    moments = np.empty((g, 4 * q * q))
     # A few groups at a time (about 4 MB of rows), so every intermediate stays in cache and is reused rather than
     # each one a fresh whole-sample array the kernel has to page in (a third of the step's time was system time).
     step = max(1, (1 << 19) // (size * 3 * q))
@@ -109,11 +113,13 @@ def moment_groups(
         block_x[:taken] = x[rows]
         block_w = None if w is None else np.concatenate([w[rows], np.zeros(len(block_x) - taken)])
         left, right = _sides(block_x, ~np.isnan(block_x), centre, block_w)
-        blocks = left.reshape(stop - start, size, 3 * q)
-        right_blocks = right.reshape(stop - start, size, 2 * q)
         # Contiguous operands, so numpy hands each group's product to BLAS rather than its own slow loop.
-        product = np.matmul(np.ascontiguousarray(blocks.transpose(0, 2, 1)), right_blocks)
-        moments[start:stop] = product.reshape(stop - start, -1)
+        left_t = np.ascontiguousarray(left.reshape(stop - start, size, 3 * q).transpose(0, 2, 1))
+        right_groups = right.reshape(stop - start, size, 2 * q)
+        by_presence = np.matmul(left_t, np.ascontiguousarray(right_groups[:, :, :q]))
+        products = np.matmul(np.ascontiguousarray(left_t[:, q : 2 * q]), np.ascontiguousarray(right_groups[:, :, q:]))
+        moments[start:stop, : 3 * q * q] = by_presence.reshape(stop - start, -1)
+        moments[start:stop, 3 * q * q :] = products.reshape(stop - start, -1)
     return MomentGroups(moments, centre, n, True)
 
 
@@ -121,7 +127,7 @@ def _sides(
     x: np.ndarray, present: np.ndarray, centre: np.ndarray, weights: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each row's [presence | centred values | squared centred values] (left, weighted) and [presence | centred
-    values] (right): a unit's moments are the sum of its rows' left x right outer products."""
+    values] (right): a unit's moments are sums of its rows' left x right products."""
     z = np.where(present, x - centre, 0.0)
     right = np.concatenate([present.astype(np.float64), z], axis=1)  # (n, 2q)
     left = np.concatenate([right, z * z], axis=1)  # (n, 3q)
@@ -154,11 +160,11 @@ def full_sample_correlation(groups: MomentGroups, min_periods: int = 2) -> tuple
 
 def _correlations(groups: MomentGroups, sums: np.ndarray, min_periods: int) -> tuple[np.ndarray, np.ndarray]:
     q = groups.centre.size
-    w = sums.reshape(-1, 3 * q, 2 * q)
-    n = w[:, :q, :q]
-    s = w[:, q : 2 * q, :q]
-    sxy = w[:, q : 2 * q, q:]
-    ss = w[:, 2 * q :, :q]
+    by_presence = sums[:, : 3 * q * q].reshape(-1, 3 * q, q)
+    n = by_presence[:, :q]
+    s = by_presence[:, q : 2 * q]
+    ss = by_presence[:, 2 * q :]
+    sxy = sums[:, 3 * q * q :].reshape(-1, q, q)
     with np.errstate(divide="ignore", invalid="ignore"):
         var_i = ss - s * s / n
         cov = sxy - s * s.transpose(0, 2, 1) / n
