@@ -673,18 +673,19 @@ class _Plan:
 
 
 def _correlate(
-    x: np.ndarray, group_seed: int | None, w: np.ndarray | None = None
+    x: np.ndarray, group_seed: int | None, w: np.ndarray | None = None, groups: MomentGroups | None = None
 ) -> tuple[np.ndarray, np.ndarray, MomentGroups | None]:
-    """Pairwise r and n of x; with a group seed, from the bootstrap's moment matrices (computed once).
+    """Pairwise r and n of x; with a group seed, from the bootstrap's moment matrices (computed once: ``groups``,
+    when given, are those of these rows and columns already).
 
     With survey weights ``w``, r is the weighted pairwise Pearson correlation (every cross product weighted,
     cjx.metrics.resampling.moment_groups) while n stays the count of joint answers, for the guards."""
     if w is None:
         if group_seed is None:
             return (*_corr_from_basis(*_moment_basis(x)), None)
-        groups = moment_groups(x, seed=group_seed)
+        groups = groups or moment_groups(x, seed=group_seed)
         return (*full_sample_correlation(groups), groups)
-    groups = moment_groups(x, seed=group_seed or 0, weights=w)
+    groups = groups or moment_groups(x, seed=group_seed or 0, weights=w)
     r, _ = full_sample_correlation(groups)
     present = (~np.isnan(x)).astype(np.float64)
     return r, present.T @ present, groups if group_seed is not None else None
@@ -702,9 +703,10 @@ def _plan(
     kept, excluded = usable_drivers(df, outcome, drivers, min_pairs)
     if not kept:
         raise NotEstimable(f"no driver has enough answers: {'; '.join(f'{d}: {w}' for d, w in excluded.items())}")
+    groups = None
     while True:
         x = _numeric_matrix(df[[*kept, outcome]])
-        r, n, groups = _correlate(x, group_seed, w)
+        r, n, groups = _correlate(x, group_seed, w, groups)
         bad = [(i, j) for i, j in zip(*np.nonzero(~np.isfinite(r))) if i <= j]
         if not bad:
             break
@@ -718,6 +720,8 @@ def _plan(
         other = "the outcome" if j == q else kept[j if worst == i else i]
         excluded[kept[worst]] = f"does not vary on the {int(np.round(n[i, j]))} answers shared with {other}"
         kept = [d for k, d in enumerate(kept) if k != worst]
+        if groups is not None:  # the same rows: the moments of the columns that stay
+            groups = groups.of_columns([k for k in range(q + 1) if k != worst])
         if not kept:
             raise NotEstimable(f"no driver varies: {'; '.join(f'{d}: {w}' for d, w in excluded.items())}")
     p = len(kept)

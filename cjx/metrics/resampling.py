@@ -77,6 +77,15 @@ class MomentGroups:
     def n_units(self) -> int:
         return self.moments.shape[0]
 
+    def of_columns(self, keep: list[int]) -> MomentGroups:
+        """The same units' moments of the variables ``keep`` (indices, in the order wanted): each sum involves at
+        most two variables, so a driver leaving the model needs no new pass over the rows."""
+        q, k = self.centre.size, np.asarray(keep, dtype=np.int64)
+        by_presence = self.moments[:, : 3 * q * q].reshape(-1, 3, q, q)[:, :, k][:, :, :, k]
+        products = self.moments[:, 3 * q * q :].reshape(-1, q, q)[:, k][:, :, k]
+        moments = np.concatenate([by_presence.reshape(self.n_units, -1), products.reshape(self.n_units, -1)], axis=1)
+        return MomentGroups(moments, self.centre[k], self.n_rows, self.grouped)
+
 
 def moment_groups(
     x: np.ndarray, *, max_groups: int = MAX_GROUPS, seed: int = 0, weights: np.ndarray | None = None
