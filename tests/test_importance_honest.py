@@ -222,6 +222,23 @@ def test_a_random_group_resample_is_pandas_on_the_rows_of_the_drawn_groups():
         np.testing.assert_allclose(rs[b], df.iloc[rows].corr().to_numpy(), atol=1e-12)
 
 
+@pytest.mark.parametrize("max_groups", [4096, 64])  # one unit per row; random groups
+def test_a_driver_leaving_the_model_takes_its_columns_out_of_the_moments(max_groups):
+    """MomentGroups.of_columns (the guards dropping a driver that does not vary): the moments of the remaining
+    columns are those computed from them alone, weighted too, and resample to pandas' correlations of the rows."""
+    df = synthetic(1000, [0.5, 0.4, 0.3], seed=8)
+    df[df.columns[:3]] = df[df.columns[:3]].mask(np.random.default_rng(4).random((1000, 3)) < 0.3)
+    x, keep = df.to_numpy(), [0, 2, 3]
+    weights = np.random.default_rng(5).uniform(0.5, 2.0, 1000)
+    for w in (None, weights):
+        taken = moment_groups(x, max_groups=max_groups, seed=3, weights=w).of_columns(keep)
+        alone = moment_groups(x[:, keep], max_groups=max_groups, seed=3, weights=w)
+        np.testing.assert_allclose(taken.moments, alone.moments, rtol=1e-12, atol=1e-9)
+        np.testing.assert_array_equal(taken.centre, alone.centre)
+    r, _ = full_sample_correlation(moment_groups(x, max_groups=max_groups, seed=3).of_columns(keep))
+    np.testing.assert_allclose(r, df.iloc[:, keep].corr().to_numpy(), atol=1e-12)
+
+
 def test_random_group_bootstrap_has_the_sampling_error_of_a_correlation():
     # Normal data, ρ = 0.5: the standard error of r is (1 − ρ²)/√n (Fisher 1915; e.g. Stuart & Ord).
     rng = np.random.default_rng(14)
