@@ -683,9 +683,11 @@ def _correlate(
     if w is None:
         if group_seed is None:
             return (*_corr_from_basis(*_moment_basis(x)), None)
-        groups = groups or moment_groups(x, seed=group_seed)
+        if groups is None:
+            groups = moment_groups(x, seed=group_seed)
         return (*full_sample_correlation(groups), groups)
-    groups = groups or moment_groups(x, seed=group_seed or 0, weights=w)
+    if groups is None:
+        groups = moment_groups(x, seed=group_seed or 0, weights=w)
     r, _ = full_sample_correlation(groups)
     present = (~np.isnan(x)).astype(np.float64)
     return r, present.T @ present, groups if group_seed is not None else None

@@ -81,10 +81,20 @@ class MomentGroups:
         """The same units' moments of the variables ``keep`` (indices, in the order wanted): each sum involves at
         most two variables, so a driver leaving the model needs no new pass over the rows."""
         q, k = self.centre.size, np.asarray(keep, dtype=np.int64)
-        by_presence = self.moments[:, : 3 * q * q].reshape(-1, 3, q, q)[:, :, k][:, :, :, k]
-        products = self.moments[:, 3 * q * q :].reshape(-1, q, q)[:, k][:, :, k]
-        moments = np.concatenate([by_presence.reshape(self.n_units, -1), products.reshape(self.n_units, -1)], axis=1)
-        return MomentGroups(moments, self.centre[k], self.n_rows, self.grouped)
+        by_presence, products = _blocks(self.moments, q)
+        by_presence = by_presence.reshape(-1, 3, q, q)[:, :, k][:, :, :, k].reshape(-1, 3 * k.size, k.size)
+        return MomentGroups(_flat(by_presence, products[:, k][:, :, k]), self.centre[k], self.n_rows, self.grouped)
+
+
+def _blocks(flat: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
+    """A (G, 4q²) moment (or sum) array as its (G, 3q, q) by-presence block and its (G, q, q) cross-products."""
+    return flat[:, : 3 * q * q].reshape(-1, 3 * q, q), flat[:, 3 * q * q :].reshape(-1, q, q)
+
+
+def _flat(by_presence: np.ndarray, products: np.ndarray) -> np.ndarray:
+    """The two blocks of each unit side by side, flattened: the layout of MomentGroups.moments."""
+    units = by_presence.shape[0]
+    return np.concatenate([by_presence.reshape(units, -1), products.reshape(units, -1)], axis=1)
 
 
 def moment_groups(
@@ -104,9 +114,7 @@ def moment_groups(
         left, right = _sides(x, present, centre, w)
         by_presence = left[:, :, None] * right[:, None, :q]
         products = left[:, q : 2 * q, None] * right[:, None, q:]
-        return MomentGroups(
-            np.concatenate([by_presence.reshape(n, -1), products.reshape(n, -1)], axis=1), centre, n, False
-        )
+        return MomentGroups(_flat(by_presence, products), centre, n, False)
     g = max_groups
     size = -(-n // g)  # rows per group; the last rows are padded with empty rows, which add nothing
     order = np.random.default_rng(seed).permutation(n)
@@ -169,11 +177,10 @@ def full_sample_correlation(groups: MomentGroups, min_periods: int = 2) -> tuple
 
 def _correlations(groups: MomentGroups, sums: np.ndarray, min_periods: int) -> tuple[np.ndarray, np.ndarray]:
     q = groups.centre.size
-    by_presence = sums[:, : 3 * q * q].reshape(-1, 3 * q, q)
+    by_presence, sxy = _blocks(sums, q)
     n = by_presence[:, :q]
     s = by_presence[:, q : 2 * q]
     ss = by_presence[:, 2 * q :]
-    sxy = sums[:, 3 * q * q :].reshape(-1, q, q)
     with np.errstate(divide="ignore", invalid="ignore"):
         var_i = ss - s * s / n
         cov = sxy - s * s.transpose(0, 2, 1) / n
