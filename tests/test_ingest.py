@@ -337,3 +337,34 @@ def test_a_row_far_wider_than_the_header_is_quarantined_not_the_file(workspace):
     assert con.execute("SELECT row_number, reason FROM ops.quarantine WHERE source_id = 'deliveries'").fetchall() == [
         (2, "wrong_field_count")
     ]
+
+
+def test_raw_stores_ids_pseudonyms_times_and_verbatims_with_zstd_and_the_rest_as_duckdb_chooses(workspace):
+    _, lj, con = workspace
+    _ingest_all(lj, con)
+    con.execute("CHECKPOINT")
+    stored = {
+        (table, column): compression.upper()
+        for table in ("rel", "deliveries")
+        for column, compression in con.execute(
+            f"SELECT DISTINCT column_name, compression FROM pragma_storage_info('raw.{table}') "
+            "WHERE segment_type = 'VARCHAR'"
+        ).fetchall()
+    }
+    zstd = {key for key, compression in stored.items() if compression == "ZSTD"}
+    assert zstd == {
+        ("rel", "ResponseId"),
+        ("rel", "RecordedDate"),
+        ("rel", "RecipientEmail"),
+        ("rel", "RecipientFirstName"),
+        ("rel", "Q4"),
+        ("deliveries", "id"),
+        ("deliveries", "email"),
+        ("deliveries", "at"),
+    }
+    assert {
+        ("rel", "Q1"),
+        ("rel", "Extra"),
+        ("rel", "file_id"),
+        ("deliveries", "delay_minutes"),
+    } <= stored.keys() - zstd

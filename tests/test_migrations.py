@@ -100,3 +100,67 @@ def test_old_comments_and_attributes_migrate_to_the_same_rows_keyed_by_response(
     assert attributes == sorted(OLD_ATTRIBUTES, key=lambda a: (a[0], a[1], a[2]))
     # stored by their response's key: the one put in by hand (-1) and the file's rows (file_seq 3 * 2^32 + row)
     assert stored == [(-1, "Ok"), (3 * 2**32 + 1, "Hurtig levering"), (3 * 2**32 + 2, "Pakken kom for sent")]
+
+
+def _database_before(path: Path, migrations: Path, monkeypatch: pytest.MonkeyPatch, stem: str) -> None:
+    for sql in sorted(db.MIGRATIONS.glob("*.sql")):
+        if sql.stem < stem:
+            shutil.copy(sql, migrations / sql.name)
+    with monkeypatch.context() as patch:
+        patch.setattr(db, "MIGRATIONS", migrations)
+        with closing(db.connect(path)) as con:
+            db.migrate(con)
+
+
+def _zstd_columns(con, table: str) -> set[str]:
+    """The columns of core.<table> whose catalog entry asks for ZSTD (USING COMPRESSION in the table's SQL)."""
+    sql = con.execute("SELECT sql FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ?", [table])
+    text = sql.fetchall()[0][0]
+    body = text[text.index("(") + 1 : text.rindex(")")]
+    return {part.split()[0].strip('"') for part in body.split(", ") if "USING COMPRESSION ZSTD" in part.upper()}
+
+
+def test_ids_pseudonyms_and_verbatims_move_to_zstd_with_every_row_and_default_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "before093.duckdb"
+    (tmp_path / "migrations").mkdir()
+    _database_before(path, tmp_path / "migrations", monkeypatch, "093")
+    tables = ("responses", "respondents", "comment_texts", "events")
+    with closing(db.connect(path)) as con:
+        con.execute(
+            "INSERT INTO core.responses VALUES ('survey', 'r1', 'p1', TIMESTAMP '2026-01-02', 'f1', 1, 4294967297), "
+            "('survey', 'r2', 'p2', TIMESTAMP '2026-01-03', 'f1', 2, 4294967298)"
+        )
+        con.execute(
+            "INSERT INTO core.respondents VALUES ('p1', TIMESTAMP '2026-01-02'), ('p2', TIMESTAMP '2026-01-03')"
+        )
+        con.execute("INSERT INTO core.comment_texts VALUES (4294967297, 'q_why', NULL, 'Hurtig levering')")
+        con.execute(
+            "INSERT INTO core.events VALUES ('orders', 'o1', 'order', NULL, 'p1', TIMESTAMP '2026-01-01', 'f2', 1)"
+        )
+        before = {t: con.sql(f"FROM core.{t} ORDER BY ALL").fetchall() for t in tables}
+        assert all(not _zstd_columns(con, t) for t in tables)
+        comments = {
+            t: con.sql(f"SELECT comment FROM duckdb_tables() WHERE table_name = '{t}'").fetchall() for t in tables
+        }
+
+        assert "093_zstd_distinct_text" in db.migrate(con)
+        after = {t: con.sql(f"FROM core.{t} ORDER BY ALL").fetchall() for t in tables}
+        zstd = {t: _zstd_columns(con, t) for t in tables}
+        kept = {t: con.sql(f"SELECT comment FROM duckdb_tables() WHERE table_name = '{t}'").fetchall() for t in tables}
+        con.execute(
+            "INSERT INTO core.responses (source_id, response_id, respondent_id, responded_at, file_id, "
+            "row_number) VALUES ('manual', 'm1', 'p3', TIMESTAMP '2026-01-04', 'by-hand', 1)"
+        )
+        manual = con.sql("SELECT response_key FROM core.responses WHERE response_id = 'm1'").fetchall()
+
+    assert after == before
+    assert kept == comments
+    assert zstd == {
+        "responses": {"response_id", "respondent_id"},
+        "respondents": {"respondent_id"},
+        "comment_texts": {"comment"},
+        "events": {"event_id", "respondent_id"},
+    }
+    assert manual == [(-1,)]  # a row put in by hand still takes the descending sequence (migration 090)

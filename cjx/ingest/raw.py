@@ -30,7 +30,7 @@ def keep_raw(
     keep_raw_identifiers: bool,
 ) -> int:
     """Append temp tables `landing` and `malformed` to raw.<source>, record the file in raw.files; return its file_seq."""
-    ensure_raw_table(con, source.id, landed.columns)
+    ensure_raw_table(con, source, landed.columns)
     secret = set() if keep_raw_identifiers else set(identifier_columns(source))
     selected = [
         f"{_pseudonymised(c) if c in secret else 'l.' + quote_ident(c)} AS {quote_ident(c)}" for c in landed.columns

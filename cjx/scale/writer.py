@@ -251,7 +251,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, part: Partition, source: Source, co
         # read_parquet in an INSERT binds no parameter for the path: a quoted literal (sql_literal)
         return f"read_parquet({sql_literal(str(folder / f'{name}.parquet'))})"
 
-    ensure_raw_table(con, source.id, columns)
+    ensure_raw_table(con, source, columns)
     con.execute(f"INSERT INTO {raw_table(source.id)} BY NAME SELECT * FROM {parquet('raw')}")
     seq = con.execute("SELECT nextval('raw.file_seq')").fetchall()[0][0]
     con.execute(
