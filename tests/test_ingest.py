@@ -368,3 +368,38 @@ def test_raw_stores_ids_pseudonyms_times_and_verbatims_with_zstd_and_the_rest_as
         ("rel", "file_id"),
         ("deliveries", "delay_minutes"),
     } <= stored.keys() - zstd
+
+
+def test_a_database_file_in_an_older_storage_format_migrates_and_ingests_without_zstd(tmp_path):
+    """DuckDB cannot store ZSTD text in a file first written in a format before 1.2's, and keeps a file's format:
+    migration 093 and raw's columns fall back to DuckDB's default compression there, and ingest works the same."""
+    import duckdb
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "journey.yml").write_text(yaml.safe_dump(JOURNEY, sort_keys=False))
+    (tmp_path / "in" / "rel_1.csv").write_text(QUALTRICS_HEADER + QUALTRICS_ROWS)
+    (tmp_path / "in" / "deliveries.csv").write_text(
+        "id,email,at,delay_minutes\nD1,anna@example.dk,2026-01-04T10:00:00Z,30\n"
+    )
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{tmp_path / 'db.duckdb'}' AS old (STORAGE_VERSION 'v1.1.0')")
+    lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
+    try:
+        version = con.execute(
+            "SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchall()
+        rel, dels = _ingest_all(lj, con)
+        con.execute("CHECKPOINT")
+        compressions = {
+            c
+            for table in ("raw.rel", "raw.deliveries", "core.responses", "core.comment_texts")
+            for (c,) in con.execute(f"SELECT DISTINCT compression FROM pragma_storage_info('{table}')").fetchall()
+        }
+        migrated = con.execute("SELECT count(*) FROM ops.schema_migrations WHERE migration = '093_zstd_distinct_text'")
+        assert migrated.fetchall() == [(1,)]
+    finally:
+        con.close()
+    assert version == [("v1.0.0+",)]
+    assert (rel.rows_read, rel.rows_loaded, rel.rows_quarantined, rel.rows_duplicate) == (7, 2, 4, 1)
+    assert (dels.rows_read, dels.rows_loaded) == (1, 1)
+    assert "ZSTD" not in {c.upper() for c in compressions}

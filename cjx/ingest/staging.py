@@ -23,7 +23,7 @@ from cjx.ingest.codebook import codebook_labels
 from cjx.ingest.locale import DEFAULT_FORMATS, EXCEL_SERIAL, UNIX_SECONDS, declared_timezone, number_params
 from cjx.ingest.roles import fixed_time_sql, respondent_column, row_key_sql, timestamp_label
 from cjx.journey.model import Journey, Source
-from cjx.store import SQL_DIR, quote_ident, run_sql
+from cjx.store import SQL_DIR, quote_ident, run_sql, zstd
 
 # raw.<source> bookkeeping columns next to the file's own columns
 RAW_META = ("file_id", "row_number", "_n_fields", "_extras", "_is_partial", "_non_response", "_long_field")
@@ -81,10 +81,11 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, source: Source, columns: li
     )
     have = set(raw_columns(con, source.id))
     distinct = set(archive_columns(source))
+    compressed = zstd(con)  # "" in a file of an older storage format
     for column in dict.fromkeys(columns):
         if column not in have:
-            zstd = " USING COMPRESSION zstd" if column in distinct else ""
-            con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_ident(column)} VARCHAR{zstd}")
+            clause = compressed if column in distinct else ""
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_ident(column)} VARCHAR{clause}")
 
 
 def archive_columns(source: Source) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +88,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     for path in sorted(MIGRATIONS.glob("*.sql")):
         if path.stem in done:
             continue
+        sql = path.read_text()
+        if not zstd(con):  # a file in an older storage format: the columns keep DuckDB's default compression
+            sql = sql.replace(ZSTD, "")
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(path.read_text())
+            con.execute(sql)
             con.execute("INSERT INTO ops.schema_migrations (migration) VALUES (?)", [path.stem])
             con.execute("COMMIT")
         except Exception:
@@ -97,6 +101,20 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             raise
         applied.append(path.stem)
     return applied
+
+
+ZSTD = " USING COMPRESSION zstd"
+
+
+def zstd(con: duckdb.DuckDBPyConnection) -> str:
+    """`ZSTD` (a column clause) when the database file can store ZSTD-compressed text, else "": a file first written
+    in a storage format before DuckDB 1.2's (an older DuckDB, or `STORAGE_VERSION 'v1.0.0'`) cannot, and keeps its
+    format when DuckDB 2 opens it (ARCHITECTURE.md, "Storage")."""
+    rows = con.execute(
+        "SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    found = re.match(r"v(\d+)\.(\d+)", (rows[0][0] or "") if rows else "")
+    return ZSTD if found and (int(found[1]), int(found[2])) >= (1, 2) else ""
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> None:
