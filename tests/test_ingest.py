@@ -97,14 +97,19 @@ QUALTRICS_ROWS = (
 )
 
 
-@pytest.fixture
-def workspace(tmp_path):
+def _write_inputs(tmp_path):
+    """The journey and its two files in tmp_path (what the workspace fixture opens)."""
     (tmp_path / "in").mkdir()
     (tmp_path / "journey.yml").write_text(yaml.safe_dump(JOURNEY, sort_keys=False))
     (tmp_path / "in" / "rel_1.csv").write_text(QUALTRICS_HEADER + QUALTRICS_ROWS)
     (tmp_path / "in" / "deliveries.csv").write_text(
         "id,email,at,delay_minutes\nD1,anna@example.dk,2026-01-04T10:00:00Z,30\nD2,bo@example.dk,2026-01-05T10:00:00+01:00,abc\n"
     )
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    _write_inputs(tmp_path)
     lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
     yield tmp_path, lj, con
     con.close()
@@ -375,12 +380,7 @@ def test_a_database_file_in_an_older_storage_format_migrates_and_ingests_without
     migration 093 and raw's columns fall back to DuckDB's default compression there, and ingest works the same."""
     import duckdb
 
-    (tmp_path / "in").mkdir()
-    (tmp_path / "journey.yml").write_text(yaml.safe_dump(JOURNEY, sort_keys=False))
-    (tmp_path / "in" / "rel_1.csv").write_text(QUALTRICS_HEADER + QUALTRICS_ROWS)
-    (tmp_path / "in" / "deliveries.csv").write_text(
-        "id,email,at,delay_minutes\nD1,anna@example.dk,2026-01-04T10:00:00Z,30\n"
-    )
+    _write_inputs(tmp_path)
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{tmp_path / 'db.duckdb'}' AS old (STORAGE_VERSION 'v1.1.0')")
     lj, con = open_workspace(tmp_path / "journey.yml", tmp_path / "db.duckdb")
@@ -401,5 +401,5 @@ def test_a_database_file_in_an_older_storage_format_migrates_and_ingests_without
         con.close()
     assert version == [("v1.0.0+",)]
     assert (rel.rows_read, rel.rows_loaded, rel.rows_quarantined, rel.rows_duplicate) == (7, 2, 4, 1)
-    assert (dels.rows_read, dels.rows_loaded) == (1, 1)
+    assert (dels.rows_read, dels.rows_loaded, dels.rows_quarantined) == (2, 1, 1)
     assert "ZSTD" not in {c.upper() for c in compressions}

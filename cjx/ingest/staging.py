@@ -80,12 +80,13 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, source: Source, columns: li
         "_n_fields INTEGER, _extras VARCHAR[], _is_partial BOOLEAN, _non_response VARCHAR, _long_field VARCHAR)"
     )
     have = set(raw_columns(con, source.id))
-    distinct = set(archive_columns(source))
-    compressed = zstd(con)  # "" in a file of an older storage format
-    for column in dict.fromkeys(columns):
-        if column not in have:
-            clause = compressed if column in distinct else ""
-            con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_ident(column)} VARCHAR{clause}")
+    new = [c for c in dict.fromkeys(columns) if c not in have]
+    if not new:
+        return
+    distinct, compressed = set(archive_columns(source)), zstd(con)  # "" in a file of an older storage format
+    for column in new:
+        clause = compressed if column in distinct else ""
+        con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_ident(column)} VARCHAR{clause}")
 
 
 def archive_columns(source: Source) -> list[str]:
